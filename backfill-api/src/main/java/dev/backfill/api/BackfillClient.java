@@ -1,0 +1,113 @@
+package dev.backfill.api;
+
+import dev.backfill.spi.EngineProvider;
+import dev.backfill.spi.OfflineStore;
+import dev.backfill.spi.OnlineStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
+
+/**
+ * The entry point: registers feature sets, ingests rows, runs backfills and reads both stores.
+ * Thread-safe; one client per pair of stores and job history. Closing it cancels running jobs
+ * (before their offline commit) and closes the stores it built from a type.
+ */
+public interface BackfillClient extends AutoCloseable {
+
+  /**
+   * A builder from the engine found through {@link ServiceLoader} ({@code backfill-core}).
+   *
+   * @throws IllegalStateException when no engine is on the class path
+   */
+  static Builder builder() {
+    for (EngineProvider provider : ServiceLoader.load(EngineProvider.class, BackfillClient.class.getClassLoader())) {
+      return provider.newClientBuilder();
+    }
+    for (EngineProvider provider : ServiceLoader.load(EngineProvider.class)) {
+      return provider.newClientBuilder();
+    }
+    throw new IllegalStateException("no Backfill engine on the class path: add the dependency "
+        + "dev.backfill:backfill-core (it registers " + EngineProvider.class.getName() + ")");
+  }
+
+  /**
+   * Registers a feature set and creates its tables in both stores. Idempotent; registering the
+   * same name again replaces the source, transform, backfill start and cluster template.
+   *
+   * @throws InvalidFeatureSetException when the name is registered with another schema, key or
+   *     event-time column, or a store holds the table with another schema
+   */
+  void register(FeatureSet featureSet);
+
+  Optional<FeatureSet> featureSet(String name);
+
+  /** The registered feature sets, by name. */
+  List<FeatureSet> featureSets();
+
+  /**
+   * A new pending backfill of the feature set.
+   *
+   * @throws FeatureSetNotFoundException for a name that is not registered
+   */
+  BackfillRequest backfill(String featureSet);
+
+  /**
+   * Appends rows to the offline store (atomically) and updates the online store, newest event
+   * time winning (ties by the documented row order). Every row is checked first: an
+   * {@link InvalidRowException} writes nothing. Safe during backfills.
+   */
+  void ingest(String featureSet, List<Row> rows);
+
+  /**
+   * The offline rows whose event time is in the range, from one snapshot: a commit during the
+   * scan is not seen. Close the stream.
+   */
+  Stream<Row> readOffline(String featureSet, TimeRange range);
+
+  /** The online row of the key. */
+  Optional<Row> readOnline(String featureSet, EntityKey key);
+
+  Optional<BackfillJob> job(String jobId);
+
+  /** The jobs of the feature set, newest first, finished ones included. */
+  List<BackfillJob> jobs(String featureSet);
+
+  /** Cancels running jobs that have not committed, waits for the rest, and releases resources. */
+  @Override
+  void close();
+
+  /** Configures a client. Not thread-safe. */
+  interface Builder {
+    /** The offline store to use; the caller keeps ownership and closes it. */
+    Builder offlineStore(OfflineStore store);
+
+    /** An offline store created through {@code Plugins}; the client closes it. */
+    Builder offlineStore(String type, Map<String, String> options);
+
+    /** The online store to use; the caller keeps ownership and closes it. */
+    Builder onlineStore(OnlineStore store);
+
+    /** An online store created through {@code Plugins}; the client closes it. */
+    Builder onlineStore(String type, Map<String, String> options);
+
+    /**
+     * A directory for a durable job history: finished jobs survive restarts, and a client built
+     * on it finishes the online reconciliation of a job whose process died after its offline
+     * commit. Default: in memory.
+     */
+    Builder jobHistory(Path directory);
+
+    /** The clock that defines "now"; default {@link Clock#systemUTC()}. */
+    Builder clock(Clock clock);
+
+    /**
+     * @throws IllegalStateException when a store is missing
+     * @throws StoreException when a store cannot be opened
+     */
+    BackfillClient build();
+  }
+}

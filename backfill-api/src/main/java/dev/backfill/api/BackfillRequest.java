@@ -1,0 +1,54 @@
+package dev.backfill.api;
+
+import dev.backfill.spi.DataSource;
+import dev.backfill.spi.Transform;
+import java.time.Instant;
+
+/**
+ * A pending backfill, configured fluently. Setters only record; {@link #plan()},
+ * {@link #submit()} and {@link #run()} resolve and validate. Not thread-safe; reusable: each
+ * {@code submit()} starts a new job.
+ */
+public interface BackfillRequest {
+  /** Deletes all data of the feature set, then populates the range. */
+  BackfillRequest reset();
+
+  /** Default: the feature set's backfill start; an earlier start is allowed. */
+  BackfillRequest startTime(Instant start);
+
+  /** Default: the clock's now; a later stop is rounded down to now. */
+  BackfillRequest stopTime(Instant stop);
+
+  BackfillRequest between(Instant start, Instant stop);
+
+  /** A source for this backfill only, instead of the feature set's. */
+  BackfillRequest source(DataSource source);
+
+  /** A transform for this backfill only, instead of the feature set's. */
+  BackfillRequest transform(Transform transform);
+
+  /** Default: the feature set's. */
+  BackfillRequest clusterTemplate(ClusterTemplate template);
+
+  /** Stored on the job and shown in listings. */
+  BackfillRequest comment(String comment);
+
+  /**
+   * Resolves and validates without writing anything: a dry run.
+   *
+   * @throws InvalidBackfillRequestException for {@code start >= stop}, a missing source, or a
+   *     transform whose output schema cannot feed the feature set
+   */
+  BackfillPlan plan();
+
+  /**
+   * Validates, then starts the job and returns at once.
+   *
+   * @throws InvalidBackfillRequestException as {@link #plan()}
+   * @throws BackfillConflictException when an overlapping backfill of the feature set is running
+   */
+  BackfillJob submit();
+
+  /** {@code submit().await()}. */
+  BackfillResult run();
+}

@@ -1,0 +1,208 @@
+package dev.backfill.api;
+
+import dev.backfill.spi.DataSource;
+import dev.backfill.spi.TableSpec;
+import dev.backfill.spi.Transform;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A named set of features: its schema (key columns, one TIMESTAMP event-time column, feature
+ * columns, in that order), the source and transform that compute its rows, the earliest time a
+ * backfill starts from by default, and the default cluster template. Immutable.
+ */
+public final class FeatureSet {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,127}");
+  private static final Pattern COLUMN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+
+  private final TableSpec table;
+  private final List<String> featureColumns;
+  private final DataSource source;
+  private final Transform transform;
+  private final Instant backfillStart;
+  private final ClusterTemplate clusterTemplate;
+
+  private FeatureSet(Builder b) {
+    if (b.keys.isEmpty()) {
+      throw new InvalidFeatureSetException("feature set '" + b.name + "' has no key column; call key(column, type)");
+    }
+    if (b.eventTime == null) {
+      throw new InvalidFeatureSetException("feature set '" + b.name + "' has no event-time column; call eventTime(column)");
+    }
+    if (b.backfillStart == null) {
+      throw new InvalidFeatureSetException("feature set '" + b.name + "' has no backfill start; call backfillStart(instant)");
+    }
+    List<Field> fields = new ArrayList<>(b.keys);
+    fields.add(new Field(b.eventTime, FieldType.TIMESTAMP));
+    fields.addAll(b.features);
+    for (Field field : fields) {
+      if (!COLUMN.matcher(field.name()).matches()) {
+        throw new InvalidFeatureSetException("feature set '" + b.name + "': column name '" + field.name()
+            + "' is not valid; use a letter or '_' then letters, digits or '_' (at most 128)");
+      }
+    }
+    Schema schema;
+    try {
+      schema = Schema.of(fields);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidFeatureSetException("feature set '" + b.name + "': " + e.getMessage());
+    }
+    this.table = new TableSpec(b.name, schema, b.keys.stream().map(Field::name).toList(), b.eventTime);
+    this.featureColumns = b.features.stream().map(Field::name).toList();
+    this.source = b.source;
+    this.transform = b.transform;
+    this.backfillStart = b.backfillStart;
+    this.clusterTemplate = b.clusterTemplate;
+  }
+
+  /** A builder for a feature set of this name (a letter, then letters, digits or '_'). */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  public String name() {
+    return table.name();
+  }
+
+  /** Keys, event time, features, each in declaration order. */
+  public Schema schema() {
+    return table.schema();
+  }
+
+  public List<String> keyColumns() {
+    return table.keyColumns();
+  }
+
+  public String eventTimeColumn() {
+    return table.eventTimeColumn();
+  }
+
+  public List<String> featureColumns() {
+    return featureColumns;
+  }
+
+  /** The default source of backfills; empty when every backfill must name its own. */
+  public Optional<DataSource> source() {
+    return Optional.ofNullable(source);
+  }
+
+  /** The default transform of backfills; {@link Transform#identity()} unless set. */
+  public Transform transform() {
+    return transform;
+  }
+
+  /** Where a backfill starts when its request gives no start. */
+  public Instant backfillStart() {
+    return backfillStart;
+  }
+
+  public ClusterTemplate clusterTemplate() {
+    return clusterTemplate;
+  }
+
+  /** The storage view of this feature set that stores are given. */
+  public TableSpec table() {
+    return table;
+  }
+
+  /** The entity key of a row of this feature set's schema. */
+  public EntityKey keyOf(Row row) {
+    return table.keyOf(row);
+  }
+
+  /** The event time of a row of this feature set's schema. */
+  public Instant eventTimeOf(Row row) {
+    return table.eventTimeOf(row);
+  }
+
+  /** A builder preset with this feature set's definition. */
+  public Builder toBuilder() {
+    Builder b = new Builder(name());
+    for (String key : keyColumns()) {
+      b.key(key, schema().field(key).orElseThrow().type());
+    }
+    b.eventTime(eventTimeColumn());
+    for (String feature : featureColumns) {
+      b.feature(feature, schema().field(feature).orElseThrow().type());
+    }
+    b.source = source;
+    return b.transform(transform).backfillStart(backfillStart).clusterTemplate(clusterTemplate);
+  }
+
+  @Override
+  public String toString() {
+    return "FeatureSet[" + name() + " " + schema() + ", keys " + keyColumns() + ", event time "
+        + eventTimeColumn() + ", backfill start " + backfillStart + ", " + clusterTemplate + "]";
+  }
+
+  /** Collects a feature set's definition; {@link #build()} validates it. Not thread-safe. */
+  public static final class Builder {
+    private final String name;
+    private final List<Field> keys = new ArrayList<>();
+    private final List<Field> features = new ArrayList<>();
+    private String eventTime;
+    private DataSource source;
+    private Transform transform = Transform.identity();
+    private Instant backfillStart;
+    private ClusterTemplate clusterTemplate = ClusterTemplate.SMALL;
+
+    private Builder(String name) {
+      Objects.requireNonNull(name, "name");
+      if (!NAME.matcher(name).matches()) {
+        throw new InvalidFeatureSetException("feature set name '" + name
+            + "' is not valid; use a letter then letters, digits or '_' (at most 128)");
+      }
+      this.name = name;
+    }
+
+    /** Adds a key column; call once per key column, in order. */
+    public Builder key(String column, FieldType type) {
+      keys.add(new Field(Objects.requireNonNull(column, "column"), Objects.requireNonNull(type, "type")));
+      return this;
+    }
+
+    /** Names the event-time column, of type TIMESTAMP. */
+    public Builder eventTime(String column) {
+      this.eventTime = Objects.requireNonNull(column, "column");
+      return this;
+    }
+
+    /** Adds a feature column, in order. */
+    public Builder feature(String column, FieldType type) {
+      features.add(new Field(Objects.requireNonNull(column, "column"), Objects.requireNonNull(type, "type")));
+      return this;
+    }
+
+    public Builder source(DataSource source) {
+      this.source = Objects.requireNonNull(source, "source");
+      return this;
+    }
+
+    /** The transform from the source's rows to this feature set's; default identity. */
+    public Builder transform(Transform transform) {
+      this.transform = Objects.requireNonNull(transform, "transform");
+      return this;
+    }
+
+    /** Required: the default start of backfills. */
+    public Builder backfillStart(Instant start) {
+      this.backfillStart = Objects.requireNonNull(start, "start");
+      return this;
+    }
+
+    /** Default {@link ClusterTemplate#SMALL}. */
+    public Builder clusterTemplate(ClusterTemplate template) {
+      this.clusterTemplate = Objects.requireNonNull(template, "template");
+      return this;
+    }
+
+    /** @throws InvalidFeatureSetException naming what is missing or invalid */
+    public FeatureSet build() {
+      return new FeatureSet(this);
+    }
+  }
+}

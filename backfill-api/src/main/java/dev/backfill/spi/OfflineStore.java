@@ -1,0 +1,76 @@
+package dev.backfill.spi;
+
+import dev.backfill.api.EntityKey;
+import dev.backfill.api.Row;
+import dev.backfill.api.TimeRange;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The offline store: every row of every feature set, as an event log (duplicate rows with the
+ * same key and event time are kept), partitioned by event time.
+ *
+ * <p>Implementations must be safe for concurrent use by many threads of one process, and must
+ * guarantee:
+ * <ul>
+ *   <li><b>Atomic commits.</b> {@link #append} and {@link OfflineReplacement#commit()} are each
+ *       atomic: every reader sees the state before or after, never a part.</li>
+ *   <li><b>Snapshot scans.</b> A {@link #scan} reads one committed state from its first row to
+ *       its last, whatever commits happen meanwhile.</li>
+ *   <li><b>Cost follows the range.</b> Replacing or scanning a range costs in proportion to the
+ *       rows of that range (and the partitions it touches), not to the rows outside it.</li>
+ *   <li><b>Concurrent replacements</b> of disjoint ranges of one table may be open and commit
+ *       at the same time.</li>
+ * </ul>
+ * Failures are reported as {@link dev.backfill.api.StoreException}.
+ */
+public interface OfflineStore extends AutoCloseable {
+  /**
+   * Creates the table if it does not exist. Idempotent.
+   *
+   * @throws dev.backfill.api.InvalidFeatureSetException when a table of that name exists with
+   *     another schema, key or event-time column
+   */
+  void createTable(TableSpec table);
+
+  /** The spec of an existing table, for example one created by an earlier process. */
+  Optional<TableSpec> table(String name);
+
+  /**
+   * Appends rows atomically. The rows have the table's schema and non-null keys and event times
+   * (the engine checks them). Visible to scans started after the call returns.
+   */
+  void append(String table, List<Row> rows);
+
+  /**
+   * Opens a staged replacement of the rows whose event time is in {@code range}, or of all rows
+   * when the range is empty. Nothing is visible until {@link OfflineReplacement#commit()}.
+   *
+   * @param commitId a unique id recorded durably and atomically with the commit, so that
+   *     {@link #isCommitted} can tell after a crash whether the commit happened
+   */
+  OfflineReplacement beginReplace(String table, Optional<TimeRange> range, String commitId);
+
+  /** Whether a replacement with this commit id has been committed to the table. */
+  boolean isCommitted(String table, String commitId);
+
+  /**
+   * The rows whose event time is in the range, from one committed snapshot, in no particular
+   * order. The caller closes the stream, which releases the snapshot.
+   */
+  Stream<Row> scan(String table, TimeRange range);
+
+  /**
+   * For each key that has rows, its latest row by {@link TableSpec#latestOrder()} in the current
+   * committed state; keys without rows are absent from the map. Its cost must not grow with the
+   * rows of other keys beyond an index lookup per partition.
+   */
+  Map<EntityKey, Row> latest(String table, Collection<EntityKey> keys);
+
+  /** Releases files and connections. Replacements still open are aborted. */
+  @Override
+  void close();
+}

@@ -1,0 +1,57 @@
+package dev.backfill.spi;
+
+import dev.backfill.api.EntityKey;
+import dev.backfill.api.Row;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The online store: the latest row of every key of every feature set, read at serving time.
+ *
+ * <p>Implementations must be safe for concurrent use by many threads and must guarantee that
+ * each {@link OnlineWrite} is applied atomically per key: the stored row is read, the write's
+ * {@link OnlineWrite#condition()} evaluated against it, and the key set or deleted, with no
+ * other write to that key in between. A reader sees a key's old row or its new one, never a
+ * missing key in between. A batch need not be atomic as a whole.
+ */
+public interface OnlineStore extends AutoCloseable {
+  /**
+   * Creates the table if it does not exist. Idempotent.
+   *
+   * @throws dev.backfill.api.InvalidFeatureSetException when it exists with another schema
+   */
+  void createTable(TableSpec table);
+
+  /** The row stored for the key. */
+  Optional<Row> get(String table, EntityKey key);
+
+  /** The rows stored for the keys; keys without a row are absent. */
+  default Map<EntityKey, Row> getAll(String table, Collection<EntityKey> keys) {
+    Map<EntityKey, Row> rows = new HashMap<>();
+    for (EntityKey key : keys) {
+      get(table, key).ifPresent(row -> rows.put(key, row));
+    }
+    return rows;
+  }
+
+  /**
+   * Applies each write atomically per key, in list order.
+   *
+   * @return how many writes were applied (their condition held)
+   */
+  long write(String table, List<OnlineWrite> writes);
+
+  /**
+   * Every key stored in the table. Weakly consistent: keys written or deleted during the scan
+   * may or may not appear. The caller closes the stream.
+   */
+  Stream<EntityKey> keys(String table);
+
+  /** Releases files and connections. */
+  @Override
+  void close();
+}

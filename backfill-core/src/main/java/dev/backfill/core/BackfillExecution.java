@@ -1,0 +1,253 @@
+package dev.backfill.core;
+
+import dev.backfill.api.BackfillException;
+import dev.backfill.api.BackfillPlan;
+import dev.backfill.api.BackfillResult;
+import dev.backfill.api.EntityKey;
+import dev.backfill.api.InvalidRowException;
+import dev.backfill.api.Row;
+import dev.backfill.api.TimeRange;
+import dev.backfill.spi.OfflineReplacement;
+import dev.backfill.spi.OfflineStore;
+import dev.backfill.spi.OnlineStore;
+import dev.backfill.spi.TableSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one job: the slices in parallel into a staged offline replacement, the atomic offline
+ * commit, then the online reconciliation of every key the commit changed.
+ *
+ * <p>Memory stays bounded: each worker holds at most one batch of {@link #BATCH_SIZE} rows and
+ * hands it to {@link OfflineReplacement#write}, which blocks while the store is busy, so a slow
+ * store slows the reading down instead of filling the heap.
+ */
+final class BackfillExecution implements Runnable {
+  static final int BATCH_SIZE = 8_192;
+  private static final Logger log = LoggerFactory.getLogger(BackfillExecution.class);
+  private static final int RECONCILE_ATTEMPTS = 3;
+
+  private final ResolvedBackfill backfill;
+  private final DefaultBackfillJob job;
+  private final OfflineStore offline;
+  private final OnlineStore online;
+  private final OnlineReconciler reconciler;
+  private final ExecutorService workers;
+  private final Clock clock;
+  private final Runnable onFinish;
+  private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+  private final AtomicLong rowsDropped = new AtomicLong();
+
+  BackfillExecution(ResolvedBackfill backfill, DefaultBackfillJob job, OfflineStore offline, OnlineStore online,
+      OnlineReconciler reconciler, ExecutorService workers, Clock clock, Runnable onFinish) {
+    this.backfill = backfill;
+    this.job = job;
+    this.offline = offline;
+    this.online = online;
+    this.reconciler = reconciler;
+    this.workers = workers;
+    this.clock = clock;
+    this.onFinish = onFinish;
+  }
+
+  @Override
+  public void run() {
+    long startNanos = System.nanoTime();
+    BackfillPlan plan = job.plan();
+    TableSpec table = backfill.featureSet().table();
+    int parallelism = workerCount(plan);
+    OfflineReplacement replacement = null;
+    boolean committed = false;
+    try {
+      job.markRunning();
+      log.info("backfill {} of {} started: range {}{}, {} slices, {} workers, source {}, transform {}",
+          job.id(), plan.featureSet(), plan.range(), plan.reset() ? " (reset)" : "", plan.slices().size(),
+          parallelism, backfill.source(), backfill.transform());
+      replacement = offline.beginReplace(table.name(), plan.reset() ? Optional.empty() : Optional.of(plan.range()), job.id());
+      runSlices(replacement, parallelism);
+      if (firstFailure.get() != null) {
+        throw firstFailure.get();
+      }
+      if (!job.enterCommit()) {
+        replacement.close();
+        log.info("backfill {} of {} cancelled before its offline commit; nothing changed", job.id(), plan.featureSet());
+        job.cancelled(clock.instant());
+        return;
+      }
+      long commitStart = System.nanoTime();
+      OfflineReplacement.Commit commit = replacement.commit();
+      committed = true;
+      job.markCommitted(commit.rowsAdded(), rowsDropped.get(), commit.rowsDeleted());
+      log.info("backfill {} of {} committed offline in {} ms: {} rows deleted, {} rows added, {} dropped out of range",
+          job.id(), plan.featureSet(), millisSince(commitStart), commit.rowsDeleted(), commit.rowsAdded(), rowsDropped.get());
+      long reconcileStart = System.nanoTime();
+      OnlineReconciler.Outcome outcome = reconcileWithRetries(table, replacement, plan);
+      log.info("backfill {} of {} reconciled online in {} ms: {} keys written, {} keys deleted",
+          job.id(), plan.featureSet(), millisSince(reconcileStart), outcome.keysWritten(), outcome.keysDeleted());
+      BackfillResult result = new BackfillResult(job.id(), plan.featureSet(), plan.range(), plan.reset(),
+          job.progress().rowsRead(), commit.rowsAdded(), rowsDropped.get(), commit.rowsDeleted(),
+          outcome.keysWritten(), outcome.keysDeleted(), Duration.ofNanos(System.nanoTime() - startNanos));
+      job.succeed(result, clock.instant());
+      log.info("backfill {} of {} succeeded in {} ms: {}", job.id(), plan.featureSet(), result.elapsed().toMillis(), result);
+    } catch (Throwable e) {
+      if (replacement != null && !committed) {
+        closeQuietly(replacement);
+      }
+      String message = describe(e, committed);
+      log.warn("backfill {} of {} failed: {}", job.id(), plan.featureSet(), message, e);
+      job.fail(message, e, clock.instant());
+      if (e instanceof Error error && !(e instanceof OutOfMemoryError)) {
+        throw error;
+      }
+    } finally {
+      if (committed && replacement != null) {
+        closeQuietly(replacement);
+      }
+      onFinish.run();
+    }
+  }
+
+  private static int workerCount(BackfillPlan plan) {
+    int machine = Math.max(1, Runtime.getRuntime().availableProcessors());
+    return Math.max(1, Math.min(Math.min(plan.clusterTemplate().parallelism(), machine), plan.slices().size()));
+  }
+
+  private void runSlices(OfflineReplacement replacement, int parallelism) {
+    List<TimeRange> slices = job.plan().slices();
+    AtomicInteger next = new AtomicInteger();
+    List<CompletableFuture<Void>> running = new ArrayList<>();
+    for (int w = 0; w < parallelism; w++) {
+      running.add(CompletableFuture.runAsync(() -> {
+        for (int i = next.getAndIncrement(); i < slices.size() && !shouldStop(); i = next.getAndIncrement()) {
+          try {
+            runSlice(replacement, slices.get(i), i == 0, i == slices.size() - 1);
+          } catch (Throwable e) {
+            firstFailure.compareAndSet(null, e);
+            return;
+          }
+        }
+      }, workers));
+    }
+    try {
+      CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).join();
+    } catch (CompletionException e) {
+      firstFailure.compareAndSet(null, e.getCause());
+    }
+  }
+
+  private boolean shouldStop() {
+    return firstFailure.get() != null || job.isCancelRequested();
+  }
+
+  private void runSlice(OfflineReplacement replacement, TimeRange slice, boolean first, boolean last) {
+    TimeRange range = job.plan().range();
+    RowConformer conformer = backfill.conformer();
+    Instant readStart = minusSaturating(slice.start(), backfill.transform().lookback());
+    AtomicLong read = new AtomicLong();
+    long readReported = 0;
+    List<Row> batch = new ArrayList<>(BATCH_SIZE);
+    try (Stream<Row> input = backfill.source().read(TimeRange.of(readStart, slice.stop()));
+         Stream<Row> output = backfill.transform().apply(input.peek(row -> read.incrementAndGet()))) {
+      Iterator<Row> rows = output.iterator();
+      long seen = 0;
+      while (rows.hasNext()) {
+        if ((++seen & 1023) == 0 && shouldStop()) {
+          return;
+        }
+        Row produced = rows.next();
+        if (produced == null) {
+          throw new InvalidRowException(job.plan().featureSet(), "*", null, "the transform produced a null row");
+        }
+        Row row = conformer.conform(produced);
+        Instant t = conformer.eventTime(row);
+        if (slice.contains(t)) {
+          batch.add(row);
+          if (batch.size() == BATCH_SIZE) {
+            if (shouldStop()) {
+              return;
+            }
+            replacement.write(batch);
+            job.addRowsWritten(batch.size());
+            batch = new ArrayList<>(BATCH_SIZE);
+            long readNow = read.get();
+            job.addRowsRead(readNow - readReported);
+            readReported = readNow;
+          }
+        } else if ((first && t.isBefore(range.start())) || (last && !t.isBefore(range.stop()))) {
+          rowsDropped.incrementAndGet();
+        }
+        // Other rows outside the slice but inside the range belong to a neighbouring slice,
+        // which produces them itself: they are the lookback context of this one.
+      }
+      if (!batch.isEmpty() && !shouldStop()) {
+        replacement.write(batch);
+        job.addRowsWritten(batch.size());
+      }
+    } finally {
+      job.addRowsRead(read.get() - readReported);
+    }
+    job.sliceDone();
+  }
+
+  private OnlineReconciler.Outcome reconcileWithRetries(TableSpec table, OfflineReplacement replacement, BackfillPlan plan)
+      throws InterruptedException {
+    Optional<Instant> fence = plan.reset() ? Optional.empty() : Optional.of(plan.range().stop());
+    for (int attempt = 1; ; attempt++) {
+      try (Stream<EntityKey> changed = replacement.changedKeys();
+           Stream<EntityKey> keys = plan.reset() ? Stream.concat(changed, online.keys(table.name())) : changed) {
+        return reconciler.reconcile(table, keys, fence);
+      } catch (RuntimeException e) {
+        if (attempt == RECONCILE_ATTEMPTS) {
+          throw e;
+        }
+        log.warn("backfill {} of {}: online reconciliation attempt {} of {} failed, retrying: {}",
+            job.id(), plan.featureSet(), attempt, RECONCILE_ATTEMPTS, e.toString());
+        Thread.sleep(200L * attempt);
+      }
+    }
+  }
+
+  private String describe(Throwable e, boolean committed) {
+    String base = e instanceof BackfillException ? e.getMessage() : e.toString();
+    if (committed) {
+      return "the offline commit is done but the online reconciliation failed: " + base
+          + "; the online store still serves the old rows of the changed keys; a client built on the "
+          + "same stores and job history finishes the reconciliation";
+    }
+    return base + "; nothing was changed in either store";
+  }
+
+  private static Instant minusSaturating(Instant t, Duration d) {
+    try {
+      return t.minus(d);
+    } catch (java.time.DateTimeException | ArithmeticException e) {
+      return Instant.MIN;
+    }
+  }
+
+  private static long millisSince(long nanos) {
+    return (System.nanoTime() - nanos) / 1_000_000;
+  }
+
+  private static void closeQuietly(OfflineReplacement replacement) {
+    try {
+      replacement.close();
+    } catch (RuntimeException e) {
+      log.warn("closing an offline replacement failed", e);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.backfill.core;
+
+import dev.backfill.api.BackfillPlan;
+import dev.backfill.api.ClusterTemplate;
+import dev.backfill.api.FeatureSet;
+import dev.backfill.api.InvalidBackfillRequestException;
+import dev.backfill.api.Schema;
+import dev.backfill.api.TimeRange;
+import dev.backfill.spi.DataSource;
+import dev.backfill.spi.Transform;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Resolves a request by the rules of the replacement contract: start defaults to the feature
+ * set's backfill start, stop to now; a future stop is rounded down to now; {@code start >= stop}
+ * is rejected; the transform's output schema must feed the feature set.
+ */
+final class BackfillPlanner {
+  private final Clock clock;
+
+  BackfillPlanner(Clock clock) {
+    this.clock = clock;
+  }
+
+  ResolvedBackfill resolve(FeatureSet featureSet, RequestSpec request) {
+    String name = featureSet.name();
+    Instant now = clock.instant();
+    Instant start = request.start().orElse(featureSet.backfillStart());
+    Instant requestedStop = request.stop().orElse(now);
+    boolean clamped = requestedStop.isAfter(now);
+    Instant stop = clamped ? now : requestedStop;
+    if (!start.isBefore(stop)) {
+      throw new InvalidBackfillRequestException("feature set '" + name + "': start " + start
+          + " must be before stop " + stop + (clamped ? " (the requested stop " + requestedStop
+          + " is in the future and was rounded down to now)" : "")
+          + "; give a start before the stop");
+    }
+    DataSource source = request.source().or(featureSet::source).orElseThrow(() ->
+        new InvalidBackfillRequestException("feature set '" + name
+            + "' has no source; give one with source(...) on the request or the feature set"));
+    Transform transform = request.transform().orElse(featureSet.transform());
+    RowConformer conformer = new RowConformer(featureSet.table());
+    conformer.checkProducible(outputSchema(name, source, transform), "the transform's");
+    if (transform.lookback().isNegative()) {
+      throw new InvalidBackfillRequestException("feature set '" + name + "': transform lookback "
+          + transform.lookback() + " is negative; use zero or a positive duration");
+    }
+    ClusterTemplate template = request.clusterTemplate().orElse(featureSet.clusterTemplate());
+    TimeRange range = TimeRange.of(start, stop);
+    BackfillPlan plan = new BackfillPlan(name, range, request.reset(), clamped, template,
+        SlicePlanner.slices(range, template.parallelism()), request.comment());
+    return new ResolvedBackfill(featureSet, plan, source, transform, conformer);
+  }
+
+  private static Schema outputSchema(String name, DataSource source, Transform transform) {
+    Schema input;
+    try {
+      input = source.schema();
+    } catch (RuntimeException e) {
+      throw new InvalidBackfillRequestException("feature set '" + name + "': the source's schema() failed: " + e, e);
+    }
+    try {
+      Schema output = transform.outputSchema(input);
+      if (output == null) {
+        throw new InvalidBackfillRequestException("feature set '" + name + "': the transform's outputSchema() returned null");
+      }
+      return output;
+    } catch (InvalidBackfillRequestException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new InvalidBackfillRequestException("feature set '" + name + "': the transform's outputSchema("
+          + input + ") failed: " + e, e);
+    }
+  }
+
+  /** What a request asked for; empty means "the default". */
+  record RequestSpec(boolean reset, Optional<Instant> start, Optional<Instant> stop,
+      Optional<DataSource> source, Optional<Transform> transform,
+      Optional<ClusterTemplate> clusterTemplate, Optional<String> comment) {}
+}

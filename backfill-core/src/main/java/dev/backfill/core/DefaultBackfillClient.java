@@ -1,0 +1,289 @@
+package dev.backfill.core;
+
+import dev.backfill.api.BackfillClient;
+import dev.backfill.api.BackfillException;
+import dev.backfill.api.BackfillJob;
+import dev.backfill.api.BackfillRequest;
+import dev.backfill.api.EntityKey;
+import dev.backfill.api.FeatureSet;
+import dev.backfill.api.FeatureSetNotFoundException;
+import dev.backfill.api.InvalidFeatureSetException;
+import dev.backfill.api.Row;
+import dev.backfill.api.TimeRange;
+import dev.backfill.spi.OfflineStore;
+import dev.backfill.spi.OnlineStore;
+import dev.backfill.spi.OnlineWrite;
+import dev.backfill.spi.TableSpec;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Lock;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The engine's {@link BackfillClient}. */
+final class DefaultBackfillClient implements BackfillClient {
+  private static final Logger log = LoggerFactory.getLogger(DefaultBackfillClient.class);
+  private static final DateTimeFormatter JOB_ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final OfflineStore offline;
+  private final OnlineStore online;
+  private final List<AutoCloseable> owned;
+  private final JobHistory history;
+  private final Clock clock;
+  private final BackfillPlanner planner;
+  private final FeatureSetLocks locks = new FeatureSetLocks();
+  private final OnlineReconciler reconciler;
+  private final RunningScopes scopes = new RunningScopes();
+  private final Map<String, FeatureSet> featureSets = new ConcurrentHashMap<>();
+  private final Map<String, RowConformer> conformers = new ConcurrentHashMap<>();
+  private final Map<String, DefaultBackfillJob> jobs = new ConcurrentHashMap<>();
+  private final ExecutorService executor;
+  private volatile boolean closed;
+
+  DefaultBackfillClient(OfflineStore offline, OnlineStore online, List<AutoCloseable> owned, JobHistory history, Clock clock) {
+    this.offline = offline;
+    this.online = online;
+    this.owned = owned;
+    this.history = history;
+    this.clock = clock;
+    this.planner = new BackfillPlanner(clock);
+    this.reconciler = new OnlineReconciler(offline, online, locks);
+    AtomicInteger threads = new AtomicInteger();
+    this.executor = Executors.newCachedThreadPool(task -> {
+      Thread thread = new Thread(task, "backfill-" + threads.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
+    recover();
+  }
+
+  private void recover() {
+    JobRecovery recovery = new JobRecovery(offline, online, reconciler, clock);
+    for (JobRecord record : history.load()) {
+      JobRecord current = record;
+      if (JobRecovery.needsRecovery(record)) {
+        current = recovery.recover(record);
+        history.save(current);
+      }
+      jobs.put(current.id(), DefaultBackfillJob.fromRecord(current, this::saveQuietly));
+    }
+  }
+
+  @Override
+  public void register(FeatureSet featureSet) {
+    Objects.requireNonNull(featureSet, "featureSet");
+    ensureOpen();
+    synchronized (featureSets) {
+      FeatureSet existing = featureSets.get(featureSet.name());
+      if (existing != null && !existing.table().equals(featureSet.table())) {
+        throw new InvalidFeatureSetException("feature set '" + featureSet.name() + "' is registered with schema "
+            + existing.schema() + ", keys " + existing.keyColumns() + ", event time " + existing.eventTimeColumn()
+            + "; the new definition has schema " + featureSet.schema() + ", keys " + featureSet.keyColumns()
+            + ", event time " + featureSet.eventTimeColumn() + "; a changed schema needs a new feature set name");
+      }
+      offline.createTable(featureSet.table());
+      online.createTable(featureSet.table());
+      featureSets.put(featureSet.name(), featureSet);
+      conformers.put(featureSet.name(), new RowConformer(featureSet.table()));
+    }
+    log.debug("registered feature set {}", featureSet);
+  }
+
+  @Override
+  public Optional<FeatureSet> featureSet(String name) {
+    return Optional.ofNullable(featureSets.get(Objects.requireNonNull(name, "name")));
+  }
+
+  @Override
+  public List<FeatureSet> featureSets() {
+    return featureSets.values().stream().sorted(Comparator.comparing(FeatureSet::name)).toList();
+  }
+
+  @Override
+  public BackfillRequest backfill(String featureSet) {
+    require(featureSet);
+    return new DefaultBackfillRequest(this, featureSet);
+  }
+
+  ResolvedBackfill resolve(String featureSet, BackfillPlanner.RequestSpec spec) {
+    ensureOpen();
+    return planner.resolve(require(featureSet), spec);
+  }
+
+  DefaultBackfillJob submit(String featureSet, BackfillPlanner.RequestSpec spec) {
+    ResolvedBackfill backfill = resolve(featureSet, spec);
+    String id = newJobId();
+    Optional<TimeRange> scope = backfill.plan().reset() ? Optional.empty() : Optional.of(backfill.plan().range());
+    scopes.acquire(featureSet, id, scope);
+    try {
+      DefaultBackfillJob job = new DefaultBackfillJob(id, backfill.plan(), clock.instant(), this::save);
+      jobs.put(id, job);
+      save(job);
+      executor.execute(new BackfillExecution(backfill, job, offline, online, reconciler, executor, clock,
+          () -> scopes.release(featureSet, id)));
+      log.info("backfill {} of {} submitted: {}", id, featureSet, backfill.plan());
+      return job;
+    } catch (RuntimeException e) {
+      scopes.release(featureSet, id);
+      jobs.remove(id);
+      throw e;
+    }
+  }
+
+  @Override
+  public void ingest(String featureSet, List<Row> rows) {
+    Objects.requireNonNull(rows, "rows");
+    ensureOpen();
+    FeatureSet definition = require(featureSet);
+    RowConformer conformer = conformers.get(featureSet);
+    List<Row> conformed = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      conformed.add(conformer.conform(Objects.requireNonNull(row, "a row of the ingested list is null")));
+    }
+    if (conformed.isEmpty()) {
+      return;
+    }
+    TableSpec table = definition.table();
+    Comparator<Row> order = table.latestOrder();
+    Map<EntityKey, Row> latest = new HashMap<>();
+    for (Row row : conformed) {
+      latest.merge(table.keyOf(row), row, (a, b) -> order.compare(a, b) >= 0 ? a : b);
+    }
+    List<OnlineWrite> writes = latest.entrySet().stream()
+        .map(e -> OnlineWrite.putIfLater(e.getKey(), e.getValue(), order)).toList();
+    Lock lock = locks.forFeatureSet(featureSet).readLock();
+    lock.lock();
+    try {
+      offline.append(featureSet, conformed);
+      online.write(featureSet, writes);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public Stream<Row> readOffline(String featureSet, TimeRange range) {
+    Objects.requireNonNull(range, "range");
+    ensureOpen();
+    require(featureSet);
+    return offline.scan(featureSet, range);
+  }
+
+  @Override
+  public Optional<Row> readOnline(String featureSet, EntityKey key) {
+    Objects.requireNonNull(key, "key");
+    ensureOpen();
+    require(featureSet);
+    return online.get(featureSet, key);
+  }
+
+  @Override
+  public Optional<BackfillJob> job(String jobId) {
+    return Optional.ofNullable(jobs.get(Objects.requireNonNull(jobId, "jobId")));
+  }
+
+  @Override
+  public List<BackfillJob> jobs(String featureSet) {
+    Objects.requireNonNull(featureSet, "featureSet");
+    return jobs.values().stream()
+        .filter(job -> job.plan().featureSet().equals(featureSet))
+        .sorted(Comparator.comparing(DefaultBackfillJob::submittedAt).thenComparing(DefaultBackfillJob::id).reversed())
+        .map(BackfillJob.class::cast)
+        .toList();
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (DefaultBackfillJob job : jobs.values()) {
+      if (job.cancel()) {
+        log.info("closing the client: cancelled backfill {} of {}", job.id(), job.plan().featureSet());
+      }
+    }
+    for (DefaultBackfillJob job : jobs.values()) {
+      try {
+        job.await();
+      } catch (BackfillException expected) {
+        // failed or cancelled jobs have already logged their outcome
+      }
+    }
+    executor.shutdown();
+    try {
+      executor.awaitTermination(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    RuntimeException failure = null;
+    try {
+      history.close();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    for (AutoCloseable resource : owned) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = e instanceof RuntimeException r ? r : new BackfillException("closing " + resource + " failed: " + e, e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private FeatureSet require(String featureSet) {
+    Objects.requireNonNull(featureSet, "featureSet");
+    FeatureSet definition = featureSets.get(featureSet);
+    if (definition == null) {
+      throw new FeatureSetNotFoundException(featureSet, featureSets.keySet());
+    }
+    return definition;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("this BackfillClient is closed");
+    }
+  }
+
+  private void save(DefaultBackfillJob job) {
+    history.save(job.toRecord());
+  }
+
+  private void saveQuietly(DefaultBackfillJob job) {
+    try {
+      save(job);
+    } catch (RuntimeException e) {
+      log.error("could not record backfill {} in the job history", job.id(), e);
+    }
+  }
+
+  private String newJobId() {
+    byte[] random = new byte[4];
+    RANDOM.nextBytes(random);
+    return "bf-" + JOB_ID_TIME.format(clock.instant()) + "-" + HexFormat.of().formatHex(random);
+  }
+}

@@ -1,0 +1,247 @@
+package dev.backfill.core;
+
+import dev.backfill.api.BackfillCancelledException;
+import dev.backfill.api.BackfillException;
+import dev.backfill.api.BackfillFailedException;
+import dev.backfill.api.BackfillJob;
+import dev.backfill.api.BackfillPlan;
+import dev.backfill.api.BackfillProgress;
+import dev.backfill.api.BackfillResult;
+import dev.backfill.api.BackfillStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * A job's state and its transitions. The commit gate is the heart of cancellation: once
+ * {@link #enterCommit()} has returned true, {@link #cancel()} returns false, and the other way
+ * round, so a cancelled job never commits.
+ */
+final class DefaultBackfillJob implements BackfillJob {
+  private final String id;
+  private final BackfillPlan plan;
+  private final Instant submittedAt;
+  private final Consumer<DefaultBackfillJob> onChange;
+  private final AtomicInteger slicesDone = new AtomicInteger();
+  private final AtomicLong rowsRead = new AtomicLong();
+  private final AtomicLong rowsWritten = new AtomicLong();
+  private final CompletableFuture<BackfillResult> completion = new CompletableFuture<>();
+
+  private BackfillStatus status;
+  private boolean cancelRequested;
+  private boolean committing;
+  private boolean committed;
+  private boolean reconciled;
+  private Instant finishedAt;
+  private BackfillResult result;
+  private JobRecord.Counts commitCounts;
+  private String failure;
+
+  DefaultBackfillJob(String id, BackfillPlan plan, Instant submittedAt, Consumer<DefaultBackfillJob> onChange) {
+    this.id = id;
+    this.plan = plan;
+    this.submittedAt = submittedAt;
+    this.onChange = onChange;
+    this.status = BackfillStatus.PENDING;
+  }
+
+  /** A job read back from the history. */
+  static DefaultBackfillJob fromRecord(JobRecord record, Consumer<DefaultBackfillJob> onChange) {
+    DefaultBackfillJob job = new DefaultBackfillJob(record.id(), record.plan(), Instant.parse(record.submittedAt()), onChange);
+    job.status = record.status();
+    job.slicesDone.set(record.slicesDone());
+    job.rowsRead.set(record.rowsRead());
+    job.rowsWritten.set(record.rowsWritten());
+    job.committed = record.committed();
+    job.committing = record.committed();
+    job.reconciled = record.reconciled();
+    job.finishedAt = record.finishedAt() == null ? null : Instant.parse(record.finishedAt());
+    job.result = record.status() == BackfillStatus.SUCCEEDED ? record.toResult().orElse(null) : null;
+    job.commitCounts = record.result();
+    job.failure = record.failure();
+    switch (job.status) {
+      case SUCCEEDED -> job.completion.complete(job.result);
+      case FAILED -> job.completion.completeExceptionally(
+          new BackfillFailedException(job.id, job.failure, new BackfillException(job.failure)));
+      case CANCELLED -> job.completion.completeExceptionally(new BackfillCancelledException(job.id));
+      default -> { }
+    }
+    return job;
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public BackfillPlan plan() {
+    return plan;
+  }
+
+  @Override
+  public synchronized BackfillStatus status() {
+    return status;
+  }
+
+  @Override
+  public BackfillProgress progress() {
+    return new BackfillProgress(slicesDone.get(), plan.slices().size(), rowsRead.get(), rowsWritten.get());
+  }
+
+  @Override
+  public Instant submittedAt() {
+    return submittedAt;
+  }
+
+  @Override
+  public synchronized Optional<BackfillResult> result() {
+    return Optional.ofNullable(result);
+  }
+
+  @Override
+  public synchronized Optional<String> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  @Override
+  public BackfillResult await() {
+    try {
+      return completion.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BackfillException("interrupted while waiting for backfill job " + id, e);
+    } catch (ExecutionException e) {
+      throw (BackfillException) e.getCause();
+    }
+  }
+
+  @Override
+  public Optional<BackfillResult> await(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    try {
+      return Optional.of(completion.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS));
+    } catch (TimeoutException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BackfillException("interrupted while waiting for backfill job " + id, e);
+    } catch (ExecutionException e) {
+      throw (BackfillException) e.getCause();
+    }
+  }
+
+  /** Returns true when the job will not commit: it stops at its next check and changes nothing. */
+  @Override
+  public synchronized boolean cancel() {
+    if (status.isTerminal() || committing) {
+      return false;
+    }
+    cancelRequested = true;
+    return true;
+  }
+
+  synchronized boolean isCancelRequested() {
+    return cancelRequested;
+  }
+
+  synchronized boolean isCommitted() {
+    return committed;
+  }
+
+  synchronized boolean isReconciled() {
+    return reconciled;
+  }
+
+  synchronized Optional<Instant> finishedAt() {
+    return Optional.ofNullable(finishedAt);
+  }
+
+  /** Passes the commit gate unless cancellation won the race. */
+  synchronized boolean enterCommit() {
+    if (cancelRequested) {
+      return false;
+    }
+    committing = true;
+    return true;
+  }
+
+  void markRunning() {
+    synchronized (this) {
+      status = BackfillStatus.RUNNING;
+    }
+    onChange.accept(this);
+  }
+
+  /** Records the offline commit and its counts, durably, before the online reconciliation. */
+  void markCommitted(long rowsAdded, long rowsDropped, long rowsDeleted) {
+    synchronized (this) {
+      committed = true;
+      commitCounts = new JobRecord.Counts(rowsRead.get(), rowsAdded, rowsDropped, rowsDeleted, 0, 0, 0);
+    }
+    onChange.accept(this);
+  }
+
+  void addRowsRead(long n) {
+    rowsRead.addAndGet(n);
+  }
+
+  void addRowsWritten(long n) {
+    rowsWritten.addAndGet(n);
+  }
+
+  void sliceDone() {
+    slicesDone.incrementAndGet();
+  }
+
+  void succeed(BackfillResult backfillResult, Instant now) {
+    synchronized (this) {
+      status = BackfillStatus.SUCCEEDED;
+      reconciled = true;
+      result = backfillResult;
+      finishedAt = now;
+      slicesDone.set(plan.slices().size());
+    }
+    onChange.accept(this);
+    completion.complete(backfillResult);
+  }
+
+  void fail(String message, Throwable cause, Instant now) {
+    synchronized (this) {
+      status = BackfillStatus.FAILED;
+      failure = message;
+      finishedAt = now;
+    }
+    onChange.accept(this);
+    completion.completeExceptionally(new BackfillFailedException(id, message, cause));
+  }
+
+  void cancelled(Instant now) {
+    synchronized (this) {
+      status = BackfillStatus.CANCELLED;
+      finishedAt = now;
+    }
+    onChange.accept(this);
+    completion.completeExceptionally(new BackfillCancelledException(id));
+  }
+
+  synchronized JobRecord toRecord() {
+    return JobRecord.of(id, plan, status, submittedAt, Optional.ofNullable(finishedAt), progress(),
+        Optional.ofNullable(result).map(JobRecord.Counts::of).or(() -> Optional.ofNullable(commitCounts)),
+        Optional.ofNullable(failure), committed, reconciled);
+  }
+
+  @Override
+  public String toString() {
+    return "BackfillJob[" + id + " " + plan.featureSet() + " " + plan.range() + (plan.reset() ? " reset" : "")
+        + " " + status() + "]";
+  }
+}

@@ -1,0 +1,105 @@
+package dev.backfill.core;
+
+import dev.backfill.api.BackfillClient;
+import dev.backfill.spi.OfflineStore;
+import dev.backfill.spi.OnlineStore;
+import dev.backfill.spi.Plugins;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/** Collects a client's configuration; stores named by type are created at {@link #build()}. */
+final class DefaultClientBuilder implements BackfillClient.Builder {
+  private Supplier<OfflineStore> offline;
+  private boolean offlineOwned;
+  private Supplier<OnlineStore> online;
+  private boolean onlineOwned;
+  private Path jobHistory;
+  private Clock clock = Clock.systemUTC();
+
+  @Override
+  public BackfillClient.Builder offlineStore(OfflineStore store) {
+    Objects.requireNonNull(store, "store");
+    this.offline = () -> store;
+    this.offlineOwned = false;
+    return this;
+  }
+
+  @Override
+  public BackfillClient.Builder offlineStore(String type, Map<String, String> options) {
+    Objects.requireNonNull(type, "type");
+    Map<String, String> copy = Map.copyOf(Objects.requireNonNull(options, "options"));
+    this.offline = () -> Plugins.offlineStore(type, copy);
+    this.offlineOwned = true;
+    return this;
+  }
+
+  @Override
+  public BackfillClient.Builder onlineStore(OnlineStore store) {
+    Objects.requireNonNull(store, "store");
+    this.online = () -> store;
+    this.onlineOwned = false;
+    return this;
+  }
+
+  @Override
+  public BackfillClient.Builder onlineStore(String type, Map<String, String> options) {
+    Objects.requireNonNull(type, "type");
+    Map<String, String> copy = Map.copyOf(Objects.requireNonNull(options, "options"));
+    this.online = () -> Plugins.onlineStore(type, copy);
+    this.onlineOwned = true;
+    return this;
+  }
+
+  @Override
+  public BackfillClient.Builder jobHistory(Path directory) {
+    this.jobHistory = Objects.requireNonNull(directory, "directory");
+    return this;
+  }
+
+  @Override
+  public BackfillClient.Builder clock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  @Override
+  public BackfillClient build() {
+    if (offline == null) {
+      throw new IllegalStateException("BackfillClient.Builder: no offline store; call offlineStore(store) "
+          + "or offlineStore(type, options), for example type \"duckdb\" or \"memory\"");
+    }
+    if (online == null) {
+      throw new IllegalStateException("BackfillClient.Builder: no online store; call onlineStore(store) "
+          + "or onlineStore(type, options), for example type \"rocksdb\" or \"memory\"");
+    }
+    List<AutoCloseable> owned = new ArrayList<>();
+    try {
+      OfflineStore offlineStore = offline.get();
+      if (offlineOwned) {
+        owned.add(offlineStore);
+      }
+      OnlineStore onlineStore = online.get();
+      if (onlineOwned) {
+        owned.add(onlineStore);
+      }
+      JobHistory history = jobHistory == null ? new InMemoryJobHistory() : new FileJobHistory(jobHistory);
+      owned.add(0, history);
+      DefaultBackfillClient client = new DefaultBackfillClient(offlineStore, onlineStore, List.copyOf(owned.subList(1, owned.size())), history, clock);
+      return client;
+    } catch (RuntimeException e) {
+      for (AutoCloseable resource : owned) {
+        try {
+          resource.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+  }
+}

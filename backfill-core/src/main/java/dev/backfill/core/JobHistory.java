@@ -1,0 +1,15 @@
+package dev.backfill.core;
+
+import java.util.List;
+
+/** Where job records are kept: in memory, or durably in a directory. Thread-safe. */
+interface JobHistory extends AutoCloseable {
+  /** Stores the record, replacing any earlier one of the same id; durable when this returns. */
+  void save(JobRecord record);
+
+  /** Every stored record. */
+  List<JobRecord> load();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,97 @@
+package dev.backfill.core;
+
+import dev.backfill.api.EntityKey;
+import dev.backfill.api.Row;
+import dev.backfill.spi.OfflineStore;
+import dev.backfill.spi.OnlineStore;
+import dev.backfill.spi.OnlineWrite;
+import dev.backfill.spi.TableSpec;
+import dev.backfill.spi.WriteCondition;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Brings online keys to {@code latest(O, k)} of the offline store's current state, in batches.
+ *
+ * <p>Each batch runs under the feature set's exclusive lock, which {@code ingest} takes shared:
+ * so between reading the offline latest rows of a batch and writing them online no ingest of
+ * this process can slip in a newer row that the write would then hide. Rows ingested at or after
+ * an interval backfill's stop by another process are protected by the fence condition instead.
+ * A key is written only when its online row differs from the offline latest, and deleted only
+ * when no offline row of it is left; it never goes missing in between.
+ */
+final class OnlineReconciler {
+  static final int KEY_BATCH = 2_048;
+
+  private final OfflineStore offline;
+  private final OnlineStore online;
+  private final FeatureSetLocks locks;
+
+  OnlineReconciler(OfflineStore offline, OnlineStore online, FeatureSetLocks locks) {
+    this.offline = offline;
+    this.online = online;
+    this.locks = locks;
+  }
+
+  /** What a reconciliation changed. */
+  record Outcome(long keysWritten, long keysDeleted) {}
+
+  /**
+   * Reconciles every key of the stream (duplicates are harmless).
+   *
+   * @param fence for an interval backfill its stop: a stored row at or after it is never
+   *     replaced; empty for a reset, which replaces everything
+   */
+  Outcome reconcile(TableSpec table, Stream<EntityKey> keys, Optional<Instant> fence) {
+    long written = 0;
+    long deleted = 0;
+    Iterator<EntityKey> iterator = keys.iterator();
+    Set<EntityKey> batch = new LinkedHashSet<>();
+    while (iterator.hasNext()) {
+      batch.add(iterator.next());
+      if (batch.size() == KEY_BATCH || !iterator.hasNext()) {
+        Outcome outcome = reconcileBatch(table, List.copyOf(batch), fence);
+        written += outcome.keysWritten();
+        deleted += outcome.keysDeleted();
+        batch.clear();
+      }
+    }
+    return new Outcome(written, deleted);
+  }
+
+  private Outcome reconcileBatch(TableSpec table, List<EntityKey> keys, Optional<Instant> fence) {
+    var lock = locks.forFeatureSet(table.name()).writeLock();
+    lock.lock();
+    try {
+      Map<EntityKey, Row> latest = offline.latest(table.name(), keys);
+      Map<EntityKey, Row> current = online.getAll(table.name(), keys);
+      List<OnlineWrite> puts = new ArrayList<>();
+      List<OnlineWrite> deletes = new ArrayList<>();
+      for (EntityKey key : keys) {
+        Row want = latest.get(key);
+        Row have = current.get(key);
+        if (Objects.equals(want, have)) {
+          continue;
+        }
+        WriteCondition condition = fence
+            .map(f -> WriteCondition.storedBeforeFence(table.eventTimeColumn(), f))
+            .orElse(WriteCondition.always());
+        OnlineWrite write = new OnlineWrite(key, Optional.ofNullable(want), condition);
+        (want == null ? deletes : puts).add(write);
+      }
+      long written = puts.isEmpty() ? 0 : online.write(table.name(), puts);
+      long deleted = deletes.isEmpty() ? 0 : online.write(table.name(), deletes);
+      return new Outcome(written, deleted);
+    } finally {
+      lock.unlock();
+    }
+  }
+}
