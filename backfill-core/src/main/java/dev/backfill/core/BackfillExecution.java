@@ -48,12 +48,11 @@ final class BackfillExecution implements Runnable {
   private final OnlineReconciler reconciler;
   private final ExecutorService workers;
   private final Clock clock;
-  private final Runnable onFinish;
   private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
   private final AtomicLong rowsDropped = new AtomicLong();
 
   BackfillExecution(ResolvedBackfill backfill, DefaultBackfillJob job, OfflineStore offline, OnlineStore online,
-      OnlineReconciler reconciler, ExecutorService workers, Clock clock, Runnable onFinish) {
+      OnlineReconciler reconciler, ExecutorService workers, Clock clock) {
     this.backfill = backfill;
     this.job = job;
     this.offline = offline;
@@ -61,7 +60,6 @@ final class BackfillExecution implements Runnable {
     this.reconciler = reconciler;
     this.workers = workers;
     this.clock = clock;
-    this.onFinish = onFinish;
   }
 
   @Override
@@ -117,7 +115,6 @@ final class BackfillExecution implements Runnable {
       if (committed && replacement != null) {
         closeQuietly(replacement);
       }
-      onFinish.run();
     }
   }
 

@@ -134,11 +134,11 @@ final class DefaultBackfillClient implements BackfillClient {
     Optional<TimeRange> scope = backfill.plan().reset() ? Optional.empty() : Optional.of(backfill.plan().range());
     scopes.acquire(featureSet, id, scope);
     try {
-      DefaultBackfillJob job = new DefaultBackfillJob(id, backfill.plan(), clock.instant(), this::save);
+      DefaultBackfillJob job = new DefaultBackfillJob(id, backfill.plan(), clock.instant(), this::saveQuietly);
+      job.onTerminal(() -> scopes.release(featureSet, id));
       jobs.put(id, job);
       save(job);
-      executor.execute(new BackfillExecution(backfill, job, offline, online, reconciler, executor, clock,
-          () -> scopes.release(featureSet, id)));
+      executor.execute(new BackfillExecution(backfill, job, offline, online, reconciler, executor, clock));
       log.info("backfill {} of {} submitted: {}", id, featureSet, backfill.plan());
       return job;
     } catch (RuntimeException e) {

@@ -30,6 +30,7 @@ final class DefaultBackfillJob implements BackfillJob {
   private final BackfillPlan plan;
   private final Instant submittedAt;
   private final Consumer<DefaultBackfillJob> onChange;
+  private volatile Runnable onTerminal = () -> { };
   private final AtomicInteger slicesDone = new AtomicInteger();
   private final AtomicLong rowsRead = new AtomicLong();
   private final AtomicLong rowsWritten = new AtomicLong();
@@ -51,6 +52,22 @@ final class DefaultBackfillJob implements BackfillJob {
     this.submittedAt = submittedAt;
     this.onChange = onChange;
     this.status = BackfillStatus.PENDING;
+  }
+
+  /**
+   * Runs when the job reaches a terminal status, before {@link #await()} returns, so that a
+   * caller who awaited the job can at once submit an overlapping one.
+   */
+  void onTerminal(Runnable action) {
+    this.onTerminal = action;
+  }
+
+  private void finish() {
+    try {
+      onTerminal.run();
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(DefaultBackfillJob.class).error("finishing backfill {} failed", id, e);
+    }
   }
 
   /** A job read back from the history. */
@@ -185,7 +202,7 @@ final class DefaultBackfillJob implements BackfillJob {
   void markCommitted(long rowsAdded, long rowsDropped, long rowsDeleted) {
     synchronized (this) {
       committed = true;
-      commitCounts = new JobRecord.Counts(rowsRead.get(), rowsAdded, rowsDropped, rowsDeleted, 0, 0, 0);
+      commitCounts = new JobRecord.Counts(rowsRead.get(), rowsAdded, rowsDropped, rowsDeleted, 0, 0, null);
     }
     onChange.accept(this);
   }
@@ -210,8 +227,12 @@ final class DefaultBackfillJob implements BackfillJob {
       finishedAt = now;
       slicesDone.set(plan.slices().size());
     }
-    onChange.accept(this);
-    completion.complete(backfillResult);
+    try {
+      onChange.accept(this);
+    } finally {
+      finish();
+      completion.complete(backfillResult);
+    }
   }
 
   void fail(String message, Throwable cause, Instant now) {
@@ -220,8 +241,12 @@ final class DefaultBackfillJob implements BackfillJob {
       failure = message;
       finishedAt = now;
     }
-    onChange.accept(this);
-    completion.completeExceptionally(new BackfillFailedException(id, message, cause));
+    try {
+      onChange.accept(this);
+    } finally {
+      finish();
+      completion.completeExceptionally(new BackfillFailedException(id, message, cause));
+    }
   }
 
   void cancelled(Instant now) {
@@ -229,8 +254,12 @@ final class DefaultBackfillJob implements BackfillJob {
       status = BackfillStatus.CANCELLED;
       finishedAt = now;
     }
-    onChange.accept(this);
-    completion.completeExceptionally(new BackfillCancelledException(id));
+    try {
+      onChange.accept(this);
+    } finally {
+      finish();
+      completion.completeExceptionally(new BackfillCancelledException(id));
+    }
   }
 
   synchronized JobRecord toRecord() {

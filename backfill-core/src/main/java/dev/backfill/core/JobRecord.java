@@ -30,10 +30,10 @@ record JobRecord(int version, String id, String featureSet, String start, String
 
   /** The counts of a result, without what the plan already holds. */
   record Counts(long rowsRead, long rowsWritten, long rowsDroppedOutOfRange, long offlineRowsDeleted,
-      long onlineKeysWritten, long onlineKeysDeleted, long elapsedMillis) {
+      long onlineKeysWritten, long onlineKeysDeleted, String elapsed) {
     static Counts of(BackfillResult r) {
       return new Counts(r.rowsRead(), r.rowsWritten(), r.rowsDroppedOutOfRange(), r.offlineRowsDeleted(),
-          r.onlineKeysWritten(), r.onlineKeysDeleted(), r.elapsed().toMillis());
+          r.onlineKeysWritten(), r.onlineKeysDeleted(), r.elapsed().toString());
     }
   }
 
@@ -65,7 +65,7 @@ record JobRecord(int version, String id, String featureSet, String start, String
   Optional<BackfillResult> toResult() {
     return Optional.ofNullable(result).map(c -> new BackfillResult(id, featureSet, range(), reset,
         c.rowsRead(), c.rowsWritten(), c.rowsDroppedOutOfRange(), c.offlineRowsDeleted(),
-        c.onlineKeysWritten(), c.onlineKeysDeleted(), Duration.ofMillis(c.elapsedMillis())));
+        c.onlineKeysWritten(), c.onlineKeysDeleted(), c.elapsed() == null ? Duration.ZERO : Duration.parse(c.elapsed())));
   }
 
   JobRecord withOutcome(BackfillStatus newStatus, Instant finished, Optional<BackfillResult> newResult,
