@@ -56,6 +56,7 @@ final class DefaultBackfillClient implements BackfillClient {
   private final Map<String, RowConformer> conformers = new ConcurrentHashMap<>();
   private final Map<String, DefaultBackfillJob> jobs = new ConcurrentHashMap<>();
   private final ExecutorService executor;
+  private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   DefaultBackfillClient(OfflineStore offline, OnlineStore online, List<AutoCloseable> owned, JobHistory history, Clock clock) {
@@ -84,6 +85,7 @@ final class DefaultBackfillClient implements BackfillClient {
         history.save(current);
       }
       jobs.put(current.id(), DefaultBackfillJob.fromRecord(current, this::saveQuietly));
+      sequence.accumulateAndGet(current.sequence(), Math::max);
     }
   }
 
@@ -134,7 +136,8 @@ final class DefaultBackfillClient implements BackfillClient {
     Optional<TimeRange> scope = backfill.plan().reset() ? Optional.empty() : Optional.of(backfill.plan().range());
     scopes.acquire(featureSet, id, scope);
     try {
-      DefaultBackfillJob job = new DefaultBackfillJob(id, backfill.plan(), clock.instant(), this::saveQuietly);
+      DefaultBackfillJob job = new DefaultBackfillJob(id, sequence.incrementAndGet(), backfill.plan(), clock.instant(),
+          this::saveQuietly);
       job.onTerminal(() -> scopes.release(featureSet, id));
       jobs.put(id, job);
       save(job);
@@ -205,7 +208,7 @@ final class DefaultBackfillClient implements BackfillClient {
     Objects.requireNonNull(featureSet, "featureSet");
     return jobs.values().stream()
         .filter(job -> job.plan().featureSet().equals(featureSet))
-        .sorted(Comparator.comparing(DefaultBackfillJob::submittedAt).thenComparing(DefaultBackfillJob::id).reversed())
+        .sorted(Comparator.comparing(DefaultBackfillJob::submittedAt).thenComparingLong(DefaultBackfillJob::sequence).reversed())
         .map(BackfillJob.class::cast)
         .toList();
   }

@@ -27,6 +27,7 @@ import java.util.function.Consumer;
  */
 final class DefaultBackfillJob implements BackfillJob {
   private final String id;
+  private final long sequence;
   private final BackfillPlan plan;
   private final Instant submittedAt;
   private final Consumer<DefaultBackfillJob> onChange;
@@ -46,8 +47,9 @@ final class DefaultBackfillJob implements BackfillJob {
   private JobRecord.Counts commitCounts;
   private String failure;
 
-  DefaultBackfillJob(String id, BackfillPlan plan, Instant submittedAt, Consumer<DefaultBackfillJob> onChange) {
+  DefaultBackfillJob(String id, long sequence, BackfillPlan plan, Instant submittedAt, Consumer<DefaultBackfillJob> onChange) {
     this.id = id;
+    this.sequence = sequence;
     this.plan = plan;
     this.submittedAt = submittedAt;
     this.onChange = onChange;
@@ -72,7 +74,7 @@ final class DefaultBackfillJob implements BackfillJob {
 
   /** A job read back from the history. */
   static DefaultBackfillJob fromRecord(JobRecord record, Consumer<DefaultBackfillJob> onChange) {
-    DefaultBackfillJob job = new DefaultBackfillJob(record.id(), record.plan(), Instant.parse(record.submittedAt()), onChange);
+    DefaultBackfillJob job = new DefaultBackfillJob(record.id(), record.sequence(), record.plan(), Instant.parse(record.submittedAt()), onChange);
     job.status = record.status();
     job.slicesDone.set(record.slicesDone());
     job.rowsRead.set(record.rowsRead());
@@ -97,6 +99,11 @@ final class DefaultBackfillJob implements BackfillJob {
   @Override
   public String id() {
     return id;
+  }
+
+  /** The order of submission: jobs submitted in the same instant still list newest first. */
+  long sequence() {
+    return sequence;
   }
 
   @Override
@@ -263,7 +270,7 @@ final class DefaultBackfillJob implements BackfillJob {
   }
 
   synchronized JobRecord toRecord() {
-    return JobRecord.of(id, plan, status, submittedAt, Optional.ofNullable(finishedAt), progress(),
+    return JobRecord.of(id, sequence, plan, status, submittedAt, Optional.ofNullable(finishedAt), progress(),
         Optional.ofNullable(result).map(JobRecord.Counts::of).or(() -> Optional.ofNullable(commitCounts)),
         Optional.ofNullable(failure), committed, reconciled);
   }

@@ -16,12 +16,13 @@ import java.util.Optional;
  * The durable form of a job, one JSON document in the job history. Times are ISO-8601 text so
  * that the journal reads well and needs no extra Jackson module.
  *
+ * @param sequence the order of submission among the jobs of one history
  * @param result the counts of a succeeded job, or those known at its offline commit
  * @param committed whether the offline commit happened
  * @param reconciled whether the online store was reconciled after it
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-record JobRecord(int version, String id, String featureSet, String start, String stop, boolean reset,
+record JobRecord(int version, String id, long sequence, String featureSet, String start, String stop, boolean reset,
     boolean stopClamped, String clusterTemplate, List<List<String>> slices, String comment,
     BackfillStatus status, String submittedAt, String finishedAt, int slicesDone, long rowsRead,
     long rowsWritten, Counts result, String failure, boolean committed, boolean reconciled) {
@@ -37,10 +38,10 @@ record JobRecord(int version, String id, String featureSet, String start, String
     }
   }
 
-  static JobRecord of(String id, BackfillPlan plan, BackfillStatus status, Instant submittedAt,
+  static JobRecord of(String id, long sequence, BackfillPlan plan, BackfillStatus status, Instant submittedAt,
       Optional<Instant> finishedAt, BackfillProgress progress, Optional<Counts> counts,
       Optional<String> failure, boolean committed, boolean reconciled) {
-    return new JobRecord(CURRENT_VERSION, id, plan.featureSet(), plan.range().start().toString(),
+    return new JobRecord(CURRENT_VERSION, id, sequence, plan.featureSet(), plan.range().start().toString(),
         plan.range().stop().toString(), plan.reset(), plan.stopClamped(), plan.clusterTemplate().name(),
         plan.slices().stream().map(s -> List.of(s.start().toString(), s.stop().toString())).toList(),
         plan.comment().orElse(null), status, submittedAt.toString(), finishedAt.map(Instant::toString).orElse(null),
@@ -70,7 +71,7 @@ record JobRecord(int version, String id, String featureSet, String start, String
 
   JobRecord withOutcome(BackfillStatus newStatus, Instant finished, Optional<BackfillResult> newResult,
       Optional<String> newFailure, boolean nowReconciled) {
-    return new JobRecord(version, id, featureSet, start, stop, reset, stopClamped, clusterTemplate, slices,
+    return new JobRecord(version, id, sequence, featureSet, start, stop, reset, stopClamped, clusterTemplate, slices,
         comment, newStatus, submittedAt, finished.toString(), slicesDone, rowsRead, rowsWritten,
         newResult.map(Counts::of).orElse(result), newFailure.orElse(null), committed, nowReconciled);
   }
