@@ -23,7 +23,9 @@ import dev.backfill.api.TimeRange;
 import dev.backfill.spi.DataSource;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
+import dev.backfill.spi.OnlineWrite;
 import dev.backfill.spi.Transform;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -653,6 +655,43 @@ public abstract class BackfillContractTest {
     assertThat(second.readOnline(NAME, EntityKey.of("a"))).contains(trip("a", day(2), 2.0, 2L));
     assertThat(second.readOnline(NAME, EntityKey.of("b"))).isEmpty();
     assertThat(recovered.result().orElseThrow().onlineKeysDeleted()).isEqualTo(1);
+  }
+
+  @Test
+  void aNewClientSettlesTheJobsOfAProcessThatDied() throws Exception {
+    Path history = tempDir.resolve("jobs");
+    BackfillClient first = registered(client(online, Optional.of(history)));
+    first.ingest(NAME, List.of(trip("a", day(1), 1.0, 1L), trip("b", day(1), 1.0, 1L)));
+    BackfillJob job = first.backfill(NAME).between(day(0), day(5)).source(source(List.of(trip("a", day(2), 2.0, 2L))))
+        .submit();
+    job.await();
+    first.close();
+
+    // Rewind to the moment a process died right after the offline commit: the journal still
+    // says RUNNING, uncommitted, and the online store still serves the old rows.
+    Path record = history.resolve(job.id() + ".json");
+    String json = Files.readString(record);
+    String running = json.replaceAll("\"status\"\\s*:\\s*\"SUCCEEDED\"", "\"status\" : \"RUNNING\"")
+        .replaceAll("\"committed\"\\s*:\\s*true", "\"committed\" : false")
+        .replaceAll("\"reconciled\"\\s*:\\s*true", "\"reconciled\" : false");
+    assertThat(running).isNotEqualTo(json).contains("RUNNING");
+    Files.writeString(record, running);
+    online.write(NAME, List.of(OnlineWrite.put(EntityKey.of("a"), trip("a", day(1), 1.0, 1L)),
+        OnlineWrite.put(EntityKey.of("b"), trip("b", day(1), 1.0, 1L))));
+    // And a job that died before its commit: the store never saw its commit id.
+    String lostId = "bf-lost-before-commit";
+    Files.writeString(history.resolve(lostId + ".json"), running.replace(job.id(), lostId));
+
+    BackfillClient second = registered(client(online, Optional.of(history)));
+    BackfillJob recovered = second.job(job.id()).orElseThrow();
+    assertThat(recovered.status()).isEqualTo(BackfillStatus.SUCCEEDED);
+    assertThat(second.readOnline(NAME, EntityKey.of("a"))).contains(trip("a", day(2), 2.0, 2L));
+    assertThat(second.readOnline(NAME, EntityKey.of("b"))).isEmpty();
+    BackfillJob lost = second.job(lostId).orElseThrow();
+    assertThat(lost.status()).isEqualTo(BackfillStatus.FAILED);
+    assertThat(lost.failure()).hasValueSatisfying(m -> assertThat(m).contains("before its offline commit"));
+    assertThatThrownBy(lost::await).isInstanceOf(BackfillFailedException.class);
+    assertThat(offlineRows(second)).containsExactly(trip("a", day(2), 2.0, 2L));
   }
 
   // ---------------------------------------------------------------- randomized
