@@ -138,14 +138,7 @@ final class DefaultBackfillJob implements BackfillJob {
 
   @Override
   public BackfillResult await() {
-    try {
-      return completion.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BackfillException("interrupted while waiting for backfill job " + id, e);
-    } catch (ExecutionException e) {
-      throw (BackfillException) e.getCause();
-    }
+    return await(Duration.ofNanos(Long.MAX_VALUE)).orElseThrow();
   }
 
   @Override
@@ -159,6 +152,7 @@ final class DefaultBackfillJob implements BackfillJob {
       Thread.currentThread().interrupt();
       throw new BackfillException("interrupted while waiting for backfill job " + id, e);
     } catch (ExecutionException e) {
+      // Always a BackfillFailedException or BackfillCancelledException, made by this class.
       throw (BackfillException) e.getCause();
     }
   }
