@@ -128,7 +128,7 @@ final class DefaultBackfillJob implements BackfillJob {
   public Optional<BackfillResult> await(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     try {
-      return Optional.of(completion.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS));
+      return Optional.of(completion.get(saturatedNanos(timeout), TimeUnit.NANOSECONDS));
     } catch (TimeoutException e) {
       return Optional.empty();
     } catch (InterruptedException e) {
@@ -136,6 +136,18 @@ final class DefaultBackfillJob implements BackfillJob {
       throw new BackfillException("interrupted while waiting for backfill job " + id, e);
     } catch (ExecutionException e) {
       throw (BackfillException) e.getCause();
+    }
+  }
+
+  /** The timeout in nanoseconds, from 0 to Long.MAX_VALUE: toNanos() overflows beyond about 292 years. */
+  private static long saturatedNanos(Duration timeout) {
+    if (timeout.isNegative()) {
+      return 0;
+    }
+    try {
+      return timeout.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
     }
   }
 
