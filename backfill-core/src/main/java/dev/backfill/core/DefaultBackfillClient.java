@@ -134,7 +134,14 @@ final class DefaultBackfillClient implements BackfillClient {
     Optional<TimeRange> scope = backfill.plan().reset() ? Optional.empty() : Optional.of(backfill.plan().range());
     scopes.acquire(featureSet, id, scope);
     try {
-      DefaultBackfillJob job = new DefaultBackfillJob(id, backfill.plan(), clock.instant(), this::save);
+      // Released on the terminal transition, before await() returns: a caller that submits again
+      // right after run() must not conflict with the job that just finished.
+      DefaultBackfillJob job = new DefaultBackfillJob(id, backfill.plan(), clock.instant(), changed -> {
+        if (changed.status().isTerminal()) {
+          scopes.release(featureSet, id);
+        }
+        save(changed);
+      });
       jobs.put(id, job);
       save(job);
       executor.execute(new BackfillExecution(backfill, job, offline, online, reconciler, executor, clock,
