@@ -134,6 +134,36 @@ class DefaultBackfillJobTest {
   }
 
   @Test
+  void onChangeSeesEachTerminalStatusBeforeAwaitReturns() {
+    // The client releases the job's scope in onChange; a caller woken by await() must find it free.
+    List<String> seen = new ArrayList<>();
+    DefaultBackfillJob[] jobs = new DefaultBackfillJob[3];
+    for (int i = 0; i < jobs.length; i++) {
+      int index = i;
+      jobs[i] = new DefaultBackfillJob("job-" + i, PLAN, SUBMITTED, job -> {
+        if (job.status().isTerminal()) {
+          seen.add(job.status() + (isDone(jobs[index]) ? " after completion" : " before completion"));
+        }
+      });
+    }
+
+    jobs[0].succeed(result(), FINISHED);
+    jobs[1].fail("boom", new IllegalStateException("boom"), FINISHED);
+    jobs[2].cancelled(FINISHED);
+
+    assertThat(seen).containsExactly("SUCCEEDED before completion", "FAILED before completion",
+        "CANCELLED before completion");
+  }
+
+  private static boolean isDone(DefaultBackfillJob job) {
+    try {
+      return job.await(Duration.ZERO).isPresent();
+    } catch (RuntimeException finishedWithAnError) {
+      return true;
+    }
+  }
+
+  @Test
   void aSucceededJobRoundTripsThroughItsRecord() {
     DefaultBackfillJob job = newJob();
     job.markRunning();
