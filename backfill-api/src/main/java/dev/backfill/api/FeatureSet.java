@@ -39,12 +39,6 @@ public final class FeatureSet {
     List<Field> fields = new ArrayList<>(b.keys);
     fields.add(new Field(b.eventTime, FieldType.TIMESTAMP));
     fields.addAll(b.features);
-    for (Field field : fields) {
-      if (!COLUMN.matcher(field.name()).matches()) {
-        throw new InvalidFeatureSetException("feature set '" + b.name + "': column name '" + field.name()
-            + "' is not valid; use a letter or '_' then letters, digits or '_' (at most 128)");
-      }
-    }
     Schema schema;
     try {
       schema = Schema.of(fields);
@@ -133,13 +127,27 @@ public final class FeatureSet {
     return b.transform(transform).backfillStart(backfillStart).clusterTemplate(clusterTemplate);
   }
 
+  /** Checks a column name before it becomes a {@link Field}, which would reject a blank one less helpfully. */
+  private static String checkColumn(String featureSet, String column) {
+    Objects.requireNonNull(column, "column");
+    if (!COLUMN.matcher(column).matches()) {
+      throw new InvalidFeatureSetException("feature set '" + featureSet + "': column name '" + column
+          + "' is not valid; use a letter or '_' then letters, digits or '_' (at most 128)");
+    }
+    return column;
+  }
+
   @Override
   public String toString() {
     return "FeatureSet[" + name() + " " + schema() + ", keys " + keyColumns() + ", event time "
         + eventTimeColumn() + ", backfill start " + backfillStart + ", " + clusterTemplate + "]";
   }
 
-  /** Collects a feature set's definition; {@link #build()} validates it. Not thread-safe. */
+  /**
+   * Collects a feature set's definition; the column setters reject an invalid column name and
+   * {@link #build()} validates the rest, both with {@link InvalidFeatureSetException}. Not
+   * thread-safe.
+   */
   public static final class Builder {
     private final String name;
     private final List<Field> keys = new ArrayList<>();
@@ -161,19 +169,19 @@ public final class FeatureSet {
 
     /** Adds a key column; call once per key column, in order. */
     public Builder key(String column, FieldType type) {
-      keys.add(new Field(Objects.requireNonNull(column, "column"), Objects.requireNonNull(type, "type")));
+      keys.add(new Field(checkColumn(name, column), Objects.requireNonNull(type, "type")));
       return this;
     }
 
     /** Names the event-time column, of type TIMESTAMP. */
     public Builder eventTime(String column) {
-      this.eventTime = Objects.requireNonNull(column, "column");
+      this.eventTime = checkColumn(name, column);
       return this;
     }
 
     /** Adds a feature column, in order. */
     public Builder feature(String column, FieldType type) {
-      features.add(new Field(Objects.requireNonNull(column, "column"), Objects.requireNonNull(type, "type")));
+      features.add(new Field(checkColumn(name, column), Objects.requireNonNull(type, "type")));
       return this;
     }
 

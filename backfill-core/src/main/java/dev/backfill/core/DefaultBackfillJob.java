@@ -145,7 +145,7 @@ final class DefaultBackfillJob implements BackfillJob {
   public Optional<BackfillResult> await(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     try {
-      return Optional.of(completion.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS));
+      return Optional.of(completion.get(saturatedNanos(timeout), TimeUnit.NANOSECONDS));
     } catch (TimeoutException e) {
       return Optional.empty();
     } catch (InterruptedException e) {
@@ -154,6 +154,18 @@ final class DefaultBackfillJob implements BackfillJob {
     } catch (ExecutionException e) {
       // Always a BackfillFailedException or BackfillCancelledException, made by this class.
       throw (BackfillException) e.getCause();
+    }
+  }
+
+  /** The timeout in nanoseconds, from 0 to Long.MAX_VALUE: toNanos() overflows beyond about 292 years. */
+  private static long saturatedNanos(Duration timeout) {
+    if (timeout.isNegative()) {
+      return 0;
+    }
+    try {
+      return timeout.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
     }
   }
 

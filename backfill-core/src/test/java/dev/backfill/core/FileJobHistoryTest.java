@@ -1,0 +1,159 @@
+package dev.backfill.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.backfill.api.BackfillPlan;
+import dev.backfill.api.BackfillProgress;
+import dev.backfill.api.BackfillStatus;
+import dev.backfill.api.ClusterTemplate;
+import dev.backfill.api.StoreException;
+import dev.backfill.api.TimeRange;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileJobHistoryTest {
+  private static final Instant T0 = Instant.parse("2024-01-01T00:00:00Z");
+  private static final Instant T1 = Instant.parse("2024-01-02T00:00:00Z");
+  private static final Instant T2 = Instant.parse("2024-01-03T00:00:00Z");
+  private static final BackfillPlan PLAN = new BackfillPlan("clicks", TimeRange.of(T0, T2), false, true,
+      ClusterTemplate.MEDIUM, List.of(TimeRange.of(T0, T1), TimeRange.of(T1, T2)), Optional.of("fix fares"));
+
+  @TempDir
+  Path directory;
+
+  private FileJobHistory history;
+
+  @AfterEach
+  void closeHistory() {
+    if (history != null) {
+      history.close();
+    }
+  }
+
+  private static JobRecord running(String id) {
+    return JobRecord.of(id, 7, PLAN, BackfillStatus.RUNNING, T2, Optional.empty(), new BackfillProgress(1, 2, 10, 4),
+        Optional.empty(), Optional.empty(), false, false);
+  }
+
+  private static JobRecord succeeded(String id) {
+    return JobRecord.of(id, 7, PLAN, BackfillStatus.SUCCEEDED, T2, Optional.of(T2.plusSeconds(5)),
+        new BackfillProgress(2, 2, 20, 8), Optional.of(new JobRecord.Counts(20, 8, 1, 3, 2, 1, "PT5.000000123S")),
+        Optional.empty(), true, true);
+  }
+
+  @Test
+  void savedRecordsLoadBackEqual() {
+    history = new FileJobHistory(directory);
+    JobRecord done = succeeded("job-1");
+    JobRecord active = running("job-2");
+
+    history.save(done);
+    history.save(active);
+
+    assertThat(history.load()).containsExactlyInAnyOrder(done, active);
+    assertThat(done.plan()).isEqualTo(PLAN);
+  }
+
+  @Test
+  void recordsSurviveANewHistoryOnTheSameDirectory() {
+    JobRecord done = succeeded("job-1");
+    history = new FileJobHistory(directory);
+    history.save(done);
+    history.close();
+    history = null;
+
+    history = new FileJobHistory(directory);
+
+    List<JobRecord> loaded = history.load();
+    assertThat(loaded).containsExactly(done);
+    assertThat(loaded.get(0).plan()).isEqualTo(PLAN);
+    assertThat(loaded.get(0).toResult()).isEqualTo(done.toResult());
+  }
+
+  @Test
+  void aFailedRecordKeepsItsFailureAndNullsStayAbsent() {
+    history = new FileJobHistory(directory);
+    BackfillPlan noComment = new BackfillPlan("clicks", TimeRange.of(T0, T1), true, false,
+        ClusterTemplate.SMALL, List.of(TimeRange.of(T0, T1)), Optional.empty());
+    JobRecord failed = JobRecord.of("job-3", 3, noComment, BackfillStatus.FAILED, T1, Optional.of(T2),
+        new BackfillProgress(0, 1, 0, 0), Optional.empty(), Optional.of("source exploded"), false, false);
+
+    history.save(failed);
+
+    JobRecord loaded = history.load().get(0);
+    assertThat(loaded).isEqualTo(failed);
+    assertThat(loaded.plan().comment()).isEmpty();
+    assertThat(loaded.toResult()).isEmpty();
+    assertThat(loaded.failure()).isEqualTo("source exploded");
+  }
+
+  @Test
+  void savingTheSameIdReplacesTheRecord() {
+    history = new FileJobHistory(directory);
+
+    history.save(running("job-1"));
+    history.save(succeeded("job-1"));
+
+    assertThat(history.load()).containsExactly(succeeded("job-1"));
+  }
+
+  @Test
+  void aSecondHistoryOnALockedDirectoryIsRefused() {
+    history = new FileJobHistory(directory);
+
+    assertThatThrownBy(() -> new FileJobHistory(directory))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining(directory.toString())
+        .hasMessageContaining("in use");
+  }
+
+  @Test
+  void closingReleasesTheLock() {
+    new FileJobHistory(directory).close();
+
+    history = new FileJobHistory(directory);
+
+    assertThat(history.load()).isEmpty();
+  }
+
+  @Test
+  void aCorruptRecordFailsTheLoadNamingTheFile() throws IOException {
+    history = new FileJobHistory(directory);
+    history.save(succeeded("job-1"));
+    Files.writeString(directory.resolve("job-2.json"), "{\"id\": \"job-2\", ", StandardCharsets.UTF_8);
+
+    assertThatThrownBy(history::load)
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("job-2.json");
+  }
+
+  @Test
+  void temporaryFilesAreIgnored() throws IOException {
+    // A crash between writing the temporary file and the rename leaves exactly this behind.
+    history = new FileJobHistory(directory);
+    history.save(succeeded("job-1"));
+    Files.writeString(directory.resolve("job-2.json.tmp"), "{\"id\": \"job-2\", ", StandardCharsets.UTF_8);
+    Files.writeString(directory.resolve("job-1.json.tmp"), "not json", StandardCharsets.UTF_8);
+
+    assertThat(history.load()).containsExactly(succeeded("job-1"));
+  }
+
+  @Test
+  void aNewDirectoryIsCreated() {
+    Path nested = directory.resolve("a").resolve("jobs");
+
+    history = new FileJobHistory(nested);
+    history.save(running("job-1"));
+
+    assertThat(nested.resolve("job-1.json")).isRegularFile();
+  }
+}
