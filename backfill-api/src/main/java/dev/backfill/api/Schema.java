@@ -59,7 +59,7 @@ public final class Schema {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Schema other && fields.equals(other.fields);
+    return this == o || (o instanceof Schema other && fields.equals(other.fields));
   }
 
   @Override

@@ -73,6 +73,9 @@ final class OnlineReconciler {
     try {
       Map<EntityKey, Row> latest = offline.latest(table.name(), keys);
       Map<EntityKey, Row> current = online.getAll(table.name(), keys);
+      WriteCondition condition = fence
+          .map(f -> WriteCondition.storedBeforeFence(table.eventTimeColumn(), f))
+          .orElse(WriteCondition.always());
       List<OnlineWrite> puts = new ArrayList<>();
       List<OnlineWrite> deletes = new ArrayList<>();
       for (EntityKey key : keys) {
@@ -81,9 +84,6 @@ final class OnlineReconciler {
         if (Objects.equals(want, have)) {
           continue;
         }
-        WriteCondition condition = fence
-            .map(f -> WriteCondition.storedBeforeFence(table.eventTimeColumn(), f))
-            .orElse(WriteCondition.always());
         OnlineWrite write = new OnlineWrite(key, Optional.ofNullable(want), condition);
         (want == null ? deletes : puts).add(write);
       }

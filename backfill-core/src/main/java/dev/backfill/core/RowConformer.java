@@ -20,6 +20,8 @@ final class RowConformer {
   private final TableSpec table;
   private final int eventTimeIndex;
   private final int[] keyIndexes;
+  /** The last row schema found equal to the table's: sources reuse one instance for all rows. */
+  private volatile Schema knownEqual;
 
   RowConformer(TableSpec table) {
     this.table = table;
@@ -65,7 +67,7 @@ final class RowConformer {
    * @throws InvalidRowException naming the feature set, column, value and reason
    */
   Row conform(Row row) {
-    Row result = row.schema().equals(table.schema()) ? row : reorder(row);
+    Row result = hasTableSchema(row.schema()) ? row : reorder(row);
     for (int index : keyIndexes) {
       if (result.get(index) == null) {
         throw new InvalidRowException(table.name(), table.schema().fields().get(index).name(), null,
@@ -77,6 +79,17 @@ final class RowConformer {
           "the event-time column must not be null");
     }
     return result;
+  }
+
+  private boolean hasTableSchema(Schema schema) {
+    if (schema == table.schema() || schema == knownEqual) {
+      return true;
+    }
+    if (schema.equals(table.schema())) {
+      knownEqual = schema;
+      return true;
+    }
+    return false;
   }
 
   /** The event time of a conformed row. */

@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * Splits a backfill's range into contiguous slices that cover it exactly. Inner boundaries fall
- * on round UTC times (minutes, hours, days, months, years), the finest granularity that gives
+ * on round UTC times (minutes, hours, days, 2 or 7 days counted from the epoch, months, years),
+ * the finest granularity that gives
  * at most {@code 8 x parallelism} slices (at least 16), so that every worker has several slices
  * and progress moves in even steps.
  */
@@ -19,7 +20,8 @@ final class SlicePlanner {
   private static final Granularity[] GRANULARITIES = {
       Granularity.fixed(Duration.ofMinutes(1)), Granularity.fixed(Duration.ofMinutes(15)),
       Granularity.fixed(Duration.ofHours(1)), Granularity.fixed(Duration.ofHours(6)),
-      Granularity.fixed(Duration.ofDays(1)), Granularity.calendar(ChronoUnit.MONTHS),
+      Granularity.fixed(Duration.ofDays(1)), Granularity.fixed(Duration.ofDays(2)),
+      Granularity.fixed(Duration.ofDays(7)), Granularity.calendar(ChronoUnit.MONTHS),
       Granularity.calendar(ChronoUnit.YEARS)};
 
   private SlicePlanner() {}

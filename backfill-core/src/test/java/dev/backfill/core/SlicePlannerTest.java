@@ -71,14 +71,31 @@ class SlicePlannerTest {
   }
 
   @Test
-  void sixtyDaysForTwoWorkersBreakAtMonthStarts() {
+  void sixtyDaysForTwoWorkersBreakAtWeekBoundariesAtUtcMidnight() {
     List<TimeRange> slices = SlicePlanner.slices(range(JAN_1, Duration.ofDays(60)), 2);
+
+    // Seven-day steps from the epoch: enough slices (9) to keep two workers busy and balanced.
+    assertThat(slices).hasSizeBetween(8, 16);
+    assertThat(innerBoundaries(slices)).isNotEmpty().allSatisfy(boundary -> {
+      assertThat(boundary.atZone(ZoneOffset.UTC).toLocalTime()).isEqualTo(java.time.LocalTime.MIDNIGHT);
+      assertThat(Math.floorMod(boundary.getEpochSecond(), Duration.ofDays(7).getSeconds())).isZero();
+    });
+  }
+
+  @Test
+  void twoYearsForTwoWorkersBreakAtMonthStarts() {
+    List<TimeRange> slices = SlicePlanner.slices(range(JAN_1, Duration.ofDays(400)), 2);
 
     assertThat(innerBoundaries(slices)).isNotEmpty().allSatisfy(boundary -> {
       ZonedDateTime utc = boundary.atZone(ZoneOffset.UTC);
       assertThat(utc.toLocalTime()).isEqualTo(java.time.LocalTime.MIDNIGHT);
       assertThat(utc.getDayOfMonth()).isEqualTo(1);
     });
+  }
+
+  @Test
+  void aMonthInsideOneCalendarMonthStillGetsSeveralSlices() {
+    assertThat(SlicePlanner.slices(range(JAN_1, Duration.ofDays(25)), 2)).hasSizeGreaterThanOrEqualTo(4);
   }
 
   @Test

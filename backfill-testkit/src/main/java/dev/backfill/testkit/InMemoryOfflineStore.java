@@ -189,6 +189,8 @@ public final class InMemoryOfflineStore implements OfflineStore {
   private final class Table {
     final TableSpec spec;
     final Set<String> commitIds = ConcurrentHashMap.newKeySet();
+    /** The last row schema found equal to the table's: writers reuse one instance for all rows. */
+    private volatile dev.backfill.api.Schema knownEqual;
     volatile Version current = new Version(new TreeMap<>(), 0);
 
     Table(TableSpec spec) {
@@ -197,9 +199,12 @@ public final class InMemoryOfflineStore implements OfflineStore {
 
     void checkRows(List<Row> rows, TimeRange allowed) {
       for (Row row : rows) {
-        if (!row.schema().equals(spec.schema())) {
-          throw new StoreException("offline store (memory): table '" + spec.name() + "' has schema " + spec.schema()
-              + "; a row has " + row.schema());
+        if (row.schema() != spec.schema() && row.schema() != knownEqual) {
+          if (!row.schema().equals(spec.schema())) {
+            throw new StoreException("offline store (memory): table '" + spec.name() + "' has schema " + spec.schema()
+                + "; a row has " + row.schema());
+          }
+          knownEqual = row.schema();
         }
         Instant t = spec.eventTimeOf(row);
         if (t == null || !allowed.contains(t)) {
@@ -245,8 +250,9 @@ public final class InMemoryOfflineStore implements OfflineStore {
     private final TableSpec spec;
     private volatile Map<EntityKey, Row> latestByKey;
 
+    /** Takes ownership of the list, which nobody else may change afterwards. */
     Chunk(List<Row> rows, TableSpec spec) {
-      this.rows = List.copyOf(rows);
+      this.rows = java.util.Collections.unmodifiableList(rows);
       this.spec = spec;
     }
 
@@ -264,14 +270,17 @@ public final class InMemoryOfflineStore implements OfflineStore {
     }
   }
 
-  /** Stages rows by partition; the commit swaps the touched partitions in one new version. */
+  /**
+   * Stages rows by partition as they are written (on the engine's worker threads), so that the
+   * commit only concatenates them and swaps the touched partitions in one new version.
+   */
   private final class Replacement implements OfflineReplacement {
     private final Table table;
     private final Optional<TimeRange> range;
     private final String commitId;
-    private final ConcurrentLinkedQueue<List<Row>> staged = new ConcurrentLinkedQueue<>();
-    private final List<Row> deleted = new ArrayList<>();
-    private List<Row> added = List.of();
+    private final Map<Long, ConcurrentLinkedQueue<List<Row>>> staged = new ConcurrentHashMap<>();
+    private final Set<EntityKey> addedKeys = ConcurrentHashMap.newKeySet();
+    private final Set<EntityKey> deletedKeys = new HashSet<>();
     private volatile boolean committed;
     private volatile boolean closed;
 
@@ -283,30 +292,41 @@ public final class InMemoryOfflineStore implements OfflineStore {
 
     @Override
     public void write(List<Row> rows) {
+      checkOpen();
+      table.checkRows(rows, range.orElse(TimeRange.all()));
+      groupByPartition(rows, table.spec).forEach((id, partitionRows) ->
+          staged.computeIfAbsent(id, x -> new ConcurrentLinkedQueue<>()).add(partitionRows));
+      for (Row row : rows) {
+        addedKeys.add(table.spec.keyOf(row));
+      }
+    }
+
+    private void checkOpen() {
       if (closed || committed) {
         throw new IllegalStateException("replacement of '" + table.spec.name() + "' is already "
             + (committed ? "committed" : "closed"));
       }
-      List<Row> copy = List.copyOf(rows);
-      table.checkRows(copy, range.orElse(TimeRange.all()));
-      staged.add(copy);
     }
 
     @Override
     public Commit commit() {
-      if (closed || committed) {
-        throw new IllegalStateException("replacement of '" + table.spec.name() + "' is already "
-            + (committed ? "committed" : "closed"));
+      checkOpen();
+      Map<Long, List<Row>> addedByPartition = new HashMap<>();
+      long added = 0;
+      for (Map.Entry<Long, ConcurrentLinkedQueue<List<Row>>> entry : staged.entrySet()) {
+        List<Row> rows = new ArrayList<>();
+        entry.getValue().forEach(rows::addAll);
+        addedByPartition.put(entry.getKey(), rows);
+        added += rows.size();
       }
-      List<Row> added = new ArrayList<>();
-      staged.forEach(added::addAll);
       staged.clear();
-      Map<Long, List<Row>> addedByPartition = groupByPartition(added, table.spec);
+      long deleted = 0;
       synchronized (table) {
         Version before = table.current;
         TreeMap<Long, Partition> partitions;
         if (range.isEmpty()) {
-          before.partitions.values().forEach(p -> p.chunks.forEach(c -> deleted.addAll(c.rows)));
+          deleted = before.rowCount;
+          before.partitions.values().forEach(p -> p.chunks.forEach(c -> deletedKeys.addAll(c.latestByKey().keySet())));
           partitions = new TreeMap<>();
         } else {
           TimeRange r = range.get();
@@ -315,7 +335,12 @@ public final class InMemoryOfflineStore implements OfflineStore {
             List<Row> kept = new ArrayList<>();
             for (Chunk chunk : entry.getValue().chunks) {
               for (Row row : chunk.rows) {
-                (r.contains(table.spec.eventTimeOf(row)) ? deleted : kept).add(row);
+                if (r.contains(table.spec.eventTimeOf(row))) {
+                  deleted++;
+                  deletedKeys.add(table.spec.keyOf(row));
+                } else {
+                  kept.add(row);
+                }
               }
             }
             if (kept.isEmpty()) {
@@ -329,12 +354,11 @@ public final class InMemoryOfflineStore implements OfflineStore {
           Chunk chunk = new Chunk(entry.getValue(), table.spec);
           partitions.merge(entry.getKey(), Partition.of(chunk), (old, fresh) -> old.plus(chunk, table.spec));
         }
-        table.current = new Version(partitions, before.rowCount - deleted.size() + added.size());
+        table.current = new Version(partitions, before.rowCount - deleted + added);
         table.commitIds.add(commitId);
         committed = true;
       }
-      this.added = added;
-      return new Commit(deleted.size(), added.size());
+      return new Commit(deleted, added);
     }
 
     @Override
@@ -342,9 +366,8 @@ public final class InMemoryOfflineStore implements OfflineStore {
       if (!committed) {
         throw new IllegalStateException("changedKeys() is available after commit()");
       }
-      Set<EntityKey> keys = new LinkedHashSet<>();
-      deleted.forEach(row -> keys.add(table.spec.keyOf(row)));
-      added.forEach(row -> keys.add(table.spec.keyOf(row)));
+      Set<EntityKey> keys = new HashSet<>(deletedKeys);
+      keys.addAll(addedKeys);
       return keys.stream();
     }
 
