@@ -16,7 +16,11 @@ import java.util.stream.Stream;
 public interface OfflineReplacement extends AutoCloseable {
   /**
    * Stages rows. They have the table's schema, non-null keys and event times inside the range
-   * (the engine checks all three). Blocking here is how a slow store pushes back on the engine.
+   * (the engine checks all three; a store may reject a row that breaks them with a
+   * {@link dev.backfill.api.StoreException}). Blocking here is how a slow store pushes back on
+   * the engine. Rows must not be written concurrently with {@link #commit()}.
+   *
+   * @throws IllegalStateException after {@link #commit()} or {@link #close()}
    */
   void write(List<Row> rows);
 
@@ -25,12 +29,16 @@ public interface OfflineReplacement extends AutoCloseable {
    * the commit id. After a successful commit every new scan sees the new state.
    *
    * @return the counts of the commit
+   * @throws IllegalStateException when already committed or closed
    */
   Commit commit();
 
   /**
    * After {@link #commit()}: every key that had a row deleted or added by the commit, each once.
-   * The stream is lazy; the caller closes it.
+   * The stream is lazy; the caller closes it. May be called more than once (the engine retries
+   * a failed reconciliation).
+   *
+   * @throws IllegalStateException before {@link #commit()}
    */
   Stream<EntityKey> changedKeys();
 

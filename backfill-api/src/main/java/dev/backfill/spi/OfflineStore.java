@@ -24,8 +24,15 @@ import java.util.stream.Stream;
  *       rows of that range (and the partitions it touches), not to the rows outside it.</li>
  *   <li><b>Concurrent replacements</b> of disjoint ranges of one table may be open and commit
  *       at the same time.</li>
+ *   <li><b>Commits never wait for scans.</b> A long training read must not stall a backfill:
+ *       a commit proceeds while older snapshots are still being read.</li>
+ *   <li><b>Exact values.</b> Rows come back as written: every type, nulls, {@code -0.0} and
+ *       {@code NaN}, timestamps to the microsecond (the engine rejects finer timestamps, so
+ *       that every store keeps the same values and picks the same latest row).</li>
  * </ul>
- * Failures are reported as {@link dev.backfill.api.StoreException}.
+ * Failures are reported as {@link dev.backfill.api.StoreException}; an unknown table is a
+ * {@code StoreException} naming it, from every method that takes a table name (for the lazy
+ * {@link #scan}, at the call or at the first read).
  */
 public interface OfflineStore extends AutoCloseable {
   /**
@@ -70,7 +77,10 @@ public interface OfflineStore extends AutoCloseable {
    */
   Map<EntityKey, Row> latest(String table, Collection<EntityKey> keys);
 
-  /** Releases files and connections. Replacements still open are aborted. */
+  /**
+   * Releases files and connections. A replacement still open at close is never committed: its
+   * staged rows are lost, and the table keeps its committed state.
+   */
   @Override
   void close();
 }

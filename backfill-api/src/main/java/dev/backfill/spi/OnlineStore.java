@@ -22,7 +22,8 @@ public interface OnlineStore extends AutoCloseable {
   /**
    * Creates the table if it does not exist. Idempotent.
    *
-   * @throws dev.backfill.api.InvalidFeatureSetException when it exists with another schema
+   * @throws dev.backfill.api.InvalidFeatureSetException when it exists with another spec
+   *     (schema, key columns or event-time column)
    */
   void createTable(TableSpec table);
 
@@ -39,9 +40,12 @@ public interface OnlineStore extends AutoCloseable {
   }
 
   /**
-   * Applies each write atomically per key, in list order.
+   * Applies each write atomically per key, in list order. A store that evaluates conditions
+   * optimistically (read, check, write if unchanged, else retry) may evaluate one write's
+   * condition several times; conditions are pure, so that is safe.
    *
-   * @return how many writes were applied (their condition held)
+   * @return how many writes were applied: those whose condition held, including deletes of a
+   *     key that was already absent
    */
   long write(String table, List<OnlineWrite> writes);
 

@@ -8,8 +8,9 @@ import java.util.Optional;
 
 /**
  * Whether an {@link OnlineWrite} may be applied, given the row stored for its key at that
- * moment. Stores call {@link #permits} inside their per-key atomic section; implementations are
- * pure functions, safe from any thread.
+ * moment. Stores call {@link #permits} inside their per-key atomic section, possibly several
+ * times for one write when they retry optimistically; implementations are pure functions, safe
+ * from any thread.
  */
 @FunctionalInterface
 public interface WriteCondition {

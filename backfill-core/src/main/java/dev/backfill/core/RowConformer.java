@@ -14,12 +14,13 @@ import java.util.List;
 /**
  * Checks rows against a feature set's schema and brings them into its column order. A row's
  * columns must be exactly the feature set's, each of the same type, in any order; keys and the
- * event time must not be null. Thread-safe.
+ * event time must not be null; timestamps have at most microsecond precision. Thread-safe.
  */
 final class RowConformer {
   private final TableSpec table;
   private final int eventTimeIndex;
   private final int[] keyIndexes;
+  private final int[] timestampIndexes;
   /** The last row schema found equal to the table's: sources reuse one instance for all rows. */
   private volatile Schema knownEqual;
 
@@ -27,6 +28,8 @@ final class RowConformer {
     this.table = table;
     this.eventTimeIndex = table.schema().indexOf(table.eventTimeColumn());
     this.keyIndexes = table.keyColumns().stream().mapToInt(table.schema()::indexOf).toArray();
+    this.timestampIndexes = java.util.stream.IntStream.range(0, table.schema().size())
+        .filter(i -> table.schema().fields().get(i).type() == FieldType.TIMESTAMP).toArray();
   }
 
   /**
@@ -77,6 +80,15 @@ final class RowConformer {
     if (result.get(eventTimeIndex) == null) {
       throw new InvalidRowException(table.name(), table.eventTimeColumn(), null,
           "the event-time column must not be null");
+    }
+    for (int index : timestampIndexes) {
+      Instant t = (Instant) result.get(index);
+      // Stores keep microseconds (DuckDB's TIMESTAMP); finer values would differ between the
+      // offline and the online store and could change which row is the latest.
+      if (t != null && t.getNano() % 1_000 != 0) {
+        throw new InvalidRowException(table.name(), table.schema().fields().get(index).name(), t,
+            "timestamps are stored to the microsecond; truncate with truncatedTo(ChronoUnit.MICROS)");
+      }
     }
     return result;
   }

@@ -132,6 +132,17 @@ class RowConformerTest {
   }
 
   @Test
+  void aTimestampFinerThanAMicrosecondIsRejectedAndMicrosecondsPass() {
+    Row nanos = Row.of(CLICKS.schema(), "u1", TS.plusNanos(1_500), 3L, 0.5);
+    Row micros = Row.of(CLICKS.schema(), "u1", TS.plusNanos(2_000), 3L, 0.5);
+
+    assertThatThrownBy(() -> CONFORMER.conform(nanos))
+        .isInstanceOfSatisfying(InvalidRowException.class, e -> assertThat(e.column()).isEqualTo("ts"))
+        .hasMessageContaining("microsecond");
+    assertThat(CONFORMER.conform(micros)).isEqualTo(micros);
+  }
+
+  @Test
   void checkProducibleAcceptsTheSchemaInAnyOrder() {
     assertThatCode(() -> CONFORMER.checkProducible(CLICKS.schema(), "the transform's")).doesNotThrowAnyException();
     assertThatCode(() -> CONFORMER.checkProducible(Schema.of(SCORE, N, TIME, USER), "the transform's"))
