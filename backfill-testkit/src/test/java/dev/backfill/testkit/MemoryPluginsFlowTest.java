@@ -16,7 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class QuickstartFlowTest {
+/** The whole flow through stores found by plugin type ("memory"), as a configuration file would name them. */
+class MemoryPluginsFlowTest {
   @Test
   void intervalBackfillReplacesOnlyTheInterval() {
     Instant day0 = Instant.parse("2024-01-01T00:00:00Z");
