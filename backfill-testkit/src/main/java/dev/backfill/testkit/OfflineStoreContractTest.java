@@ -36,7 +36,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -92,28 +91,12 @@ import org.junit.jupiter.api.Test;
  * The kit does not measure speed (that "cost follows the range" is a benchmark's job), and it
  * uses small data sets, so that it runs in seconds.
  */
-public abstract class OfflineStoreContractTest {
+public abstract class OfflineStoreContractTest extends StoreContractTest<OfflineStore> {
   private OfflineStore store;
 
-  /** A new, empty store; the kit closes it after each test. */
-  protected abstract OfflineStore createStore();
-
-  /** The store under test, for tests that subclasses add. */
-  protected final OfflineStore store() {
-    return store;
-  }
-
   @BeforeEach
-  final void openStore() {
-    store = createStore();
-    assertThat(store).as("createStore() must return a store").isNotNull();
-  }
-
-  @AfterEach
-  final void closeStore() {
-    if (store != null) {
-      store.close();
-    }
+  final void useStore() {
+    store = store();
   }
 
   // ---------------------------------------------------------------- tables

@@ -34,7 +34,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -82,28 +81,12 @@ import org.junit.jupiter.api.Test;
  * Concurrency tests give their threads two minutes before failing: a guard against a deadlocked
  * store hanging the build, not a speed requirement.
  */
-public abstract class OnlineStoreContractTest {
+public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineStore> {
   private OnlineStore store;
 
-  /** A new, empty store; the kit closes it after each test. */
-  protected abstract OnlineStore createStore();
-
-  /** The store under test, for tests that subclasses add. */
-  protected final OnlineStore store() {
-    return store;
-  }
-
   @BeforeEach
-  final void openStore() {
-    store = createStore();
-    assertThat(store).as("createStore() must return a store").isNotNull();
-  }
-
-  @AfterEach
-  final void closeStore() {
-    if (store != null) {
-      store.close();
-    }
+  final void useStore() {
+    store = store();
   }
 
   // ---------------------------------------------------------------- tables
