@@ -36,7 +36,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -92,40 +91,33 @@ import org.junit.jupiter.api.Test;
  * uses small data sets, so that it runs in seconds.
  */
 public abstract class OfflineStoreContractTest extends StoreContractTest<OfflineStore> {
-  private OfflineStore store;
-
-  @BeforeEach
-  final void useStore() {
-    store = store();
-  }
-
   // ---------------------------------------------------------------- tables
 
   @Test
   void createTableIsIdempotentAndKeepsRows() {
     TableSpec spec = clicks();
-    store.createTable(spec);
-    store.append(spec.name(), List.of(click("u1", T0, 1)));
+    store().createTable(spec);
+    store().append(spec.name(), List.of(click("u1", T0, 1)));
 
-    store.createTable(spec);
+    store().createTable(spec);
 
-    assertThat(store.table(spec.name())).contains(spec);
+    assertThat(store().table(spec.name())).contains(spec);
     assertThat(scanAll(spec)).containsExactly(click("u1", T0, 1));
   }
 
   @Test
   void tableReturnsTheSpecOfACreatedTableAndEmptyForAnUnknownOne() {
     TableSpec spec = allTypes();
-    store.createTable(spec);
+    store().createTable(spec);
 
-    assertThat(store.table(spec.name())).contains(spec);
-    assertThat(store.table("no_such_table")).isEmpty();
+    assertThat(store().table(spec.name())).contains(spec);
+    assertThat(store().table("no_such_table")).isEmpty();
   }
 
   @Test
   void createTableWithAnotherSchemaKeyOrEventTimeThrows() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     Schema schema = spec.schema();
     TableSpec otherFeatureType = FeatureSet.builder(spec.name()).key("user", FieldType.STRING).eventTime("ts")
         .feature("count", FieldType.DOUBLE).feature("label", FieldType.STRING).backfillStart(T0).build().table();
@@ -138,16 +130,16 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
         new Field("ts2", FieldType.TIMESTAMP));
     TableSpec timesA = new TableSpec("two_times", twoTimes, List.of("user"), "ts");
     TableSpec timesB = new TableSpec("two_times", twoTimes, List.of("user"), "ts2");
-    store.createTable(timesA);
+    store().createTable(timesA);
 
     for (TableSpec conflicting : List.of(otherFeatureType, extraColumn, otherKeys)) {
-      assertThatThrownBy(() -> store.createTable(conflicting))
+      assertThatThrownBy(() -> store().createTable(conflicting))
           .as("re-creating %s as %s", spec, conflicting)
           .isInstanceOf(InvalidFeatureSetException.class);
     }
-    assertThatThrownBy(() -> store.createTable(timesB)).isInstanceOf(InvalidFeatureSetException.class);
-    assertThat(store.table(spec.name())).contains(spec);
-    assertThat(store.table("two_times")).contains(timesA);
+    assertThatThrownBy(() -> store().createTable(timesB)).isInstanceOf(InvalidFeatureSetException.class);
+    assertThat(store().table(spec.name())).contains(spec);
+    assertThat(store().table("two_times")).contains(timesA);
   }
 
   @Test
@@ -156,18 +148,18 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
     TimeRange range = TimeRange.of(T0, T0.plusSeconds(60));
     Row row = click("u1", T0, 1);
     // A second, existing table makes sure the store does not fall back to some other table.
-    store.createTable(clicks());
+    store().createTable(clicks());
 
-    assertThatThrownBy(() -> store.append(missing, List.of(row)))
+    assertThatThrownBy(() -> store().append(missing, List.of(row)))
         .isInstanceOf(StoreException.class).hasMessageContaining(missing);
     assertThatThrownBy(() -> {
       // A lazy store may only fail when the stream is consumed; either is fine.
-      try (Stream<Row> rows = store.scan(missing, range)) {
+      try (Stream<Row> rows = store().scan(missing, range)) {
         rows.count();
       }
     }).isInstanceOf(StoreException.class).hasMessageContaining(missing);
     assertThatThrownBy(() -> {
-      try (OfflineReplacement replacement = store.beginReplace(missing, Optional.of(range), "c-missing")) {
+      try (OfflineReplacement replacement = store().beginReplace(missing, Optional.of(range), "c-missing")) {
         replacement.write(List.of(row));
         replacement.commit();
       }
@@ -178,18 +170,18 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   void tablesAreIndependent() {
     TableSpec a = clicks("clicks_a");
     TableSpec b = clicks("clicks_b");
-    store.createTable(a);
-    store.createTable(b);
-    store.append(a.name(), List.of(Row.of(a.schema(), "u1", T0, 1L, "a")));
-    store.append(b.name(), List.of(Row.of(b.schema(), "u1", T0, 2L, "b")));
+    store().createTable(a);
+    store().createTable(b);
+    store().append(a.name(), List.of(Row.of(a.schema(), "u1", T0, 1L, "a")));
+    store().append(b.name(), List.of(Row.of(b.schema(), "u1", T0, 2L, "b")));
 
-    try (OfflineReplacement reset = store.beginReplace(a.name(), Optional.empty(), "reset-a")) {
+    try (OfflineReplacement reset = store().beginReplace(a.name(), Optional.empty(), "reset-a")) {
       reset.commit();
     }
 
     assertThat(scanAll(a)).isEmpty();
     assertThat(scanAll(b)).containsExactly(Row.of(b.schema(), "u1", T0, 2L, "b"));
-    assertThat(store.isCommitted(b.name(), "reset-a")).isFalse();
+    assertThat(store().isCommitted(b.name(), "reset-a")).isFalse();
   }
 
   // ---------------------------------------------------------------- append and scan
@@ -197,7 +189,7 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   @Test
   void scanOfAnEmptyTableIsEmpty() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
 
     assertThat(scanAll(spec)).isEmpty();
   }
@@ -205,7 +197,7 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   @Test
   void scanReturnsRowsOfTheHalfOpenRange() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     // Neither bound on a day or hour boundary, so partitioned stores must filter within partitions.
     Instant start = T0.plus(Duration.ofHours(30).plusMinutes(15));
     Instant stop = T0.plus(Duration.ofHours(75).plusMinutes(45));
@@ -215,7 +207,7 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
     Row beforeStop = click("u3", stop.minusNanos(1_000), 4);
     Row atStop = click("u3", stop, 5);
     Row farAfter = click("u4", stop.plus(Duration.ofDays(10)), 6);
-    store.append(spec.name(), List.of(beforeStart, atStart, inside, beforeStop, atStop, farAfter));
+    store().append(spec.name(), List.of(beforeStart, atStart, inside, beforeStop, atStop, farAfter));
 
     assertThat(scan(spec, TimeRange.of(start, stop))).containsExactlyInAnyOrder(atStart, inside, beforeStop);
     assertThat(scan(spec, TimeRange.of(stop, stop.plusNanos(1_000)))).containsExactly(atStop);
@@ -225,13 +217,13 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   @Test
   void appendedRowsAreVisibleToLaterScans() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 500; i++) {
       rows.add(click("u" + (i % 37), T0.plus(Duration.ofMinutes(17L * i)), i));
     }
-    store.append(spec.name(), rows.subList(0, 200));
-    store.append(spec.name(), rows.subList(200, 500));
+    store().append(spec.name(), rows.subList(0, 200));
+    store().append(spec.name(), rows.subList(200, 500));
 
     assertThat(scanAll(spec)).containsExactlyInAnyOrderElementsOf(rows);
   }
@@ -239,12 +231,12 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   @Test
   void duplicateRowsAreAllKept() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     Row row = click("u1", T0, 7);
     Row sameKeyAndTime = click("u1", T0, 8);
 
-    store.append(spec.name(), List.of(row, row, sameKeyAndTime));
-    store.append(spec.name(), List.of(row));
+    store().append(spec.name(), List.of(row, row, sameKeyAndTime));
+    store().append(spec.name(), List.of(row));
 
     assertThat(scanAll(spec)).containsExactlyInAnyOrder(row, row, row, sameKeyAndTime);
   }
@@ -252,14 +244,14 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   @Test
   void nullFeatureValuesRoundTrip() {
     TableSpec spec = allTypes();
-    store.createTable(spec);
+    store().createTable(spec);
     Row allNull = Row.of(spec.schema(), "eu", 1L, T0, null, null, null, null, null);
     Row emptyString = Row.of(spec.schema(), "eu", 2L, T0, "", null, null, null, null);
-    store.append(spec.name(), List.of(allNull, emptyString));
+    store().append(spec.name(), List.of(allNull, emptyString));
 
     // An empty string is a value, not a null: stores that conflate them fail here.
     assertThat(scanAll(spec)).containsExactlyInAnyOrder(allNull, emptyString);
-    assertThat(store.latest(spec.name(), List.of(EntityKey.of("eu", 1L), EntityKey.of("eu", 2L))))
+    assertThat(store().latest(spec.name(), List.of(EntityKey.of("eu", 1L), EntityKey.of("eu", 2L))))
         .containsEntry(EntityKey.of("eu", 1L), allNull)
         .containsEntry(EntityKey.of("eu", 2L), emptyString);
   }
@@ -267,9 +259,9 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   @Test
   void everyFieldTypeRoundTrips() {
     TableSpec spec = allTypes();
-    store.createTable(spec);
+    store().createTable(spec);
     List<Row> rows = allTypesRows();
-    store.append(spec.name(), rows);
+    store().append(spec.name(), rows);
 
     List<Row> scanned = scanAll(spec);
 
@@ -284,7 +276,7 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
       assertThat(row.schema()).isEqualTo(spec.schema());
     }
     // Each row has its own key, so latest() must return every row too, by its decoded key.
-    Map<EntityKey, Row> latest = store.latest(spec.name(), rows.stream().map(spec::keyOf).toList());
+    Map<EntityKey, Row> latest = store().latest(spec.name(), rows.stream().map(spec::keyOf).toList());
     assertThat(latest).hasSize(rows.size());
     rows.forEach(row -> assertThat(latest).containsEntry(spec.keyOf(row), row));
   }
@@ -292,13 +284,13 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   @Test
   void compositeKeysAreDistinguishedByEveryPart() {
     TableSpec spec = allTypes();
-    store.createTable(spec);
+    store().createTable(spec);
     Row a1 = Row.of(spec.schema(), "a", 1L, T0, "a1", null, null, null, null);
     Row a2 = Row.of(spec.schema(), "a", 2L, T0, "a2", null, null, null, null);
     Row b1 = Row.of(spec.schema(), "b", 1L, T0, "b1", null, null, null, null);
-    store.append(spec.name(), List.of(a1, a2, b1));
+    store().append(spec.name(), List.of(a1, a2, b1));
 
-    Map<EntityKey, Row> latest = store.latest(spec.name(),
+    Map<EntityKey, Row> latest = store().latest(spec.name(),
         List.of(EntityKey.of("a", 1L), EntityKey.of("a", 2L), EntityKey.of("b", 1L), EntityKey.of("b", 2L)));
 
     assertThat(latest).containsOnly(
@@ -310,7 +302,7 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   @Test
   void replacementReplacesOnlyTheRange() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     Instant start = T0.plus(Duration.ofHours(30).plusMinutes(15));
     Instant stop = T0.plus(Duration.ofHours(75).plusMinutes(45));
     TimeRange range = TimeRange.of(start, stop);
@@ -324,13 +316,13 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
     old.add(click("edge", stop.minusNanos(1_000), 102));
     old.add(click("edge", stop, 103));
     old.add(click("outside_only", stop.plus(Duration.ofDays(1)), 104));
-    store.append(spec.name(), old);
+    store().append(spec.name(), old);
     List<Row> fresh = List.of(click("u1", start, 1000), click("new_key", start.plusSeconds(1), 1001),
         click("new_key", stop.minusNanos(1_000), 1002));
 
     Commit commit;
     Set<EntityKey> changed;
-    try (OfflineReplacement replacement = store.beginReplace(spec.name(), Optional.of(range), "c1")) {
+    try (OfflineReplacement replacement = store().beginReplace(spec.name(), Optional.of(range), "c1")) {
       replacement.write(fresh);
       commit = replacement.commit();
       changed = changedKeys(replacement);
@@ -351,18 +343,18 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   @Test
   void replacementWithAnEmptyRangeResetsTheTable() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     List<Row> old = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
       // Spread over 90 days so a reset must clear many partitions.
       old.add(click("old" + (i % 6), T0.plus(Duration.ofDays(3L * i)), i));
     }
-    store.append(spec.name(), old);
+    store().append(spec.name(), old);
     List<Row> fresh = List.of(click("old0", T0.minus(Duration.ofDays(400)), 1), click("brand_new", T0, 2));
 
     Commit commit;
     Set<EntityKey> changed;
-    try (OfflineReplacement reset = store.beginReplace(spec.name(), Optional.empty(), "reset-1")) {
+    try (OfflineReplacement reset = store().beginReplace(spec.name(), Optional.empty(), "reset-1")) {
       reset.write(fresh);
       commit = reset.commit();
       changed = changedKeys(reset);
@@ -372,24 +364,24 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
     assertThat(commit).isEqualTo(new Commit(old.size(), fresh.size()));
     Set<EntityKey> expectedKeys = Stream.concat(old.stream(), fresh.stream()).map(spec::keyOf).collect(Collectors.toSet());
     assertThat(changed).isEqualTo(expectedKeys);
-    assertThat(store.latest(spec.name(), List.of(EntityKey.of("old1"), EntityKey.of("old0"))))
+    assertThat(store().latest(spec.name(), List.of(EntityKey.of("old1"), EntityKey.of("old0"))))
         .containsOnly(Map.entry(EntityKey.of("old0"), fresh.get(0)));
   }
 
   @Test
   void emptyReplacementDeletesTheRange() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     TimeRange range = TimeRange.of(T0.plus(Duration.ofDays(1)), T0.plus(Duration.ofDays(2)));
     Row before = click("a", T0, 1);
     Row inside1 = click("a", T0.plus(Duration.ofHours(30)), 2);
     Row inside2 = click("b", T0.plus(Duration.ofHours(40)), 3);
     Row atStop = click("c", range.stop(), 4);
-    store.append(spec.name(), List.of(before, inside1, inside2, atStop));
+    store().append(spec.name(), List.of(before, inside1, inside2, atStop));
 
     Commit commit;
     Set<EntityKey> changed;
-    try (OfflineReplacement replacement = store.beginReplace(spec.name(), Optional.of(range), "delete-day")) {
+    try (OfflineReplacement replacement = store().beginReplace(spec.name(), Optional.of(range), "delete-day")) {
       commit = replacement.commit();
       changed = changedKeys(replacement);
     }
@@ -397,19 +389,19 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
     assertThat(commit).isEqualTo(new Commit(2, 0));
     assertThat(changed).containsExactlyInAnyOrder(EntityKey.of("a"), EntityKey.of("b"));
     assertThat(scanAll(spec)).containsExactlyInAnyOrder(before, atStop);
-    assertThat(store.isCommitted(spec.name(), "delete-day")).isTrue();
+    assertThat(store().isCommitted(spec.name(), "delete-day")).isTrue();
   }
 
   @Test
   void replacementOfAnEmptyRangeChangesNoKey() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     Row outside = click("a", T0, 1);
-    store.append(spec.name(), List.of(outside));
+    store().append(spec.name(), List.of(outside));
 
     Commit commit;
     Set<EntityKey> changed;
-    try (OfflineReplacement replacement = store.beginReplace(spec.name(),
+    try (OfflineReplacement replacement = store().beginReplace(spec.name(),
         Optional.of(TimeRange.of(T0.plus(Duration.ofDays(5)), T0.plus(Duration.ofDays(6)))), "noop")) {
       commit = replacement.commit();
       changed = changedKeys(replacement);
@@ -423,22 +415,22 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   @Test
   void closeWithoutCommitLeavesTheTableUnchanged() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     TimeRange range = TimeRange.of(T0, T0.plus(Duration.ofDays(1)));
     List<Row> old = List.of(click("a", T0.plusSeconds(10), 1), click("b", T0.plusSeconds(20), 2));
-    store.append(spec.name(), old);
+    store().append(spec.name(), old);
 
-    OfflineReplacement replacement = store.beginReplace(spec.name(), Optional.of(range), "abandoned");
+    OfflineReplacement replacement = store().beginReplace(spec.name(), Optional.of(range), "abandoned");
     replacement.write(List.of(click("a", T0.plusSeconds(30), 3), click("c", T0.plusSeconds(40), 4)));
     replacement.close();
     replacement.close(); // idempotent
 
     assertThat(scanAll(spec)).containsExactlyInAnyOrderElementsOf(old);
-    assertThat(store.isCommitted(spec.name(), "abandoned")).isFalse();
-    assertThat(store.latest(spec.name(), List.of(EntityKey.of("a"), EntityKey.of("c"))))
+    assertThat(store().isCommitted(spec.name(), "abandoned")).isFalse();
+    assertThat(store().latest(spec.name(), List.of(EntityKey.of("a"), EntityKey.of("c"))))
         .containsOnly(Map.entry(EntityKey.of("a"), old.get(0)));
     // The abandoned replacement must not hold back a later one of the same range.
-    try (OfflineReplacement next = store.beginReplace(spec.name(), Optional.of(range), "next")) {
+    try (OfflineReplacement next = store().beginReplace(spec.name(), Optional.of(range), "next")) {
       next.write(List.of(click("d", T0.plusSeconds(50), 5)));
       assertThat(next.commit()).isEqualTo(new Commit(2, 1));
     }
@@ -448,36 +440,36 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   @Test
   void isCommittedIsTrueAfterCommitOnly() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     TimeRange range = TimeRange.of(T0, T0.plus(Duration.ofDays(1)));
 
-    try (OfflineReplacement replacement = store.beginReplace(spec.name(), Optional.of(range), "commit-42")) {
+    try (OfflineReplacement replacement = store().beginReplace(spec.name(), Optional.of(range), "commit-42")) {
       replacement.write(List.of(click("a", T0, 1)));
-      assertThat(store.isCommitted(spec.name(), "commit-42")).isFalse();
+      assertThat(store().isCommitted(spec.name(), "commit-42")).isFalse();
       replacement.commit();
-      assertThat(store.isCommitted(spec.name(), "commit-42")).isTrue();
+      assertThat(store().isCommitted(spec.name(), "commit-42")).isTrue();
     }
 
     // Closing after the commit must not undo it.
-    assertThat(store.isCommitted(spec.name(), "commit-42")).isTrue();
+    assertThat(store().isCommitted(spec.name(), "commit-42")).isTrue();
     assertThat(scanAll(spec)).containsExactly(click("a", T0, 1));
-    assertThat(store.isCommitted(spec.name(), "commit-43")).isFalse();
+    assertThat(store().isCommitted(spec.name(), "commit-43")).isFalse();
   }
 
   @Test
   void stagedRowsAreInvisibleBeforeCommit() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     TimeRange range = TimeRange.of(T0, T0.plus(Duration.ofDays(1)));
     Row old = click("a", T0.plusSeconds(1), 1);
-    store.append(spec.name(), List.of(old));
+    store().append(spec.name(), List.of(old));
 
-    try (OfflineReplacement replacement = store.beginReplace(spec.name(), Optional.of(range), "staged")) {
+    try (OfflineReplacement replacement = store().beginReplace(spec.name(), Optional.of(range), "staged")) {
       replacement.write(List.of(click("a", T0.plusSeconds(2), 2), click("b", T0.plusSeconds(3), 3)));
 
       assertThat(scanAll(spec)).containsExactly(old);
       assertThat(scan(spec, range)).containsExactly(old);
-      assertThat(store.latest(spec.name(), List.of(EntityKey.of("a"), EntityKey.of("b"))))
+      assertThat(store().latest(spec.name(), List.of(EntityKey.of("a"), EntityKey.of("b"))))
           .containsOnly(Map.entry(EntityKey.of("a"), old));
 
       replacement.commit();
@@ -488,9 +480,9 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   @Test
   void replacementAcceptsWritesFromSeveralThreads() throws Exception {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     TimeRange range = TimeRange.of(T0, T0.plus(Duration.ofDays(2)));
-    store.append(spec.name(), List.of(click("old", T0, 0)));
+    store().append(spec.name(), List.of(click("old", T0, 0)));
     int threads = 4;
     // Many small batches: a staging buffer that is not thread-safe loses writes that overlap,
     // and overlaps grow with the number of calls, not with their size.
@@ -498,7 +490,7 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
     int batchSize = 2;
 
     Commit commit;
-    try (OfflineReplacement replacement = store.beginReplace(spec.name(), Optional.of(range), "parallel-writes")) {
+    try (OfflineReplacement replacement = store().beginReplace(spec.name(), Optional.of(range), "parallel-writes")) {
       ContractThreads.runConcurrently(threads, t -> {
         for (int b = 0; b < batches; b++) {
           List<Row> batch = new ArrayList<>();
@@ -524,7 +516,7 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   @Test
   void scanOpenedBeforeACommitReturnsTheOldRows() throws Exception {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     TimeRange range = TimeRange.of(T0, T0.plus(Duration.ofDays(3)));
     // More rows than a JDBC fetch or a page buffer typically holds, so a store that streams from
     // live data rather than from a snapshot is caught.
@@ -532,12 +524,12 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
     for (int i = 0; i < 3000; i++) {
       old.add(click("k" + (i % 97), T0.plusSeconds(60L * i), i));
     }
-    store.append(spec.name(), old);
+    store().append(spec.name(), old);
     List<Row> fresh = List.of(click("k1", T0.plusSeconds(5), -1), click("fresh", T0.plusSeconds(7), -2));
 
     List<Row> seen = new ArrayList<>();
     ExecutorService committer = Executors.newSingleThreadExecutor();
-    try (Stream<Row> stream = store.scan(spec.name(), range)) {
+    try (Stream<Row> stream = store().scan(spec.name(), range)) {
       Iterator<Row> it = stream.iterator();
       for (int i = 0; i < 10 && it.hasNext(); i++) {
         seen.add(it.next());
@@ -545,7 +537,7 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
       // Another thread, because the commit must not wait for open scans: a long training read
       // would otherwise stall every backfill.
       Future<Commit> commit = committer.submit(() -> {
-        try (OfflineReplacement replacement = store.beginReplace(spec.name(), Optional.of(range), "during-scan")) {
+        try (OfflineReplacement replacement = store().beginReplace(spec.name(), Optional.of(range), "during-scan")) {
           replacement.write(fresh);
           return replacement.commit();
         }
@@ -563,20 +555,20 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   @Test
   void scanOpenedAfterACommitSeesTheNewRows() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     TimeRange range = TimeRange.of(T0, T0.plus(Duration.ofDays(1)));
-    store.append(spec.name(), List.of(click("a", T0, 1), click("b", T0.plusSeconds(1), 2)));
-    try (Stream<Row> before = store.scan(spec.name(), range)) {
+    store().append(spec.name(), List.of(click("a", T0, 1), click("b", T0.plusSeconds(1), 2)));
+    try (Stream<Row> before = store().scan(spec.name(), range)) {
       assertThat(before).hasSize(2);
     }
 
-    try (OfflineReplacement replacement = store.beginReplace(spec.name(), Optional.of(range), "c")) {
+    try (OfflineReplacement replacement = store().beginReplace(spec.name(), Optional.of(range), "c")) {
       replacement.write(List.of(click("c", T0.plusSeconds(2), 3)));
       replacement.commit();
     }
 
     assertThat(scan(spec, range)).containsExactly(click("c", T0.plusSeconds(2), 3));
-    store.append(spec.name(), List.of(click("d", T0.plusSeconds(3), 4)));
+    store().append(spec.name(), List.of(click("d", T0.plusSeconds(3), 4)));
     assertThat(scan(spec, range)).containsExactlyInAnyOrder(click("c", T0.plusSeconds(2), 3), click("d", T0.plusSeconds(3), 4));
   }
 
@@ -585,25 +577,25 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   @Test
   void latestPicksTheGreatestEventTimeAcrossPartitions() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     Row a0 = click("a", T0, 1);
     Row a60 = click("a", T0.plus(Duration.ofDays(60)), 2);
     Row a30 = click("a", T0.plus(Duration.ofDays(30)), 3);
     Row bOld = click("b", T0.minus(Duration.ofDays(60)), 4);
     Row bNew = click("b", T0.plus(Duration.ofDays(1)).minusNanos(1_000), 5);
     // The newest row first and in its own append, so insertion order cannot decide.
-    store.append(spec.name(), List.of(a60, bNew));
-    store.append(spec.name(), List.of(a0, bOld));
-    store.append(spec.name(), List.of(a30));
+    store().append(spec.name(), List.of(a60, bNew));
+    store().append(spec.name(), List.of(a0, bOld));
+    store().append(spec.name(), List.of(a30));
 
-    assertThat(store.latest(spec.name(), List.of(EntityKey.of("a"), EntityKey.of("b"))))
+    assertThat(store().latest(spec.name(), List.of(EntityKey.of("a"), EntityKey.of("b"))))
         .containsOnly(Map.entry(EntityKey.of("a"), a60), Map.entry(EntityKey.of("b"), bNew));
   }
 
   @Test
   void latestBreaksEventTimeTiesByTheColumnsInSchemaOrder() {
     TableSpec spec = allTypes();
-    store.createTable(spec);
+    store().createTable(spec);
     Instant t = T0.plus(Duration.ofDays(2));
     Schema s = spec.schema();
     // Key 1: the first feature decides; null is lowest.
@@ -622,10 +614,10 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
     Row k4New = Row.of(s, "x", 4L, t, null, null, null, null, null);
     // Winners neither first nor last within an append, and losers in both appends, so neither
     // insertion order nor "first wins" or "last wins" can pass for the order.
-    store.append(spec.name(), List.of(k1Null, k1High, k2Low, k3Double, k3True, k3False, k4Old));
-    store.append(spec.name(), List.of(k1Low, k2High, k4New));
+    store().append(spec.name(), List.of(k1Null, k1High, k2Low, k3Double, k3True, k3False, k4Old));
+    store().append(spec.name(), List.of(k1Low, k2High, k4New));
 
-    Map<EntityKey, Row> latest = store.latest(spec.name(),
+    Map<EntityKey, Row> latest = store().latest(spec.name(),
         List.of(EntityKey.of("x", 1L), EntityKey.of("x", 2L), EntityKey.of("x", 3L), EntityKey.of("x", 4L)));
 
     assertThat(latest).containsOnly(Map.entry(EntityKey.of("x", 1L), k1High), Map.entry(EntityKey.of("x", 2L), k2High),
@@ -641,38 +633,38 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   @Test
   void latestOmitsKeysWithoutRows() {
     TableSpec spec = clicks();
-    store.createTable(spec);
-    store.append(spec.name(), List.of(click("a", T0, 1)));
+    store().createTable(spec);
+    store().append(spec.name(), List.of(click("a", T0, 1)));
 
-    assertThat(store.latest(spec.name(), List.of(EntityKey.of("a"), EntityKey.of("nobody"))))
+    assertThat(store().latest(spec.name(), List.of(EntityKey.of("a"), EntityKey.of("nobody"))))
         .containsOnly(Map.entry(EntityKey.of("a"), click("a", T0, 1)));
-    assertThat(store.latest(spec.name(), List.of(EntityKey.of("nobody")))).isEmpty();
-    assertThat(store.latest(spec.name(), List.of())).isEmpty();
+    assertThat(store().latest(spec.name(), List.of(EntityKey.of("nobody")))).isEmpty();
+    assertThat(store().latest(spec.name(), List.of())).isEmpty();
   }
 
   @Test
   void latestFollowsReplacements() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     TimeRange range = TimeRange.of(T0.plus(Duration.ofDays(50)), T0.plus(Duration.ofDays(70)));
     Row aOld = click("a", T0, 1);
     Row aNewest = click("a", T0.plus(Duration.ofDays(60)), 2);
     Row bOnlyInRange = click("b", T0.plus(Duration.ofDays(55)), 3);
     Row cAfterRange = click("c", T0.plus(Duration.ofDays(80)), 4);
     Row cInRange = click("c", T0.plus(Duration.ofDays(51)), 5);
-    store.append(spec.name(), List.of(aOld, aNewest, bOnlyInRange, cAfterRange, cInRange));
+    store().append(spec.name(), List.of(aOld, aNewest, bOnlyInRange, cAfterRange, cInRange));
     // A correction with an older event time must still become a's latest row: the one it
     // replaces is gone.
     Row aCorrected = click("a", T0.plus(Duration.ofDays(50)), 20);
     Row cCorrected = click("c", T0.plus(Duration.ofDays(69)), 50);
     Row dNew = click("d", T0.plus(Duration.ofDays(65)), 6);
 
-    try (OfflineReplacement replacement = store.beginReplace(spec.name(), Optional.of(range), "fix")) {
+    try (OfflineReplacement replacement = store().beginReplace(spec.name(), Optional.of(range), "fix")) {
       replacement.write(List.of(aCorrected, cCorrected, dNew));
       replacement.commit();
     }
 
-    assertThat(store.latest(spec.name(), List.of(EntityKey.of("a"), EntityKey.of("b"), EntityKey.of("c"), EntityKey.of("d"))))
+    assertThat(store().latest(spec.name(), List.of(EntityKey.of("a"), EntityKey.of("b"), EntityKey.of("c"), EntityKey.of("d"))))
         .containsOnly(Map.entry(EntityKey.of("a"), aCorrected), Map.entry(EntityKey.of("c"), cAfterRange),
             Map.entry(EntityKey.of("d"), dNew));
   }
@@ -682,7 +674,7 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   @Test
   void disjointReplacementsOpenAtOnceBothTakeEffect() throws Exception {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     TimeRange first = TimeRange.of(T0, T0.plus(Duration.ofDays(10)));
     TimeRange second = TimeRange.of(T0.plus(Duration.ofDays(10)), T0.plus(Duration.ofDays(20)));
     List<Row> old = new ArrayList<>();
@@ -691,11 +683,11 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
     }
     Row outside = click("outside", T0.plus(Duration.ofDays(25)), -1);
     old.add(outside);
-    store.append(spec.name(), old);
+    store().append(spec.name(), old);
     List<TimeRange> ranges = List.of(first, second);
     List<OfflineReplacement> replacements = List.of(
-        store.beginReplace(spec.name(), Optional.of(first), "first"),
-        store.beginReplace(spec.name(), Optional.of(second), "second"));
+        store().beginReplace(spec.name(), Optional.of(first), "first"),
+        store().beginReplace(spec.name(), Optional.of(second), "second"));
     List<List<Row>> fresh = new ArrayList<>();
     for (int r = 0; r < 2; r++) {
       List<Row> rows = new ArrayList<>();
@@ -731,14 +723,14 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
       long deleted = old.stream().filter(row -> range.contains(spec.eventTimeOf(row))).count();
       assertThat(commits.get(r)).isEqualTo(new Commit(deleted, fresh.get(r).size()));
     }
-    assertThat(store.isCommitted(spec.name(), "first")).isTrue();
-    assertThat(store.isCommitted(spec.name(), "second")).isTrue();
+    assertThat(store().isCommitted(spec.name(), "first")).isTrue();
+    assertThat(store().isCommitted(spec.name(), "second")).isTrue();
   }
 
   @Test
   void concurrentAppendsLoseNoRow() throws Exception {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     int threads = 4;
     // Many small appends: lost updates happen between reading and publishing a table's state,
     // so the number of appends, not their size, is what exposes them.
@@ -753,7 +745,7 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
           // Many threads hitting the same keys and partitions is the contended case.
           batch.add(click("k" + (n % 13), T0.plus(Duration.ofMinutes(n % 4000)), n));
         }
-        store.append(spec.name(), batch);
+        store().append(spec.name(), batch);
       }
     });
 
@@ -770,7 +762,7 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
   }
 
   private List<Row> scan(TableSpec spec, TimeRange range) {
-    try (Stream<Row> rows = store.scan(spec.name(), range)) {
+    try (Stream<Row> rows = store().scan(spec.name(), range)) {
       return rows.toList();
     }
   }

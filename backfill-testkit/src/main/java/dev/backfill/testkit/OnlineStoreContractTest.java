@@ -34,7 +34,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,30 +81,23 @@ import org.junit.jupiter.api.Test;
  * store hanging the build, not a speed requirement.
  */
 public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineStore> {
-  private OnlineStore store;
-
-  @BeforeEach
-  final void useStore() {
-    store = store();
-  }
-
   // ---------------------------------------------------------------- tables
 
   @Test
   void createTableIsIdempotentAndKeepsKeys() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     put(spec, click("u1", T0, 1));
 
-    store.createTable(spec);
+    store().createTable(spec);
 
-    assertThat(store.get(spec.name(), EntityKey.of("u1"))).contains(click("u1", T0, 1));
+    assertThat(store().get(spec.name(), EntityKey.of("u1"))).contains(click("u1", T0, 1));
   }
 
   @Test
   void createTableWithAnotherSchemaKeyOrEventTimeThrows() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     TableSpec otherFeatureType = FeatureSet.builder(spec.name()).key("user", FieldType.STRING).eventTime("ts")
         .feature("count", FieldType.DOUBLE).feature("label", FieldType.STRING).backfillStart(T0).build().table();
     TableSpec fewerColumns = FeatureSet.builder(spec.name()).key("user", FieldType.STRING).eventTime("ts")
@@ -114,35 +106,35 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
     TableSpec otherKeys = new TableSpec(spec.name(), spec.schema(), List.of("user", "label"), "ts");
     Schema twoTimes = Schema.of(new Field("user", FieldType.STRING), new Field("ts", FieldType.TIMESTAMP),
         new Field("ts2", FieldType.TIMESTAMP));
-    store.createTable(new TableSpec("two_times", twoTimes, List.of("user"), "ts"));
+    store().createTable(new TableSpec("two_times", twoTimes, List.of("user"), "ts"));
 
     for (TableSpec conflicting : List.of(otherFeatureType, fewerColumns, otherKeys)) {
-      assertThatThrownBy(() -> store.createTable(conflicting))
+      assertThatThrownBy(() -> store().createTable(conflicting))
           .as("re-creating %s as %s", spec, conflicting)
           .isInstanceOf(InvalidFeatureSetException.class);
     }
-    assertThatThrownBy(() -> store.createTable(new TableSpec("two_times", twoTimes, List.of("user"), "ts2")))
+    assertThatThrownBy(() -> store().createTable(new TableSpec("two_times", twoTimes, List.of("user"), "ts2")))
         .isInstanceOf(InvalidFeatureSetException.class);
     // The failed attempts left the table usable with its original spec.
     put(spec, click("u1", T0, 1));
-    assertThat(store.get(spec.name(), EntityKey.of("u1"))).contains(click("u1", T0, 1));
+    assertThat(store().get(spec.name(), EntityKey.of("u1"))).contains(click("u1", T0, 1));
   }
 
   @Test
   void unknownTableIsAStoreExceptionNamingTheTable() {
     String missing = "missing_table";
     EntityKey key = EntityKey.of("u1");
-    store.createTable(clicks());
+    store().createTable(clicks());
 
-    assertThatThrownBy(() -> store.get(missing, key))
+    assertThatThrownBy(() -> store().get(missing, key))
         .isInstanceOf(StoreException.class).hasMessageContaining(missing);
-    assertThatThrownBy(() -> store.getAll(missing, List.of(key)))
+    assertThatThrownBy(() -> store().getAll(missing, List.of(key)))
         .isInstanceOf(StoreException.class).hasMessageContaining(missing);
-    assertThatThrownBy(() -> store.write(missing, List.of(OnlineWrite.put(key, click("u1", T0, 1)))))
+    assertThatThrownBy(() -> store().write(missing, List.of(OnlineWrite.put(key, click("u1", T0, 1)))))
         .isInstanceOf(StoreException.class).hasMessageContaining(missing);
     assertThatThrownBy(() -> {
       // A lazy store may only fail when the stream is consumed; either is fine.
-      try (Stream<EntityKey> keys = store.keys(missing)) {
+      try (Stream<EntityKey> keys = store().keys(missing)) {
         keys.count();
       }
     }).isInstanceOf(StoreException.class).hasMessageContaining(missing);
@@ -152,14 +144,14 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
   void tablesAreIndependent() {
     TableSpec a = clicks("clicks_a");
     TableSpec b = clicks("clicks_b");
-    store.createTable(a);
-    store.createTable(b);
+    store().createTable(a);
+    store().createTable(b);
     Row rowA = Row.of(a.schema(), "u1", T0, 1L, "a");
-    store.write(a.name(), List.of(OnlineWrite.put(EntityKey.of("u1"), rowA)));
+    store().write(a.name(), List.of(OnlineWrite.put(EntityKey.of("u1"), rowA)));
 
-    assertThat(store.get(b.name(), EntityKey.of("u1"))).isEmpty();
-    store.write(b.name(), List.of(OnlineWrite.delete(EntityKey.of("u1"))));
-    assertThat(store.get(a.name(), EntityKey.of("u1"))).contains(rowA);
+    assertThat(store().get(b.name(), EntityKey.of("u1"))).isEmpty();
+    store().write(b.name(), List.of(OnlineWrite.delete(EntityKey.of("u1"))));
+    assertThat(store().get(a.name(), EntityKey.of("u1"))).contains(rowA);
     assertThat(keys(b)).isEmpty();
   }
 
@@ -168,24 +160,24 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
   @Test
   void getOfAMissingKeyIsEmpty() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     put(spec, click("present", T0, 1));
 
-    assertThat(store.get(spec.name(), EntityKey.of("absent"))).isEmpty();
+    assertThat(store().get(spec.name(), EntityKey.of("absent"))).isEmpty();
   }
 
   @Test
   void putAndGetRoundTripEveryFieldTypeAndNulls() {
     TableSpec spec = allTypes();
-    store.createTable(spec);
+    store().createTable(spec);
     List<Row> rows = new ArrayList<>(allTypesRows());
     rows.add(Row.of(spec.schema(), "nulls", 1L, T0, null, null, null, null, null));
 
-    assertThat(store.write(spec.name(), rows.stream().map(r -> OnlineWrite.put(spec.keyOf(r), r)).toList()))
+    assertThat(store().write(spec.name(), rows.stream().map(r -> OnlineWrite.put(spec.keyOf(r), r)).toList()))
         .isEqualTo(rows.size());
 
     for (Row row : rows) {
-      Row stored = store.get(spec.name(), spec.keyOf(row)).orElseThrow(() -> new AssertionError("missing " + row));
+      Row stored = store().get(spec.name(), spec.keyOf(row)).orElseThrow(() -> new AssertionError("missing " + row));
       assertThat(stored).isEqualTo(row);
       assertThat(stored.schema()).isEqualTo(spec.schema());
       // Row equality already compares values; the classes matter too, because callers cast.
@@ -200,70 +192,70 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
   @Test
   void compositeKeysAreDistinguishedByEveryPart() {
     TableSpec spec = allTypes();
-    store.createTable(spec);
+    store().createTable(spec);
     Row a1 = Row.of(spec.schema(), "a", 1L, T0, "a1", null, null, null, null);
     Row a2 = Row.of(spec.schema(), "a", 2L, T0, "a2", null, null, null, null);
     Row b1 = Row.of(spec.schema(), "b", 1L, T0, "b1", null, null, null, null);
-    store.write(spec.name(), List.of(OnlineWrite.put(EntityKey.of("a", 1L), a1),
+    store().write(spec.name(), List.of(OnlineWrite.put(EntityKey.of("a", 1L), a1),
         OnlineWrite.put(EntityKey.of("a", 2L), a2), OnlineWrite.put(EntityKey.of("b", 1L), b1)));
 
-    assertThat(store.get(spec.name(), EntityKey.of("a", 1L))).contains(a1);
-    assertThat(store.get(spec.name(), EntityKey.of("a", 2L))).contains(a2);
-    assertThat(store.get(spec.name(), EntityKey.of("b", 1L))).contains(b1);
-    assertThat(store.get(spec.name(), EntityKey.of("b", 2L))).isEmpty();
+    assertThat(store().get(spec.name(), EntityKey.of("a", 1L))).contains(a1);
+    assertThat(store().get(spec.name(), EntityKey.of("a", 2L))).contains(a2);
+    assertThat(store().get(spec.name(), EntityKey.of("b", 1L))).contains(b1);
+    assertThat(store().get(spec.name(), EntityKey.of("b", 2L))).isEmpty();
     // A store that joins parts into one string must escape them: ("a,1", 2) is not ("a", 12).
     Row tricky = Row.of(spec.schema(), "a\u0000,1", 2L, T0, "tricky", null, null, null, null);
-    store.write(spec.name(), List.of(OnlineWrite.put(EntityKey.of("a\u0000,1", 2L), tricky)));
-    assertThat(store.get(spec.name(), EntityKey.of("a", 12L))).isEmpty();
-    assertThat(store.get(spec.name(), EntityKey.of("a\u0000,1", 2L))).contains(tricky);
+    store().write(spec.name(), List.of(OnlineWrite.put(EntityKey.of("a\u0000,1", 2L), tricky)));
+    assertThat(store().get(spec.name(), EntityKey.of("a", 12L))).isEmpty();
+    assertThat(store().get(spec.name(), EntityKey.of("a\u0000,1", 2L))).contains(tricky);
     assertThat(keys(spec)).hasSize(4);
   }
 
   @Test
   void getAllReturnsTheStoredKeysOnly() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     put(spec, click("a", T0, 1), click("b", T0, 2), click("c", T0, 3));
 
-    Map<EntityKey, Row> rows = store.getAll(spec.name(), List.of(EntityKey.of("a"), EntityKey.of("c"), EntityKey.of("zz")));
+    Map<EntityKey, Row> rows = store().getAll(spec.name(), List.of(EntityKey.of("a"), EntityKey.of("c"), EntityKey.of("zz")));
 
     assertThat(rows).containsOnly(Map.entry(EntityKey.of("a"), click("a", T0, 1)), Map.entry(EntityKey.of("c"), click("c", T0, 3)));
-    assertThat(store.getAll(spec.name(), List.of())).isEmpty();
+    assertThat(store().getAll(spec.name(), List.of())).isEmpty();
   }
 
   @Test
   void deleteRemovesOnlyItsKey() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     put(spec, click("a", T0, 1), click("b", T0, 2));
 
-    long applied = store.write(spec.name(), List.of(OnlineWrite.delete(EntityKey.of("a"))));
+    long applied = store().write(spec.name(), List.of(OnlineWrite.delete(EntityKey.of("a"))));
 
     assertThat(applied).isEqualTo(1);
-    assertThat(store.get(spec.name(), EntityKey.of("a"))).isEmpty();
-    assertThat(store.get(spec.name(), EntityKey.of("b"))).contains(click("b", T0, 2));
+    assertThat(store().get(spec.name(), EntityKey.of("a"))).isEmpty();
+    assertThat(store().get(spec.name(), EntityKey.of("b"))).contains(click("b", T0, 2));
     assertThat(keys(spec)).containsExactly(EntityKey.of("b"));
   }
 
   @Test
   void deleteOfAMissingKeyIsAppliedAndLeavesItMissing() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
 
     // "Applied" means the condition held (SPI of write()), not that a row existed.
-    assertThat(store.write(spec.name(), List.of(OnlineWrite.delete(EntityKey.of("ghost"))))).isEqualTo(1);
-    assertThat(store.get(spec.name(), EntityKey.of("ghost"))).isEmpty();
+    assertThat(store().write(spec.name(), List.of(OnlineWrite.delete(EntityKey.of("ghost"))))).isEqualTo(1);
+    assertThat(store().get(spec.name(), EntityKey.of("ghost"))).isEmpty();
     assertThat(keys(spec)).isEmpty();
   }
 
   @Test
   void writeReturnsTheNumberOfWritesApplied() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     put(spec, click("a", T0.plusSeconds(10), 1));
     WriteCondition never = stored -> false;
 
-    long applied = store.write(spec.name(), List.of(
+    long applied = store().write(spec.name(), List.of(
         OnlineWrite.put(EntityKey.of("b"), click("b", T0, 2)),                                      // applied
         OnlineWrite.putIfLater(EntityKey.of("a"), click("a", T0, 3), spec.latestOrder()),             // older: skipped
         new OnlineWrite(EntityKey.of("c"), Optional.of(click("c", T0, 4)), never),                   // skipped
@@ -271,17 +263,17 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
         OnlineWrite.fenced(EntityKey.of("b"), Optional.empty(), "ts", T0)));                          // at fence: skipped
 
     assertThat(applied).isEqualTo(2);
-    assertThat(store.write(spec.name(), List.of())).isZero();
-    assertThat(store.getAll(spec.name(), List.of(EntityKey.of("a"), EntityKey.of("b"), EntityKey.of("c"))))
+    assertThat(store().write(spec.name(), List.of())).isZero();
+    assertThat(store().getAll(spec.name(), List.of(EntityKey.of("a"), EntityKey.of("b"), EntityKey.of("c"))))
         .containsOnly(Map.entry(EntityKey.of("a"), click("a", T0.plusSeconds(11), 5)), Map.entry(EntityKey.of("b"), click("b", T0, 2)));
   }
 
   @Test
   void writesOfOneBatchApplyInListOrder() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
 
-    long applied = store.write(spec.name(), List.of(
+    long applied = store().write(spec.name(), List.of(
         OnlineWrite.put(EntityKey.of("a"), click("a", T0, 1)),
         OnlineWrite.put(EntityKey.of("a"), click("a", T0, 2)),
         OnlineWrite.put(EntityKey.of("b"), click("b", T0, 3)),
@@ -292,29 +284,29 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
         OnlineWrite.putIfLater(EntityKey.of("c"), click("c", T0.minusSeconds(1), 5), spec.latestOrder())));
 
     assertThat(applied).isEqualTo(6);
-    assertThat(store.get(spec.name(), EntityKey.of("a"))).contains(click("a", T0, 2));
-    assertThat(store.get(spec.name(), EntityKey.of("b"))).isEmpty();
-    assertThat(store.get(spec.name(), EntityKey.of("c"))).contains(click("c", T0, 4));
+    assertThat(store().get(spec.name(), EntityKey.of("a"))).contains(click("a", T0, 2));
+    assertThat(store().get(spec.name(), EntityKey.of("b"))).isEmpty();
+    assertThat(store().get(spec.name(), EntityKey.of("c"))).contains(click("c", T0, 4));
   }
 
   @Test
   void conditionIsEvaluatedAgainstTheStoredRow() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     Row stored = click("a", T0, 1);
     put(spec, stored);
     // A store may evaluate a condition more than once (optimistic retries), so keep every call.
     List<Optional<Row>> seenForA = Collections.synchronizedList(new ArrayList<>());
     List<Optional<Row>> seenForB = Collections.synchronizedList(new ArrayList<>());
 
-    store.write(spec.name(), List.of(
+    store().write(spec.name(), List.of(
         new OnlineWrite(EntityKey.of("a"), Optional.of(click("a", T0, 2)), s -> seenForA.add(s) && false),
         new OnlineWrite(EntityKey.of("b"), Optional.of(click("b", T0, 3)), s -> seenForB.add(s) && false)));
 
     assertThat(seenForA).isNotEmpty().allSatisfy(s -> assertThat(s).contains(stored));
     assertThat(seenForB).isNotEmpty().allSatisfy(s -> assertThat(s).isEmpty());
-    assertThat(store.get(spec.name(), EntityKey.of("a"))).contains(stored);
-    assertThat(store.get(spec.name(), EntityKey.of("b"))).isEmpty();
+    assertThat(store().get(spec.name(), EntityKey.of("a"))).contains(stored);
+    assertThat(store().get(spec.name(), EntityKey.of("b"))).isEmpty();
   }
 
   // ---------------------------------------------------------------- putIfLater
@@ -322,29 +314,29 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
   @Test
   void putIfLaterOnAnEmptyKeyIsApplied() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
 
     assertThat(putIfLater(spec, click("a", T0, 1))).isEqualTo(1);
-    assertThat(store.get(spec.name(), EntityKey.of("a"))).contains(click("a", T0, 1));
+    assertThat(store().get(spec.name(), EntityKey.of("a"))).contains(click("a", T0, 1));
   }
 
   @Test
   void putIfLaterKeepsTheNewerEventTime() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     put(spec, click("a", T0, 50));
 
     // Values that would win a tie must not matter when event times differ.
     assertThat(putIfLater(spec, click("a", T0.minusNanos(1_000), 99))).isZero();
-    assertThat(store.get(spec.name(), EntityKey.of("a"))).contains(click("a", T0, 50));
+    assertThat(store().get(spec.name(), EntityKey.of("a"))).contains(click("a", T0, 50));
     assertThat(putIfLater(spec, click("a", T0.plusNanos(1_000), 1))).isEqualTo(1);
-    assertThat(store.get(spec.name(), EntityKey.of("a"))).contains(click("a", T0.plusNanos(1_000), 1));
+    assertThat(store().get(spec.name(), EntityKey.of("a"))).contains(click("a", T0.plusNanos(1_000), 1));
   }
 
   @Test
   void putIfLaterBreaksEventTimeTiesByTheLatestOrder() {
     TableSpec spec = allTypes();
-    store.createTable(spec);
+    store().createTable(spec);
     Schema s = spec.schema();
     EntityKey key = EntityKey.of("x", 1L);
     Row stored = Row.of(s, "x", 1L, T0, "m", 5L, 1.0, false, T0);
@@ -352,16 +344,16 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
     Row smallerLong = Row.of(s, "x", 1L, T0, "m", 4L, 9.0, true, T0);
     Row greaterDouble = Row.of(s, "x", 1L, T0, "m", 5L, 1.5, false, T0);
     Row greaterBoolean = Row.of(s, "x", 1L, T0, "m", 5L, 1.5, true, T0);
-    store.write(spec.name(), List.of(OnlineWrite.put(key, stored)));
+    store().write(spec.name(), List.of(OnlineWrite.put(key, stored)));
 
-    assertThat(store.write(spec.name(), List.of(OnlineWrite.putIfLater(key, nullFirstFeature, spec.latestOrder())))).isZero();
-    assertThat(store.write(spec.name(), List.of(OnlineWrite.putIfLater(key, smallerLong, spec.latestOrder())))).isZero();
+    assertThat(store().write(spec.name(), List.of(OnlineWrite.putIfLater(key, nullFirstFeature, spec.latestOrder())))).isZero();
+    assertThat(store().write(spec.name(), List.of(OnlineWrite.putIfLater(key, smallerLong, spec.latestOrder())))).isZero();
     // A row equal to the stored one is not later: nothing to write.
-    assertThat(store.write(spec.name(), List.of(OnlineWrite.putIfLater(key, stored, spec.latestOrder())))).isZero();
-    assertThat(store.get(spec.name(), key)).contains(stored);
-    assertThat(store.write(spec.name(), List.of(OnlineWrite.putIfLater(key, greaterDouble, spec.latestOrder())))).isEqualTo(1);
-    assertThat(store.write(spec.name(), List.of(OnlineWrite.putIfLater(key, greaterBoolean, spec.latestOrder())))).isEqualTo(1);
-    assertThat(store.get(spec.name(), key)).contains(greaterBoolean);
+    assertThat(store().write(spec.name(), List.of(OnlineWrite.putIfLater(key, stored, spec.latestOrder())))).isZero();
+    assertThat(store().get(spec.name(), key)).contains(stored);
+    assertThat(store().write(spec.name(), List.of(OnlineWrite.putIfLater(key, greaterDouble, spec.latestOrder())))).isEqualTo(1);
+    assertThat(store().write(spec.name(), List.of(OnlineWrite.putIfLater(key, greaterBoolean, spec.latestOrder())))).isEqualTo(1);
+    assertThat(store().get(spec.name(), key)).contains(greaterBoolean);
   }
 
   // ---------------------------------------------------------------- fenced
@@ -369,55 +361,55 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
   @Test
   void fencedPutIsSkippedWhenTheStoredRowIsAtOrAfterTheFence() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     Instant fence = T0.plusSeconds(100);
     Row atFence = click("at", fence, 1);
     Row afterFence = click("after", fence.plusNanos(1_000), 2);
     put(spec, atFence, afterFence);
 
-    long applied = store.write(spec.name(), List.of(
+    long applied = store().write(spec.name(), List.of(
         OnlineWrite.fenced(EntityKey.of("at"), Optional.of(click("at", T0, 10)), "ts", fence),
         OnlineWrite.fenced(EntityKey.of("after"), Optional.of(click("after", T0, 20)), "ts", fence)));
 
     assertThat(applied).isZero();
-    assertThat(store.get(spec.name(), EntityKey.of("at"))).contains(atFence);
-    assertThat(store.get(spec.name(), EntityKey.of("after"))).contains(afterFence);
+    assertThat(store().get(spec.name(), EntityKey.of("at"))).contains(atFence);
+    assertThat(store().get(spec.name(), EntityKey.of("after"))).contains(afterFence);
   }
 
   @Test
   void fencedPutIsAppliedWhenTheStoredRowIsBeforeTheFenceOrAbsent() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     Instant fence = T0.plusSeconds(100);
     put(spec, click("before", fence.minusNanos(1_000), 1));
     // An older row with a fence: backfills may write corrections older than what is stored.
     Row correction = click("before", T0, 10);
     Row fresh = click("absent", T0, 20);
 
-    long applied = store.write(spec.name(), List.of(
+    long applied = store().write(spec.name(), List.of(
         OnlineWrite.fenced(EntityKey.of("before"), Optional.of(correction), "ts", fence),
         OnlineWrite.fenced(EntityKey.of("absent"), Optional.of(fresh), "ts", fence)));
 
     assertThat(applied).isEqualTo(2);
-    assertThat(store.get(spec.name(), EntityKey.of("before"))).contains(correction);
-    assertThat(store.get(spec.name(), EntityKey.of("absent"))).contains(fresh);
+    assertThat(store().get(spec.name(), EntityKey.of("before"))).contains(correction);
+    assertThat(store().get(spec.name(), EntityKey.of("absent"))).contains(fresh);
   }
 
   @Test
   void fencedDeleteRemovesOnlyKeysStoredBeforeTheFence() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     Instant fence = T0.plusSeconds(100);
     Row after = click("after", fence, 2);
     put(spec, click("before", fence.minusNanos(1_000), 1), after);
 
-    long applied = store.write(spec.name(), List.of(
+    long applied = store().write(spec.name(), List.of(
         OnlineWrite.fenced(EntityKey.of("before"), Optional.empty(), "ts", fence),
         OnlineWrite.fenced(EntityKey.of("after"), Optional.empty(), "ts", fence)));
 
     assertThat(applied).isEqualTo(1);
-    assertThat(store.get(spec.name(), EntityKey.of("before"))).isEmpty();
-    assertThat(store.get(spec.name(), EntityKey.of("after"))).contains(after);
+    assertThat(store().get(spec.name(), EntityKey.of("before"))).isEmpty();
+    assertThat(store().get(spec.name(), EntityKey.of("after"))).contains(after);
   }
 
   // ---------------------------------------------------------------- keys
@@ -425,12 +417,12 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
   @Test
   void keysListsEveryStoredKeyOnce() {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     List<Row> rows = IntStream.range(0, 50).mapToObj(i -> click("k" + i, T0, i)).toList();
     put(spec, rows.toArray(Row[]::new));
     // Rewrites must not make a key appear twice.
     put(spec, click("k0", T0.plusSeconds(1), 100), click("k1", T0.plusSeconds(1), 101));
-    store.write(spec.name(), IntStream.range(40, 50).mapToObj(i -> OnlineWrite.delete(EntityKey.of("k" + i))).toList());
+    store().write(spec.name(), IntStream.range(40, 50).mapToObj(i -> OnlineWrite.delete(EntityKey.of("k" + i))).toList());
 
     List<EntityKey> keys = keys(spec);
 
@@ -441,15 +433,15 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
   @Test
   void keysOfCompositeKeysRoundTrip() {
     TableSpec spec = allTypes();
-    store.createTable(spec);
+    store().createTable(spec);
     List<Row> rows = allTypesRows();
-    store.write(spec.name(), rows.stream().map(r -> OnlineWrite.put(spec.keyOf(r), r)).toList());
+    store().write(spec.name(), rows.stream().map(r -> OnlineWrite.put(spec.keyOf(r), r)).toList());
 
     // The listed keys must be usable as they are: same part types, so get() finds them.
     List<EntityKey> keys = keys(spec);
     assertThat(keys).containsExactlyInAnyOrderElementsOf(rows.stream().map(spec::keyOf).toList());
     for (EntityKey key : keys) {
-      assertThat(store.get(spec.name(), key)).isPresent();
+      assertThat(store().get(spec.name(), key)).isPresent();
     }
   }
 
@@ -458,7 +450,7 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
   @Test
   void concurrentPutIfLaterKeepsTheGreatestRowOfEveryKey() throws Exception {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     int threads = 4;
     int writesPerThread = 1500;
     int keyCount = 16;
@@ -479,7 +471,7 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
       Random batches = new Random(t);
       for (int i = 0; i < rows.size(); ) {
         int n = Math.min(1 + batches.nextInt(20), rows.size() - i);
-        store.write(spec.name(), rows.subList(i, i + n).stream()
+        store().write(spec.name(), rows.subList(i, i + n).stream()
             .map(r -> OnlineWrite.putIfLater(spec.keyOf(r), r, spec.latestOrder())).toList());
         i += n;
       }
@@ -489,13 +481,13 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
     written.stream().flatMap(List::stream).forEach(r ->
         expected.merge(spec.keyOf(r), r, (a, b) -> spec.latestOrder().compare(a, b) >= 0 ? a : b));
     assertThat(expected).hasSize(keyCount);
-    assertThat(store.getAll(spec.name(), expected.keySet())).isEqualTo(expected);
+    assertThat(store().getAll(spec.name(), expected.keySet())).isEqualTo(expected);
   }
 
   @Test
   void conditionalIncrementsFromManyThreadsLoseNoUpdate() throws Exception {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     int threads = 4;
     int incrementsPerThread = 300;
     // One key for the counts, so that every thread contends on it; a second key is written
@@ -511,10 +503,10 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
       for (int i = 0; i < incrementsPerThread; i++) {
         EntityKey key = i % 10 == 9 ? other : counter;
         while (true) {
-          Row seen = store.get(spec.name(), key).orElseThrow();
+          Row seen = store().get(spec.name(), key).orElseThrow();
           Row next = click(seen.getString("user"), T0, seen.getLong("count") + 1);
           WriteCondition unchanged = stored -> stored.isPresent() && stored.get().equals(seen);
-          if (store.write(spec.name(), List.of(new OnlineWrite(key, Optional.of(next), unchanged))) == 1) {
+          if (store().write(spec.name(), List.of(new OnlineWrite(key, Optional.of(next), unchanged))) == 1) {
             break;
           }
         }
@@ -522,15 +514,15 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
     });
 
     long ofOther = (long) threads * (incrementsPerThread / 10);
-    assertThat(store.get(spec.name(), counter).orElseThrow().getLong("count"))
+    assertThat(store().get(spec.name(), counter).orElseThrow().getLong("count"))
         .as("increments of the contended key").isEqualTo((long) threads * incrementsPerThread - ofOther);
-    assertThat(store.get(spec.name(), other).orElseThrow().getLong("count")).isEqualTo(ofOther);
+    assertThat(store().get(spec.name(), other).orElseThrow().getLong("count")).isEqualTo(ofOther);
   }
 
   @Test
   void readersNeverSeeAKeyMissingWhileItIsOverwritten() throws Exception {
     TableSpec spec = clicks();
-    store.createTable(spec);
+    store().createTable(spec);
     int keyCount = 20;
     int rounds = 300;
     List<EntityKey> keys = IntStream.range(0, keyCount).mapToObj(i -> EntityKey.of("k" + i)).toList();
@@ -545,7 +537,7 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
           for (int round = 1; round <= rounds; round++) {
             int r = round;
             // Unconditional puts and newest-wins puts: both must replace a key in one step.
-            store.write(spec.name(), IntStream.range(0, keyCount)
+            store().write(spec.name(), IntStream.range(0, keyCount)
                 .mapToObj(i -> r % 2 == 0
                     ? OnlineWrite.put(keys.get(i), click("k" + i, T0.plusSeconds(r), r))
                     : OnlineWrite.putIfLater(keys.get(i), click("k" + i, T0.plusSeconds(r), r), spec.latestOrder()))
@@ -559,10 +551,10 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
           Map<EntityKey, Row> seen = new HashMap<>();
           if (t == 1) {
             for (EntityKey key : keys) {
-              store.get(spec.name(), key).ifPresent(row -> seen.put(key, row));
+              store().get(spec.name(), key).ifPresent(row -> seen.put(key, row));
             }
           } else {
-            seen.putAll(store.getAll(spec.name(), keys));
+            seen.putAll(store().getAll(spec.name(), keys));
           }
           reads.incrementAndGet();
           for (EntityKey key : keys) {
@@ -581,25 +573,25 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
     assertThat(problems).isEmpty();
     assertThat(reads.get()).isPositive();
     for (int i = 0; i < keyCount; i++) {
-      assertThat(store.get(spec.name(), keys.get(i))).contains(click("k" + i, T0.plusSeconds(rounds), rounds));
+      assertThat(store().get(spec.name(), keys.get(i))).contains(click("k" + i, T0.plusSeconds(rounds), rounds));
     }
   }
 
   // ---------------------------------------------------------------- helpers
 
   private void put(TableSpec spec, Row... rows) {
-    long applied = store.write(spec.name(), Stream.of(rows).map(r -> OnlineWrite.put(spec.keyOf(r), r)).toList());
+    long applied = store().write(spec.name(), Stream.of(rows).map(r -> OnlineWrite.put(spec.keyOf(r), r)).toList());
     assertThat(applied).as("unconditional puts applied").isEqualTo(rows.length);
   }
 
   private long putIfLater(TableSpec spec, Row row) {
-    return store.write(spec.name(), List.of(OnlineWrite.putIfLater(spec.keyOf(row), row, spec.latestOrder())));
+    return store().write(spec.name(), List.of(OnlineWrite.putIfLater(spec.keyOf(row), row, spec.latestOrder())));
   }
 
   /** The listed keys, after checking that none is listed twice. */
   private List<EntityKey> keys(TableSpec spec) {
     List<EntityKey> keys;
-    try (Stream<EntityKey> stream = store.keys(spec.name())) {
+    try (Stream<EntityKey> stream = store().keys(spec.name())) {
       keys = stream.toList();
     }
     assertThat(keys).as("keys() lists each key once").doesNotHaveDuplicates();
