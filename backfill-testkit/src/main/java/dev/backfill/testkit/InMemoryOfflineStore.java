@@ -86,8 +86,7 @@ public final class InMemoryOfflineStore implements OfflineStore {
     synchronized (t) {
       Map<Long, List<Row>> byPartition = groupByPartition(copy, t.spec);
       TreeMap<Long, Partition> partitions = new TreeMap<>(t.current.partitions);
-      byPartition.forEach((id, added) -> partitions.merge(id, Partition.of(new Chunk(added, t.spec)),
-          (old, fresh) -> old.plus(fresh.chunks.get(0), t.spec)));
+      byPartition.forEach((id, added) -> addChunk(partitions, id, new Chunk(added, t.spec), t.spec));
       t.current = new Version(partitions, t.current.rowCount + copy.size());
     }
   }
@@ -107,11 +106,12 @@ public final class InMemoryOfflineStore implements OfflineStore {
   @Override
   public Stream<Row> scan(String table, TimeRange range) {
     Objects.requireNonNull(range, "range");
-    Version version = table(table, "scan").current;
+    Table t = table(table, "scan");
+    Version version = t.current;
     return partitionsOf(version, range).values().stream()
         .flatMap(partition -> partition.chunks.stream())
         .flatMap(chunk -> chunk.rows.stream())
-        .filter(row -> range.contains(tableSpec(table).eventTimeOf(row)));
+        .filter(row -> range.contains(t.spec.eventTimeOf(row)));
   }
 
   @Override
@@ -154,10 +154,6 @@ public final class InMemoryOfflineStore implements OfflineStore {
   @Override
   public void close() {}
 
-  private TableSpec tableSpec(String table) {
-    return tables.get(table).spec;
-  }
-
   private Table table(String name, String action) {
     Objects.requireNonNull(name, "table");
     Table table = tables.get(name);
@@ -166,6 +162,10 @@ public final class InMemoryOfflineStore implements OfflineStore {
           + "': it does not exist; register the feature set first");
     }
     return table;
+  }
+
+  private static void addChunk(Map<Long, Partition> partitions, long id, Chunk chunk, TableSpec spec) {
+    partitions.merge(id, Partition.of(chunk), (old, fresh) -> old.plus(chunk, spec));
   }
 
   private long partitionOf(Instant t) {
@@ -350,10 +350,7 @@ public final class InMemoryOfflineStore implements OfflineStore {
             }
           }
         }
-        for (Map.Entry<Long, List<Row>> entry : addedByPartition.entrySet()) {
-          Chunk chunk = new Chunk(entry.getValue(), table.spec);
-          partitions.merge(entry.getKey(), Partition.of(chunk), (old, fresh) -> old.plus(chunk, table.spec));
-        }
+        addedByPartition.forEach((id, rows) -> addChunk(partitions, id, new Chunk(rows, table.spec), table.spec));
         table.current = new Version(partitions, before.rowCount - deleted + added);
         table.commitIds.add(commitId);
         committed = true;
