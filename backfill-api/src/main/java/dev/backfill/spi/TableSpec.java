@@ -58,20 +58,30 @@ public record TableSpec(String name, Schema schema, List<String> keyColumns, Str
   /** The order in which the greatest row of a key is its latest; see the class comment. */
   public Comparator<Row> latestOrder() {
     int eventTimeIndex = schema.indexOf(eventTimeColumn);
-    int size = schema.size();
-    return (a, b) -> {
-      int byTime = compareValues(a.get(eventTimeIndex), b.get(eventTimeIndex));
-      if (byTime != 0) {
-        return byTime;
+    return (a, b) -> compareRows(a, b, eventTimeIndex);
+  }
+
+  /**
+   * The later of two rows of one key by {@link #latestOrder()}; {@code a} when they are equal in
+   * that order, which means equal in every value. For merging rows into the latest per key.
+   */
+  public Row laterOf(Row a, Row b) {
+    return compareRows(a, b, schema.indexOf(eventTimeColumn)) >= 0 ? a : b;
+  }
+
+  private static int compareRows(Row a, Row b, int eventTimeIndex) {
+    int byTime = compareValues(a.get(eventTimeIndex), b.get(eventTimeIndex));
+    if (byTime != 0) {
+      return byTime;
+    }
+    int size = a.schema().size();
+    for (int i = 0; i < size; i++) {
+      int c = compareValues(a.get(i), b.get(i));
+      if (c != 0) {
+        return c;
       }
-      for (int i = 0; i < size; i++) {
-        int c = compareValues(a.get(i), b.get(i));
-        if (c != 0) {
-          return c;
-        }
-      }
-      return 0;
-    };
+    }
+    return 0;
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -62,6 +62,18 @@ class TableSpecTest {
   }
 
   @Test
+  void laterOfPicksTheGreaterRowInEitherArgumentOrder() {
+    Row earlier = row(T1, 100L, 100.0, true);
+    Row later = row(T2, 1L, 1.0, false);
+    Row tieLow = row(T2, 0L, 1.0, false);
+
+    assertThat(TABLE.laterOf(earlier, later)).isSameAs(later);
+    assertThat(TABLE.laterOf(later, earlier)).isSameAs(later);
+    assertThat(TABLE.laterOf(tieLow, later)).isSameAs(later);
+    assertThat(TABLE.laterOf(later, tieLow)).isSameAs(later);
+  }
+
+  @Test
   void nullIsBelowAnyValue() {
     assertThat(ORDER.compare(row(T1, null, 1.0, true), row(T1, Long.MIN_VALUE, 1.0, true))).isNegative();
     assertThat(ORDER.compare(row(T1, 0L, null, true), row(T1, 0L, Double.NEGATIVE_INFINITY, true))).isNegative();

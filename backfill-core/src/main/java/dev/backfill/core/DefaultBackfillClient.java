@@ -168,7 +168,7 @@ final class DefaultBackfillClient implements BackfillClient {
     Comparator<Row> order = table.latestOrder();
     Map<EntityKey, Row> latest = new HashMap<>();
     for (Row row : conformed) {
-      latest.merge(table.keyOf(row), row, (a, b) -> order.compare(a, b) >= 0 ? a : b);
+      latest.merge(table.keyOf(row), row, table::laterOf);
     }
     List<OnlineWrite> writes = latest.entrySet().stream()
         .map(e -> OnlineWrite.putIfLater(e.getKey(), e.getValue(), order)).toList();

@@ -259,10 +259,9 @@ public final class InMemoryOfflineStore implements OfflineStore {
     Map<EntityKey, Row> latestByKey() {
       Map<EntityKey, Row> result = latestByKey;
       if (result == null) {
-        Comparator<Row> order = spec.latestOrder();
         Map<EntityKey, Row> computed = new HashMap<>();
         for (Row row : rows) {
-          computed.merge(spec.keyOf(row), row, (a, b) -> order.compare(a, b) >= 0 ? a : b);
+          computed.merge(spec.keyOf(row), row, spec::laterOf);
         }
         latestByKey = result = computed;
       }

@@ -479,7 +479,7 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
 
     Map<EntityKey, Row> expected = new HashMap<>();
     written.stream().flatMap(List::stream).forEach(r ->
-        expected.merge(spec.keyOf(r), r, (a, b) -> spec.latestOrder().compare(a, b) >= 0 ? a : b));
+        expected.merge(spec.keyOf(r), r, spec::laterOf));
     assertThat(expected).hasSize(keyCount);
     assertThat(store().getAll(spec.name(), expected.keySet())).isEqualTo(expected);
   }

@@ -71,7 +71,7 @@ public final class ReplacementOracle {
   public Map<EntityKey, Row> online() {
     Map<EntityKey, Row> latest = new HashMap<>();
     for (Row row : offline) {
-      latest.merge(table.keyOf(row), row, (a, b) -> order.compare(a, b) >= 0 ? a : b);
+      latest.merge(table.keyOf(row), row, table::laterOf);
     }
     return latest;
   }

@@ -120,7 +120,7 @@ class BoundedBatchesTest {
           received.addAndGet(rows.size());
           batches.incrementAndGet();
           for (Row row : rows) {
-            staged.merge(spec.keyOf(row), row, (a, b) -> spec.latestOrder().compare(a, b) >= 0 ? a : b);
+            staged.merge(spec.keyOf(row), row, spec::laterOf);
           }
         }
 
