@@ -2,7 +2,9 @@ package dev.backfill.spi;
 
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.Row;
+import dev.backfill.api.TimeRange;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -25,6 +27,30 @@ public interface OfflineReplacement extends AutoCloseable {
   void write(List<Row> rows);
 
   /**
+   * Optional fast path: stages, inside the store, the rows that {@code transform} makes of
+   * {@code source} for {@code range}, so that they need not cross into the JVM one by one (for
+   * example a DuckDB store running a Parquet source and a SQL transform as one query). The
+   * engine offers it once, before writing anything; a store that takes it must behave exactly
+   * as the engine would:
+   * <ul>
+   *   <li>read the source for {@code [range.start - transform.lookback(), range.stop)} and apply
+   *       the transform;</li>
+   *   <li>check every output row against the table's schema (names and types, non-null key and
+   *       event-time columns) and fail with an {@link dev.backfill.api.InvalidRowException} naming
+   *       the table (the feature set), column, value and reason, leaving the replacement
+   *       uncommittable (the engine closes it);</li>
+   *   <li>stage the rows whose event time is in {@code range} and count the others as dropped.</li>
+   * </ul>
+   * It is not called concurrently with {@link #write}.
+   *
+   * @return the counts, or empty when this store cannot run this source and transform itself:
+   *     then nothing was staged and the engine streams the rows through {@link #write}
+   */
+  default Optional<StagedRows> stageFrom(DataSource source, Transform transform, TimeRange range) {
+    return Optional.empty();
+  }
+
+  /**
    * Atomically deletes the rows of the range (or all rows) and adds the staged rows, recording
    * the commit id. After a successful commit every new scan sees the new state.
    *
@@ -45,6 +71,15 @@ public interface OfflineReplacement extends AutoCloseable {
   /** Discards the staged rows unless committed. Idempotent. */
   @Override
   void close();
+
+  /** What {@link #stageFrom} read from the source and staged or dropped. */
+  record StagedRows(long rowsRead, long rowsStaged, long rowsDroppedOutOfRange) {
+    public StagedRows {
+      if (rowsRead < 0 || rowsStaged < 0 || rowsDroppedOutOfRange < 0) {
+        throw new IllegalArgumentException("counts must not be negative");
+      }
+    }
+  }
 
   /** What a commit changed. */
   record Commit(long rowsDeleted, long rowsAdded) {

@@ -76,7 +76,13 @@ final class BackfillExecution implements Runnable {
           job.id(), plan.featureSet(), plan.range(), plan.reset() ? " (reset)" : "", plan.slices().size(),
           parallelism, backfill.source(), backfill.transform());
       replacement = offline.beginReplace(table.name(), plan.reset() ? Optional.empty() : Optional.of(plan.range()), job.id());
-      runSlices(replacement, parallelism);
+      Optional<OfflineReplacement.StagedRows> staged =
+          replacement.stageFrom(backfill.source(), backfill.transform(), plan.range());
+      if (staged.isPresent()) {
+        recordStagedInStore(staged.get(), plan);
+      } else {
+        runSlices(replacement, parallelism);
+      }
       if (firstFailure.get() != null) {
         throw firstFailure.get();
       }
@@ -116,6 +122,17 @@ final class BackfillExecution implements Runnable {
         closeQuietly(replacement);
       }
     }
+  }
+
+  private void recordStagedInStore(OfflineReplacement.StagedRows staged, BackfillPlan plan) {
+    job.addRowsRead(staged.rowsRead());
+    job.addRowsWritten(staged.rowsStaged());
+    rowsDropped.addAndGet(staged.rowsDroppedOutOfRange());
+    for (int i = 0; i < plan.slices().size(); i++) {
+      job.sliceDone();
+    }
+    log.info("backfill {} of {}: the offline store staged the rows itself: {} read, {} staged, {} dropped out of range",
+        job.id(), plan.featureSet(), staged.rowsRead(), staged.rowsStaged(), staged.rowsDroppedOutOfRange());
   }
 
   private static int workerCount(BackfillPlan plan) {

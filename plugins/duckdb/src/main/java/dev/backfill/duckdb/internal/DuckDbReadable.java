@@ -1,0 +1,18 @@
+package dev.backfill.duckdb.internal;
+
+import dev.backfill.api.TimeRange;
+
+/**
+ * A data source that DuckDB can read by itself, so that the DuckDB offline store can run a
+ * replacement as SQL without the rows crossing into the JVM.
+ *
+ * <p>Implementations must return a query whose result is exactly what
+ * {@link dev.backfill.spi.DataSource#read} returns for the same range: the same column names,
+ * types convertible by {@link DuckDbTypes}, the same rows (a superset outside the range is
+ * allowed, as for {@code read}). The query must be runnable on any DuckDB connection of the
+ * process: it may name files and DuckDB table functions, never JVM state.
+ */
+public interface DuckDbReadable {
+  /** A self-contained SELECT of the rows whose event time is in the range. */
+  String selectSql(TimeRange range);
+}
