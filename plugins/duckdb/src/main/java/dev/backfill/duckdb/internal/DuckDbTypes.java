@@ -93,10 +93,19 @@ public final class DuckDbTypes {
     return ChronoUnit.MICROS.between(Instant.EPOCH, t);
   }
 
-  /** A SQL literal of a timestamp, UTC, to the microsecond. */
+  /**
+   * A SQL literal of a timestamp, UTC, to the microsecond; instants beyond DuckDB's range (about
+   * 290,000 years either side of 1970, e.g. the bounds of {@code TimeRange.all()}) become
+   * {@code -infinity} or {@code infinity}, which compare as such.
+   */
   public static String timestampLiteral(Instant t) {
+    if (Math.abs(t.getEpochSecond()) > MAX_LITERAL_SECONDS) {
+      return t.getEpochSecond() < 0 ? "'-infinity'::TIMESTAMP" : "'infinity'::TIMESTAMP";
+    }
     return "make_timestamp(" + epochMicros(t) + "::BIGINT)";
   }
+
+  private static final long MAX_LITERAL_SECONDS = 9_000_000_000_000L;
 
   /** A double-quoted SQL identifier. */
   public static String quote(String identifier) {

@@ -1,0 +1,357 @@
+package dev.backfill.duckdb;
+
+import static dev.backfill.duckdb.internal.ResultSetRows.firstLine;
+
+import dev.backfill.api.EntityKey;
+import dev.backfill.api.InvalidFeatureSetException;
+import dev.backfill.api.Row;
+import dev.backfill.api.StoreException;
+import dev.backfill.api.TimeRange;
+import dev.backfill.duckdb.internal.ResultSetRows;
+import dev.backfill.duckdb.internal.RowAppender;
+import dev.backfill.spi.OfflineReplacement;
+import dev.backfill.spi.OfflineStore;
+import dev.backfill.spi.TableSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * The offline store in a DuckDB database: a file, or memory. Each feature set is a table
+ * {@code main."<name>"} that any DuckDB client can query (close this store first: a DuckDB file
+ * is opened by one process at a time).
+ *
+ * <p><b>Transactions.</b> A replacement stages its rows in a temporary table of its own
+ * connection (invisible to everyone else, spilled to disk by DuckDB when large), then commits in
+ * one explicit transaction: delete the range (or everything), insert the staged rows, update the
+ * latest rows of the changed keys, record the commit id. The Appender never auto-commits into a
+ * feature-set table. Commits and appends of one table are serialised by a lock of this store;
+ * scans are not: each reads one DuckDB snapshot (MVCC) and never waits for, or delays, a commit.
+ *
+ * <p><b>Cost follows the range.</b> Deleting and scanning a range read only the row groups whose
+ * event-time statistics overlap it. Recomputing the latest rows of the changed keys reads the
+ * rows before the range only for keys whose latest row was inside it.
+ *
+ * <p><b>Fast path.</b> When the source is a DuckDB-readable file (csv, parquet) and the transform
+ * is the identity or a sql transform, {@link OfflineReplacement#stageFrom} checks the rows with
+ * SQL and the commit inserts them with one {@code INSERT ... SELECT}: the rows never enter the
+ * JVM. Safe for concurrent use by many threads.
+ */
+public final class DuckDbOfflineStore implements OfflineStore {
+  private final DuckDBConnection root;
+  private final String description;
+  private final boolean fastPath;
+  private final Map<String, TableSql> tables = new ConcurrentHashMap<>();
+  private final Map<String, ReentrantLock> commitLocks = new ConcurrentHashMap<>();
+  private final Set<DuckDbReplacement> open = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  private DuckDbOfflineStore(DuckDBConnection root, String description, boolean fastPath) throws SQLException {
+    this.root = root;
+    this.description = description;
+    this.fastPath = fastPath;
+    TableCatalog.initialise(root);
+    for (TableSpec spec : TableCatalog.load(root)) {
+      tables.put(spec.name(), new TableSql(spec));
+    }
+  }
+
+  /**
+   * Opens (or creates) the database file. Its parent directories are created.
+   *
+   * @throws StoreException when the file cannot be opened, for example because another process
+   *     holds it
+   */
+  public static DuckDbOfflineStore open(Path file) {
+    return open(Optional.of(file), true);
+  }
+
+  /** A store in memory: gone when closed. */
+  public static DuckDbOfflineStore inMemory() {
+    return open(Optional.empty(), true);
+  }
+
+  /**
+   * Opens a store; {@code fastPath} false makes every backfill stream its rows through the JVM,
+   * for comparisons.
+   */
+  public static DuckDbOfflineStore open(Optional<Path> file, boolean fastPath) {
+    Objects.requireNonNull(file, "file");
+    String description = file.map(f -> "duckdb offline store '" + f + "'").orElse("duckdb offline store (in memory)");
+    try {
+      if (file.isPresent()) {
+        Path parent = file.get().toAbsolutePath().getParent();
+        if (parent != null) {
+          Files.createDirectories(parent);
+        }
+      }
+      Properties properties = new Properties();
+      properties.setProperty("jdbc_stream_results", "true");
+      String url = "jdbc:duckdb:" + file.map(f -> f.toAbsolutePath().toString()).orElse("");
+      DuckDBConnection root = (DuckDBConnection) DriverManager.getConnection(url, properties);
+      try {
+        return new DuckDbOfflineStore(root, description, fastPath);
+      } catch (SQLException | RuntimeException e) {
+        root.close();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException(description + " cannot be opened: " + firstLine(e)
+          + (firstLine(e).contains("lock") ? "; another process holds the file: close it or use another path" : ""), e);
+    } catch (java.io.IOException e) {
+      throw new StoreException(description + " cannot be opened: " + e, e);
+    }
+  }
+
+  @Override
+  public void createTable(TableSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    synchronized (tables) {
+      TableSql existing = tables.get(spec.name());
+      if (existing != null) {
+        if (!existing.spec.equals(spec)) {
+          throw new InvalidFeatureSetException("offline table '" + spec.name() + "' exists in the " + description
+              + " with another spec: " + describe(existing.spec) + "; requested: " + describe(spec));
+        }
+        return;
+      }
+      TableSql sql = new TableSql(spec);
+      try (DuckDBConnection c = connection()) {
+        Optional<String> user = TableCatalog.existingUserTable(c, spec.name());
+        if (user.isPresent()) {
+          throw new InvalidFeatureSetException("offline table '" + spec.name() + "': the " + description
+              + " already has a " + user.get() + " of that name that Backfill did not create; drop or rename it");
+        }
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+          s.execute("CREATE TABLE " + sql.log + " (" + sql.columnDefinitions() + ")");
+          s.execute("CREATE TABLE " + sql.latest + " (" + sql.columnDefinitions() + ")");
+          TableCatalog.record(c, spec);
+          c.commit();
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          throw e;
+        }
+      } catch (SQLException e) {
+        throw failure("creating table '" + spec.name() + "'", e);
+      }
+      tables.put(spec.name(), sql);
+    }
+  }
+
+  private static String describe(TableSpec spec) {
+    return spec.schema() + " keys " + spec.keyColumns() + " event time " + spec.eventTimeColumn();
+  }
+
+  @Override
+  public Optional<TableSpec> table(String name) {
+    return Optional.ofNullable(tables.get(name)).map(t -> t.spec);
+  }
+
+  @Override
+  public void append(String table, List<Row> rows) {
+    TableSql sql = sql(table);
+    if (rows.isEmpty()) {
+      return;
+    }
+    ReentrantLock lock = commitLock(table);
+    lock.lock();
+    try (DuckDBConnection c = connection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("CREATE TEMP TABLE appended (" + sql.columnDefinitions() + ")");
+        RowAppender rowAppender = new RowAppender(sql.spec.schema());
+        try (DuckDBAppender appender = c.createAppender("temp", "main", "appended")) {
+          for (Row row : rows) {
+            rowAppender.append(appender, row);
+          }
+        }
+        s.execute("INSERT INTO " + sql.log + " SELECT * FROM temp.appended");
+        // Appending never removes a row, so a key's new latest rows are among its old latest
+        // rows and the appended ones: no history is read.
+        s.execute("CREATE TEMP TABLE candidates AS SELECT * FROM (SELECT l.* FROM " + sql.latest + " l SEMI JOIN temp.appended a ON "
+            + sql.keysEqual("l", "a") + " UNION ALL SELECT * FROM temp.appended)" + sql.latestPerKey());
+        replaceLatest(s, sql, "temp.candidates");
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw failure("appending " + rows.size() + " rows to '" + table + "'", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Replaces the latest rows of the keys in {@code candidates} (a table of latest rows). */
+  static void replaceLatest(Statement s, TableSql sql, String candidates) throws SQLException {
+    s.execute("DELETE FROM " + sql.latest + " l USING (SELECT DISTINCT " + sql.keyColumns + " FROM " + candidates
+        + ") c WHERE " + sql.keysEqual("l", "c"));
+    s.execute("INSERT INTO " + sql.latest + " SELECT * FROM " + candidates);
+  }
+
+  @Override
+  public OfflineReplacement beginReplace(String table, Optional<TimeRange> range, String commitId) {
+    TableSql sql = sql(table);
+    Objects.requireNonNull(range, "range");
+    Objects.requireNonNull(commitId, "commitId");
+    try {
+      DuckDbReplacement replacement = new DuckDbReplacement(this, sql, range, commitId, connection(), fastPath);
+      open.add(replacement);
+      return replacement;
+    } catch (SQLException e) {
+      throw failure("beginning a replacement of '" + table + "'", e);
+    }
+  }
+
+  @Override
+  public boolean isCommitted(String table, String commitId) {
+    sql(table);
+    try (DuckDBConnection c = connection()) {
+      return TableCatalog.isCommitted(c, table, commitId);
+    } catch (SQLException e) {
+      throw failure("reading the commits of '" + table + "'", e);
+    }
+  }
+
+  @Override
+  public Stream<Row> scan(String table, TimeRange range) {
+    TableSql sql = sql(table);
+    DuckDBConnection c = null;
+    Statement s = null;
+    try {
+      c = connection();
+      // One query is one DuckDB transaction: the streamed result is one snapshot.
+      s = c.createStatement();
+      ResultSet rs = s.executeQuery("SELECT " + sql.columns + " FROM " + sql.log + " WHERE " + sql.inRange(range));
+      DuckDBConnection connection = c;
+      Statement statement = s;
+      return ResultSetRows.stream(rs, sql.spec.schema(), "scan of offline table '" + table + "'", () -> {
+        try (connection; statement; rs) {
+          // closed in reverse order
+        }
+      });
+    } catch (SQLException e) {
+      closeQuietly(s);
+      closeQuietly(c);
+      throw failure("scanning '" + table + "'", e);
+    }
+  }
+
+  @Override
+  public Map<EntityKey, Row> latest(String table, Collection<EntityKey> keys) {
+    TableSql sql = sql(table);
+    Map<EntityKey, Row> latest = new HashMap<>();
+    if (keys.isEmpty()) {
+      return latest;
+    }
+    try (DuckDBConnection c = connection(); Statement s = c.createStatement()) {
+      s.execute("CREATE TEMP TABLE wanted (" + sql.keyDefinitions() + ")");
+      List<String> keyNames = sql.keyNames();
+      try (DuckDBAppender appender = c.createAppender("temp", "main", "wanted")) {
+        for (EntityKey key : keys) {
+          if (key.parts().size() != keyNames.size()) {
+            throw new StoreException("offline table '" + table + "': key " + key + " has " + key.parts().size()
+                + " parts; the table's key columns are " + keyNames);
+          }
+          appender.beginRow();
+          for (int i = 0; i < keyNames.size(); i++) {
+            RowAppender.appendValue(appender, sql.spec.schema().field(keyNames.get(i)).orElseThrow().type(), key.parts().get(i));
+          }
+          appender.endRow();
+        }
+      }
+      try (ResultSet rs = s.executeQuery("SELECT " + sql.columns + " FROM " + sql.latest + " l SEMI JOIN temp.wanted w ON "
+          + sql.keysEqual("l", "w"));
+           Stream<Row> rows = ResultSetRows.stream(rs, sql.spec.schema(), "latest rows of '" + table + "'", () -> { })) {
+        rows.forEach(row -> latest.merge(sql.spec.keyOf(row), row, sql.spec::laterOf));
+      }
+      return latest;
+    } catch (SQLException | ClassCastException e) {
+      throw failure("reading the latest rows of " + keys.size() + " keys of '" + table + "'", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (DuckDbReplacement replacement : List.copyOf(open)) {
+      replacement.close();
+    }
+    try {
+      root.close();
+    } catch (SQLException e) {
+      throw new StoreException("closing the " + description + " failed: " + firstLine(e), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return description;
+  }
+
+  TableSql sql(String table) {
+    Objects.requireNonNull(table, "table");
+    checkOpen();
+    TableSql sql = tables.get(table);
+    if (sql == null) {
+      throw new StoreException("offline table '" + table + "' does not exist in the " + description
+          + "; known tables: " + tables.keySet());
+    }
+    return sql;
+  }
+
+  ReentrantLock commitLock(String table) {
+    return commitLocks.computeIfAbsent(table, t -> new ReentrantLock());
+  }
+
+  void forget(DuckDbReplacement replacement) {
+    open.remove(replacement);
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the " + description + " is closed");
+    }
+  }
+
+  DuckDBConnection connection() throws SQLException {
+    checkOpen();
+    return (DuckDBConnection) root.duplicate();
+  }
+
+  StoreException failure(String what, Exception e) {
+    String reason = e instanceof SQLException sql ? firstLine(sql) : e.toString();
+    return new StoreException(description + ": " + what + " failed: " + reason, e);
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    if (closeable != null) {
+      try {
+        closeable.close();
+      } catch (Exception ignored) {
+        // already failing; the first error is the one to report
+      }
+    }
+  }
+}

@@ -1,0 +1,299 @@
+package dev.backfill.duckdb;
+
+import static dev.backfill.duckdb.internal.DuckDbTypes.quote;
+
+import dev.backfill.api.EntityKey;
+import dev.backfill.api.InvalidRowException;
+import dev.backfill.api.Row;
+import dev.backfill.api.Schema;
+import dev.backfill.api.StoreException;
+import dev.backfill.api.TimeRange;
+import dev.backfill.duckdb.internal.DuckDbQueryTransform;
+import dev.backfill.duckdb.internal.DuckDbReadable;
+import dev.backfill.duckdb.internal.DuckDbTypes;
+import dev.backfill.duckdb.internal.ResultSetRows;
+import dev.backfill.duckdb.internal.RowAppender;
+import dev.backfill.spi.DataSource;
+import dev.backfill.spi.OfflineReplacement;
+import dev.backfill.spi.Transform;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * One staged replacement of a DuckDB offline table. Rows are appended to a temporary table of
+ * this replacement's own connection inside a transaction that is never committed into a
+ * feature-set table; {@link #commit()} then runs one short transaction that deletes the range,
+ * inserts the staged rows (or, on the fast path, the rows of the source query), updates the
+ * latest rows and records the commit id.
+ */
+final class DuckDbReplacement implements OfflineReplacement {
+  private enum State { OPEN, COMMITTED, CLOSED }
+
+  private final DuckDbOfflineStore store;
+  private final TableSql sql;
+  private final Optional<TimeRange> range;
+  private final String commitId;
+  private final DuckDBConnection connection;
+  private final boolean fastPathAllowed;
+  private final RowAppender rowAppender;
+  private DuckDBAppender appender;
+  /** On the fast path: the query whose rows the commit inserts, and how many it must insert. */
+  private String stagedQuery;
+  private long stagedRows;
+  private State state = State.OPEN;
+
+  DuckDbReplacement(DuckDbOfflineStore store, TableSql sql, Optional<TimeRange> range, String commitId,
+      DuckDBConnection connection, boolean fastPathAllowed) throws SQLException {
+    this.store = store;
+    this.sql = sql;
+    this.range = range;
+    this.commitId = commitId;
+    this.connection = connection;
+    this.fastPathAllowed = fastPathAllowed;
+    this.rowAppender = new RowAppender(sql.spec.schema());
+    try {
+      connection.setAutoCommit(false);
+      try (Statement s = connection.createStatement()) {
+        s.execute("CREATE TEMP TABLE staged (" + sql.columnDefinitions() + ")");
+      }
+      appender = connection.createAppender("temp", "main", "staged");
+    } catch (SQLException e) {
+      connection.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public synchronized void write(List<Row> rows) {
+    checkOpen("write");
+    if (stagedQuery != null) {
+      throw new IllegalStateException("this replacement was staged by stageFrom; write() cannot add to it");
+    }
+    try {
+      for (Row row : rows) {
+        rowAppender.append(appender, row);
+      }
+    } catch (SQLException e) {
+      throw store.failure("staging " + rows.size() + " rows for '" + sql.spec.name() + "'", e);
+    }
+  }
+
+  @Override
+  public synchronized Optional<StagedRows> stageFrom(DataSource source, Transform transform, TimeRange rows) {
+    checkOpen("stageFrom");
+    if (!fastPathAllowed || !(source instanceof DuckDbReadable readable)) {
+      return Optional.empty();
+    }
+    String transformQuery;
+    if (transform == Transform.identity()) {
+      transformQuery = "SELECT * FROM source";
+    } else if (transform instanceof DuckDbQueryTransform query) {
+      transformQuery = query.query();
+    } else {
+      return Optional.empty();
+    }
+    Instant readStart = minusSaturating(rows.start(), transform.lookback());
+    String sourceQuery = readable.selectSql(TimeRange.of(readStart, rows.stop()));
+    String output = "WITH source AS (" + sourceQuery + ") SELECT " + castColumns() + " FROM (" + transformQuery + ") q";
+    try (Statement s = connection.createStatement()) {
+      long read;
+      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM (" + sourceQuery + ")")) {
+        rs.next();
+        read = rs.getLong(1);
+      }
+      String nullChecks = sql.spec.keyColumns().stream()
+          .map(k -> "count(*) FILTER (WHERE " + quote(k) + " IS NULL)").collect(Collectors.joining(", "));
+      try (ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE " + sql.inRange(rows) + "), count(*) FILTER (WHERE "
+          + sql.eventTime + " IS NOT NULL AND NOT (" + sql.inRange(rows) + ")), count(*) FILTER (WHERE " + sql.eventTime
+          + " IS NULL), " + nullChecks + " FROM (" + output + ")")) {
+        rs.next();
+        long inRange = rs.getLong(1);
+        long outOfRange = rs.getLong(2);
+        if (rs.getLong(3) > 0) {
+          throw new InvalidRowException(sql.spec.name(), sql.spec.eventTimeColumn(), null,
+              "the event-time column must not be null (" + rs.getLong(3) + " rows)");
+        }
+        for (int i = 0; i < sql.spec.keyColumns().size(); i++) {
+          if (rs.getLong(4 + i) > 0) {
+            throw new InvalidRowException(sql.spec.name(), sql.spec.keyColumns().get(i), null,
+                "a key column must not be null (" + rs.getLong(4 + i) + " rows)");
+          }
+        }
+        stagedQuery = "SELECT * FROM (" + output + ") WHERE " + sql.inRange(rows);
+        stagedRows = inRange;
+        return Optional.of(new StagedRows(read, inRange, outOfRange));
+      }
+    } catch (SQLException e) {
+      throw store.failure("running the source and transform of '" + sql.spec.name() + "' in DuckDB", e);
+    }
+  }
+
+  /** The output columns in the table's order, cast to its types as the JVM path converts them. */
+  private String castColumns() {
+    Schema schema = sql.spec.schema();
+    return schema.fields().stream()
+        .map(f -> "CAST(q." + quote(f.name()) + " AS " + DuckDbTypes.sqlType(f.type()) + ") AS " + quote(f.name()))
+        .collect(Collectors.joining(", "));
+  }
+
+  @Override
+  public synchronized Commit commit() {
+    checkOpen("commit");
+    ReentrantLock lock = store.commitLock(sql.spec.name());
+    lock.lock();
+    try (Statement s = connection.createStatement()) {
+      appender.close();
+      appender = null;
+      // The staging transaction ends here; the temp table stays with the connection. The commit
+      // is a new transaction, so that it sees every commit made while the rows were staged.
+      connection.commit();
+      String where = sql.inRange(range);
+      s.execute("CREATE OR REPLACE TEMP TABLE changed_rows AS SELECT DISTINCT " + sql.keyColumns + " FROM " + sql.log + " WHERE " + where);
+      long deleted = s.executeUpdate("DELETE FROM " + sql.log + " WHERE " + where);
+      long added = s.executeUpdate("INSERT INTO " + sql.log + " " + (stagedQuery != null ? stagedQuery : "SELECT * FROM temp.staged"));
+      if (stagedQuery != null && added != stagedRows) {
+        throw new StoreException("offline table '" + sql.spec.name() + "': the source returned " + added
+            + " rows in range at the commit but " + stagedRows + " when they were checked; it changed during the backfill");
+      }
+      s.execute("INSERT INTO temp.changed_rows SELECT DISTINCT " + sql.keyColumns + " FROM "
+          + (stagedQuery != null ? sql.log + " WHERE " + where : "temp.staged"));
+      s.execute("CREATE OR REPLACE TEMP TABLE changed AS SELECT DISTINCT * FROM temp.changed_rows");
+      s.execute("DROP TABLE temp.changed_rows");
+      updateLatest(s);
+      TableCatalog.recordCommit(connection, sql.spec.name(), commitId, deleted, added);
+      connection.commit();
+      state = State.COMMITTED;
+      dropStaged(s);
+      return new Commit(deleted, added);
+    } catch (SQLException | RuntimeException e) {
+      rollbackQuietly();
+      close();
+      if (e instanceof StoreException se) {
+        throw se;
+      }
+      throw store.failure("committing the replacement of '" + sql.spec.name() + "'", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Frees the staged rows early; they are dropped with the connection anyway. */
+  private void dropStaged(Statement s) {
+    try {
+      s.execute("DROP TABLE temp.staged");
+      connection.commit();
+    } catch (SQLException ignored) {
+      rollbackQuietly();
+    }
+  }
+
+  private void updateLatest(Statement s) throws SQLException {
+    if (range.isEmpty()) {
+      s.execute("DELETE FROM " + sql.latest);
+      s.execute("INSERT INTO " + sql.latest + " SELECT * FROM " + sql.log + sql.latestPerKey());
+      return;
+    }
+    TimeRange r = range.get();
+    String inR = sql.inRange(r);
+    // A changed key's new latest rows: its old latest rows if outside the range (they were not
+    // deleted), its new rows, and, only when its old latest rows were inside the range, its
+    // rows before the range (rows after it would have been later than those).
+    s.execute("CREATE OR REPLACE TEMP TABLE old_latest AS SELECT l.* FROM " + sql.latest + " l SEMI JOIN temp.changed c ON "
+        + sql.keysEqual("l", "c"));
+    s.execute("CREATE OR REPLACE TEMP TABLE history_keys AS SELECT DISTINCT " + sql.keyColumns + " FROM temp.old_latest WHERE " + inR);
+    s.execute("CREATE OR REPLACE TEMP TABLE candidates AS SELECT * FROM ("
+        + "SELECT * FROM temp.old_latest WHERE NOT (" + inR + ") "
+        + "UNION ALL SELECT t.* FROM " + sql.log + " t SEMI JOIN temp.changed c ON " + sql.keysEqual("t", "c") + " WHERE " + inR.replace(sql.eventTime, "t." + sql.eventTime) + " "
+        + "UNION ALL SELECT t.* FROM " + sql.log + " t SEMI JOIN temp.history_keys h ON " + sql.keysEqual("t", "h")
+        + " WHERE t." + sql.eventTime + " < " + DuckDbTypes.timestampLiteral(r.start()) + ")" + sql.latestPerKey());
+    s.execute("DELETE FROM " + sql.latest + " l USING temp.changed c WHERE " + sql.keysEqual("l", "c"));
+    s.execute("INSERT INTO " + sql.latest + " SELECT * FROM temp.candidates");
+    s.execute("DROP TABLE temp.old_latest");
+    s.execute("DROP TABLE temp.history_keys");
+    s.execute("DROP TABLE temp.candidates");
+  }
+
+  @Override
+  public synchronized Stream<EntityKey> changedKeys() {
+    if (state != State.COMMITTED) {
+      throw new IllegalStateException("changedKeys() is only available after a successful commit; state: " + state);
+    }
+    Schema keySchema = Schema.of(sql.spec.keyColumns().stream()
+        .map(k -> sql.spec.schema().field(k).orElseThrow()).toList());
+    try {
+      Statement s = connection.createStatement();
+      ResultSet rs = s.executeQuery("SELECT * FROM temp.changed");
+      return ResultSetRows.stream(rs, keySchema, "changed keys of '" + sql.spec.name() + "'", () -> {
+        try (s; rs) {
+          // closed in reverse order
+        }
+      }).map(DuckDbReplacement::keyOf);
+    } catch (SQLException e) {
+      throw store.failure("reading the changed keys of '" + sql.spec.name() + "'", e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    if (state == State.OPEN) {
+      rollbackQuietly();
+    }
+    state = State.CLOSED;
+    try {
+      if (appender != null) {
+        appender.close();
+      }
+    } catch (SQLException ignored) {
+      // the transaction is rolled back; the appender's buffered rows go with it
+    }
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      throw store.failure("closing the replacement of '" + sql.spec.name() + "'", e);
+    } finally {
+      store.forget(this);
+    }
+  }
+
+  private static EntityKey keyOf(Row keyRow) {
+    Object[] parts = new Object[keyRow.schema().size()];
+    for (int i = 0; i < parts.length; i++) {
+      parts[i] = keyRow.get(i);
+    }
+    return EntityKey.of(parts);
+  }
+
+  private void rollbackQuietly() {
+    try {
+      connection.rollback();
+    } catch (SQLException ignored) {
+      // the connection is closed next, which discards the transaction anyway
+    }
+  }
+
+  private void checkOpen(String operation) {
+    if (state != State.OPEN) {
+      throw new IllegalStateException(operation + "() on a replacement of '" + sql.spec.name() + "' that is " + state);
+    }
+  }
+
+  private static Instant minusSaturating(Instant t, java.time.Duration d) {
+    try {
+      return t.minus(d);
+    } catch (java.time.DateTimeException | ArithmeticException e) {
+      return Instant.MIN;
+    }
+  }
+}

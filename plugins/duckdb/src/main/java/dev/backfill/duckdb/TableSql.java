@@ -1,0 +1,79 @@
+package dev.backfill.duckdb;
+
+import static dev.backfill.duckdb.internal.DuckDbTypes.quote;
+import static dev.backfill.duckdb.internal.DuckDbTypes.timestampLiteral;
+
+import dev.backfill.api.Field;
+import dev.backfill.api.TimeRange;
+import dev.backfill.duckdb.internal.DuckDbTypes;
+import dev.backfill.spi.TableSpec;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The SQL text of one feature set's tables: the event log {@code main."<name>"} that users can
+ * query, and its latest rows {@code backfill_latest."<name>"}, one per key (all rows that tie
+ * on the greatest event time), kept in the same transactions as the log so that
+ * {@link DuckDbOfflineStore#latest} is a lookup instead of a scan of the whole history.
+ */
+final class TableSql {
+  static final String LATEST_SCHEMA = "backfill_latest";
+
+  final TableSpec spec;
+  final String log;
+  final String latest;
+  final String columns;
+  final String eventTime;
+  final String keyColumns;
+
+  TableSql(TableSpec spec) {
+    this.spec = spec;
+    this.log = "main." + quote(spec.name());
+    this.latest = LATEST_SCHEMA + "." + quote(spec.name());
+    this.columns = spec.schema().names().stream().map(DuckDbTypes::quote).collect(Collectors.joining(", "));
+    this.eventTime = quote(spec.eventTimeColumn());
+    this.keyColumns = spec.keyColumns().stream().map(DuckDbTypes::quote).collect(Collectors.joining(", "));
+  }
+
+  /** Column definitions; keys and event time are NOT NULL, so DuckDB itself refuses a null. */
+  String columnDefinitions() {
+    return spec.schema().fields().stream().map(this::definition).collect(Collectors.joining(", "));
+  }
+
+  private String definition(Field field) {
+    boolean required = spec.keyColumns().contains(field.name()) || spec.eventTimeColumn().equals(field.name());
+    return quote(field.name()) + " " + DuckDbTypes.sqlType(field.type()) + (required ? " NOT NULL" : "");
+  }
+
+  /** A WHERE condition (without WHERE) for the range, or TRUE for everything. */
+  String inRange(Optional<TimeRange> range) {
+    return range.map(this::inRange).orElse("TRUE");
+  }
+
+  String inRange(TimeRange range) {
+    return eventTime + " >= " + timestampLiteral(range.start()) + " AND " + eventTime + " < " + timestampLiteral(range.stop());
+  }
+
+  /** {@code a.k1 = b.k1 AND a.k2 = b.k2 ...}: the key join of two aliases. */
+  String keysEqual(String a, String b) {
+    return spec.keyColumns().stream().map(k -> a + "." + quote(k) + " = " + b + "." + quote(k))
+        .collect(Collectors.joining(" AND "));
+  }
+
+  /** Keeps, per key, the rows that tie on the greatest event time; Java breaks the ties. */
+  String latestPerKey() {
+    return " QUALIFY rank() OVER (PARTITION BY " + keyColumns + " ORDER BY " + eventTime + " DESC) = 1";
+  }
+
+  /** The key columns of the table, for a temp table of keys. */
+  String keyDefinitions() {
+    return spec.keyColumns().stream()
+        .map(k -> quote(k) + " " + DuckDbTypes.sqlType(spec.schema().field(k).orElseThrow().type()))
+        .collect(Collectors.joining(", "));
+  }
+
+  List<String> keyNames() {
+    return spec.keyColumns();
+  }
+}

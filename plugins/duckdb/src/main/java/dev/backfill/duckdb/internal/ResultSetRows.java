@@ -1,0 +1,95 @@
+package dev.backfill.duckdb.internal;
+
+import dev.backfill.api.Row;
+import dev.backfill.api.Schema;
+import dev.backfill.api.StoreException;
+import dev.backfill.api.FieldType;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A lazy stream of the rows of a JDBC result set, read in the column order of a schema, so
+ * that a large result flows through the JVM in bounded memory. Closing the stream runs the
+ * given closer (result set, statement, connection), once.
+ */
+public final class ResultSetRows {
+  private ResultSetRows() {}
+
+  /** Releases what a result set holds. */
+  @FunctionalInterface
+  public interface Closer {
+    void close() throws SQLException;
+  }
+
+  /**
+   * The rows of {@code rs}; its columns 1..n are the schema's fields in order.
+   *
+   * @param what names the read in error messages, e.g. "scan of offline table trips"
+   */
+  public static Stream<Row> stream(ResultSet rs, Schema schema, String what, Closer closer) {
+    FieldType[] types = schema.fields().stream().map(f -> f.type()).toArray(FieldType[]::new);
+    Iterator<Row> rows = new Iterator<>() {
+      private Boolean hasNext;
+
+      @Override
+      public boolean hasNext() {
+        if (hasNext == null) {
+          try {
+            hasNext = rs.next();
+          } catch (SQLException e) {
+            throw new StoreException(what + " failed: " + firstLine(e), e);
+          }
+        }
+        return hasNext;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        hasNext = null;
+        Object[] values = new Object[types.length];
+        try {
+          for (int i = 0; i < types.length; i++) {
+            values[i] = DuckDbTypes.read(rs, i + 1, types[i]);
+          }
+        } catch (SQLException e) {
+          throw new StoreException(what + " failed: " + firstLine(e), e);
+        }
+        return Row.of(schema, values);
+      }
+    };
+    Runnable onClose = new Runnable() {
+      private boolean closed;
+
+      @Override
+      public synchronized void run() {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        try {
+          closer.close();
+        } catch (SQLException e) {
+          throw new StoreException("closing the " + what + " failed: " + firstLine(e), e);
+        }
+      }
+    };
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(rows, Spliterator.ORDERED | Spliterator.NONNULL), false)
+        .onClose(onClose);
+  }
+
+  /** The first line of a JDBC error: DuckDB appends the query and a caret on further lines. */
+  public static String firstLine(SQLException e) {
+    String message = String.valueOf(e.getMessage());
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}
