@@ -1,0 +1,91 @@
+package dev.backfill.examples.crash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.backfill.api.BackfillClient;
+import dev.backfill.api.BackfillJob;
+import dev.backfill.api.BackfillStatus;
+import dev.backfill.api.EntityKey;
+import dev.backfill.api.Row;
+import dev.backfill.api.TimeRange;
+import dev.backfill.spi.TableSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Crash safety of the embedded default (DuckDB offline, RocksDB online, a durable job history):
+ * a child JVM runs a corrected interval backfill and is halted abruptly at several points; a
+ * client newly built on the same files must end consistent: the offline data is the old or the
+ * new, never a mix, and after recovery the online store holds latest(O', k) for every key.
+ */
+class EmbeddedDefaultCrashTest {
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @EnumSource(HaltingBackfill.Point.class)
+  void aBackfillHaltedAbruptlyEndsConsistentOnceANewClientRecovers(HaltingBackfill.Point point) throws Exception {
+    try (BackfillClient client = CrashScenario.client(dir, CrashScenario.online(dir))) {
+      client.register(CrashScenario.featureSet());
+      client.backfill(CrashScenario.FEATURE_SET).between(CrashScenario.ALL_DAYS.start(), CrashScenario.ALL_DAYS.stop())
+          .comment("version 1").run();
+    }
+
+    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        "-cp", System.getProperty("java.class.path"), HaltingBackfill.class.getName(), dir.toString(), point.name())
+        .redirectErrorStream(true).start();
+    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(child.exitValue()).as("the child must halt at %s; its output:%n%s", point, output)
+        .isEqualTo(HaltingBackfill.HALT_STATUS);
+
+    try (BackfillClient client = CrashScenario.client(dir, CrashScenario.online(dir))) {
+      client.register(CrashScenario.featureSet());
+      List<BackfillJob> jobs = client.jobs(CrashScenario.FEATURE_SET);
+      assertThat(jobs).hasSize(2);
+      BackfillJob crashed = jobs.get(0);
+      List<Row> offline = offline(client);
+      if (point == HaltingBackfill.Point.WHILE_READING) {
+        assertThat(crashed.status()).isEqualTo(BackfillStatus.FAILED);
+        assertThat(crashed.failure()).hasValueSatisfying(m -> assertThat(m).contains("before its offline commit"));
+        assertSameRows(offline, CrashScenario.version1());
+      } else {
+        assertThat(crashed.status()).isEqualTo(BackfillStatus.SUCCEEDED);
+        assertSameRows(offline, CrashScenario.afterCorrection());
+      }
+      assertOnlineIsLatestOf(client, offline);
+    }
+  }
+
+  private static List<Row> offline(BackfillClient client) {
+    try (Stream<Row> rows = client.readOffline(CrashScenario.FEATURE_SET, TimeRange.all())) {
+      return rows.toList();
+    }
+  }
+
+  private static void assertSameRows(List<Row> actual, List<Row> expected) {
+    assertThat(actual).hasSize(expected.size());
+    assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  private static void assertOnlineIsLatestOf(BackfillClient client, List<Row> offline) throws IOException {
+    TableSpec spec = client.featureSet(CrashScenario.FEATURE_SET).orElseThrow().table();
+    Map<EntityKey, Row> latest = new HashMap<>();
+    for (Row row : offline) {
+      latest.merge(spec.keyOf(row), row, spec::laterOf);
+    }
+    for (int s = 0; s < CrashScenario.SENSORS; s++) {
+      EntityKey key = EntityKey.of("s" + s);
+      assertThat(client.readOnline(CrashScenario.FEATURE_SET, key)).as("online row of %s", key)
+          .isEqualTo(java.util.Optional.ofNullable(latest.get(key)));
+    }
+  }
+}

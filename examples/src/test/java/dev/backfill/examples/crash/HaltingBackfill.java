@@ -1,0 +1,119 @@
+package dev.backfill.examples.crash;
+
+import dev.backfill.api.BackfillClient;
+import dev.backfill.api.EntityKey;
+import dev.backfill.api.Row;
+import dev.backfill.api.Schema;
+import dev.backfill.api.TimeRange;
+import dev.backfill.spi.DataSource;
+import dev.backfill.spi.OnlineStore;
+import dev.backfill.spi.OnlineWrite;
+import dev.backfill.spi.TableSpec;
+import dev.backfill.testkit.InMemoryDataSource;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * The child JVM of {@link EmbeddedDefaultCrashTest}: runs the corrected backfill on the stores
+ * in {@code args[0]} and stops the JVM with {@link Runtime#halt} at the point {@code args[1]}:
+ * no shutdown hook, no finally block, no store closed, as when a process is killed.
+ */
+public final class HaltingBackfill {
+  static final int HALT_STATUS = 77;
+
+  /** Where the child stops. */
+  enum Point {
+    /** While the source is being read: 5,000 rows into the interval. */
+    WHILE_READING,
+    /** After the offline commit, at the first online write of the reconciliation. */
+    AFTER_OFFLINE_COMMIT,
+    /** After the first batch of online writes of the reconciliation is applied. */
+    DURING_RECONCILIATION
+  }
+
+  private HaltingBackfill() {}
+
+  public static void main(String[] args) {
+    Path dir = Path.of(args[0]);
+    Point point = Point.valueOf(args[1]);
+    OnlineStore online = new HaltingOnlineStore(CrashScenario.online(dir), point);
+    BackfillClient client = CrashScenario.client(dir, online);
+    client.register(CrashScenario.featureSet());
+    DataSource corrected = InMemoryDataSource.of(CrashScenario.SCHEMA, "ts", CrashScenario.version2());
+    DataSource source = point == Point.WHILE_READING ? new HaltingSource(corrected) : corrected;
+    client.backfill(CrashScenario.FEATURE_SET).between(CrashScenario.CORRECTED.start(), CrashScenario.CORRECTED.stop())
+        .source(source).comment("crash test " + point).run();
+    System.err.println("the backfill finished without reaching the halt point " + point);
+    System.exit(1);
+  }
+
+  private static final class HaltingSource implements DataSource {
+    private final DataSource delegate;
+    private final AtomicLong read = new AtomicLong();
+
+    HaltingSource(DataSource delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Schema schema() {
+      return delegate.schema();
+    }
+
+    @Override
+    public Stream<Row> read(TimeRange range) {
+      return delegate.read(range).peek(row -> {
+        if (read.incrementAndGet() == 5_000) {
+          Runtime.getRuntime().halt(HALT_STATUS);
+        }
+      });
+    }
+  }
+
+  private static final class HaltingOnlineStore implements OnlineStore {
+    private final OnlineStore delegate;
+    private final Point point;
+    private final AtomicInteger writes = new AtomicInteger();
+
+    HaltingOnlineStore(OnlineStore delegate, Point point) {
+      this.delegate = delegate;
+      this.point = point;
+    }
+
+    @Override
+    public void createTable(TableSpec table) {
+      delegate.createTable(table);
+    }
+
+    @Override
+    public Optional<Row> get(String table, EntityKey key) {
+      return delegate.get(table, key);
+    }
+
+    @Override
+    public long write(String table, List<OnlineWrite> batch) {
+      int n = writes.incrementAndGet();
+      if (point == Point.AFTER_OFFLINE_COMMIT && n == 1) {
+        Runtime.getRuntime().halt(HALT_STATUS);
+      }
+      if (point == Point.DURING_RECONCILIATION && n == 2) {
+        Runtime.getRuntime().halt(HALT_STATUS);
+      }
+      return delegate.write(table, batch);
+    }
+
+    @Override
+    public Stream<EntityKey> keys(String table) {
+      return delegate.keys(table);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+}
