@@ -60,14 +60,24 @@ final class ByteSink {
 
   /**
    * A length-prefixed string. Well-formed strings are UTF-8; a string with an unpaired
-   * surrogate (which UTF-8 cannot carry and {@link String#getBytes} would replace by '?') is
-   * written as UTF-16 so that it still round-trips exactly. The low bit of the prefix tells which.
+   * surrogate (which UTF-8 cannot carry, and which {@link String#getBytes} replaces by '?' in
+   * every charset) is written as its raw UTF-16 code units, two bytes each, so that it still
+   * round-trips exactly. The low bit of the byte-length prefix tells which.
    */
   void writeString(String s) {
-    boolean wellFormed = isWellFormed(s);
-    byte[] encoded = s.getBytes(wellFormed ? StandardCharsets.UTF_8 : StandardCharsets.UTF_16BE);
-    writeVarLong(((long) encoded.length << 1) | (wellFormed ? 0 : 1));
-    writeBytes(encoded);
+    if (isWellFormed(s)) {
+      byte[] encoded = s.getBytes(StandardCharsets.UTF_8);
+      writeVarLong((long) encoded.length << 1);
+      writeBytes(encoded);
+    } else {
+      writeVarLong(((long) s.length() * 2 << 1) | 1);
+      ensure(s.length() * 2);
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        bytes[size++] = (byte) (c >>> 8);
+        bytes[size++] = (byte) c;
+      }
+    }
   }
 
   /** Seconds (zigzag) and nanoseconds: exact to the nanosecond, 6 bytes for a current time. */

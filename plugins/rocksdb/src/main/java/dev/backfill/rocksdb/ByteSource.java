@@ -63,10 +63,19 @@ final class ByteSource {
       throw new IllegalArgumentException("string of " + length + " bytes at offset " + position
           + " runs past the end (" + bytes.length + " bytes)");
     }
-    String s = new String(bytes, position, (int) length,
-        (prefix & 1) == 0 ? StandardCharsets.UTF_8 : StandardCharsets.UTF_16BE);
+    int start = position;
     position += (int) length;
-    return s;
+    if ((prefix & 1) == 0) {
+      return new String(bytes, start, (int) length, StandardCharsets.UTF_8);
+    }
+    if (length % 2 != 0) {
+      throw new IllegalArgumentException("UTF-16 string of odd byte length " + length + " at offset " + start);
+    }
+    char[] chars = new char[(int) length / 2];
+    for (int i = 0; i < chars.length; i++) {
+      chars[i] = (char) (((bytes[start + 2 * i] & 0xFF) << 8) | (bytes[start + 2 * i + 1] & 0xFF));
+    }
+    return new String(chars);
   }
 
   Instant readInstant() {
