@@ -220,6 +220,13 @@ public final class RocksDbOnlineStore implements OnlineStore {
     }
   }
 
+  /**
+   * Creates the table's column family and persists its spec, synced to disk, unless the table
+   * exists. Idempotent, also across restarts.
+   *
+   * @throws InvalidFeatureSetException naming the table and both specs when it exists with
+   *     another schema, key columns or event-time column
+   */
   @Override
   public void createTable(TableSpec spec) {
     Objects.requireNonNull(spec, "spec");
@@ -535,9 +542,10 @@ public final class RocksDbOnlineStore implements OnlineStore {
 
   private static StoreException openFailure(Path directory, RocksDBException e) {
     String message = String.valueOf(e.getMessage());
-    // RocksDB reports its directory lock as "While lock file: <dir>/LOCK: ..." (another process)
-    // or "lock hold by current process ..." (this one); there is no status code just for it.
-    if (message.contains("/LOCK") || message.contains("lock hold by current process")) {
+    // RocksDB reports its directory lock as a plain IOError, "While lock file: <dir>/LOCK: ..."
+    // (another process) or "lock hold by current process, ...: <dir>/LOCK: ..." (this one): no
+    // status code or subcode tells it apart, so the message is all there is to go on.
+    if (message.contains("LOCK: ") || message.contains("lock hold by current process")) {
       return new StoreException("rocksdb online store: directory '" + directory + "' is locked: another client"
           + " (a store in this or another process) holds its lock; close that store, or give another path ("
           + message + ")", e);

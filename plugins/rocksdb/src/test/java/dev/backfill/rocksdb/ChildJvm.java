@@ -53,9 +53,14 @@ final class ChildJvm implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Kills the child (if still running) and waits for it, so that its directory lock is gone. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     process.destroyForcibly();
-    process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
+    try {
+      process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
