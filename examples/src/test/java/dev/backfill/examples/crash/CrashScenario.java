@@ -7,7 +7,6 @@ import dev.backfill.api.FieldType;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.api.TimeRange;
-import dev.backfill.duckdb.DuckDbOfflineStore;
 import dev.backfill.rocksdb.RocksDbOnlineStore;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.testkit.InMemoryDataSource;
@@ -18,6 +17,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The data of the crash tests, shared by the test and the child JVM it stops: 3,000 sensors
@@ -45,9 +45,20 @@ final class CrashScenario {
         .backfillStart(DAY0).build();
   }
 
+  /** A client that owns and closes its stores. */
+  static BackfillClient client(Path dir) {
+    return BackfillClient.builder()
+        .offlineStore("duckdb", Map.of("path", dir.resolve("offline.duckdb").toString()))
+        .onlineStore("rocksdb", Map.of("path", dir.resolve("online").toString()))
+        .jobHistory(dir.resolve("jobs"))
+        .clock(CLOCK)
+        .build();
+  }
+
+  /** A client on the given online store; the caller closes it (the child JVM never does). */
   static BackfillClient client(Path dir, OnlineStore online) {
     return BackfillClient.builder()
-        .offlineStore(DuckDbOfflineStore.open(dir.resolve("offline.duckdb")))
+        .offlineStore("duckdb", Map.of("path", dir.resolve("offline.duckdb").toString()))
         .onlineStore(online)
         .jobHistory(dir.resolve("jobs"))
         .clock(CLOCK)

@@ -33,7 +33,7 @@ class EmbeddedDefaultCrashTest {
   @ParameterizedTest
   @EnumSource(HaltingBackfill.Point.class)
   void aBackfillHaltedAbruptlyEndsConsistentOnceANewClientRecovers(HaltingBackfill.Point point) throws Exception {
-    try (BackfillClient client = CrashScenario.client(dir, CrashScenario.online(dir))) {
+    try (BackfillClient client = CrashScenario.client(dir)) {
       client.register(CrashScenario.featureSet());
       client.backfill(CrashScenario.FEATURE_SET).between(CrashScenario.ALL_DAYS.start(), CrashScenario.ALL_DAYS.stop())
           .comment("version 1").run();
@@ -47,7 +47,7 @@ class EmbeddedDefaultCrashTest {
     assertThat(child.exitValue()).as("the child must halt at %s; its output:%n%s", point, output)
         .isEqualTo(HaltingBackfill.HALT_STATUS);
 
-    try (BackfillClient client = CrashScenario.client(dir, CrashScenario.online(dir))) {
+    try (BackfillClient client = CrashScenario.client(dir)) {
       client.register(CrashScenario.featureSet());
       List<BackfillJob> jobs = client.jobs(CrashScenario.FEATURE_SET);
       assertThat(jobs).hasSize(2);
