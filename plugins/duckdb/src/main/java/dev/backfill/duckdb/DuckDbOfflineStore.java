@@ -7,6 +7,7 @@ import dev.backfill.api.InvalidFeatureSetException;
 import dev.backfill.api.Row;
 import dev.backfill.api.StoreException;
 import dev.backfill.api.TimeRange;
+import dev.backfill.duckdb.internal.DuckDbSession;
 import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.duckdb.internal.RowAppender;
 import dev.backfill.spi.OfflineReplacement;
@@ -66,6 +67,10 @@ public final class DuckDbOfflineStore implements OfflineStore {
     this.root = root;
     this.description = description;
     this.fastPath = fastPath;
+    try (Statement s = root.createStatement()) {
+      // The fast path runs source queries here: a timestamp without a zone must mean UTC.
+      DuckDbSession.useUtc(s);
+    }
     TableCatalog.initialise(root);
     for (TableSpec spec : TableCatalog.load(root)) {
       tables.put(spec.name(), new TableSql(spec));

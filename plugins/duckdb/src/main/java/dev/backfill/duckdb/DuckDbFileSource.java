@@ -1,0 +1,204 @@
+package dev.backfill.duckdb;
+
+import static dev.backfill.duckdb.internal.DuckDbTypes.quote;
+import static dev.backfill.duckdb.internal.ResultSetRows.firstLine;
+
+import dev.backfill.api.Field;
+import dev.backfill.api.FieldType;
+import dev.backfill.api.Row;
+import dev.backfill.api.Schema;
+import dev.backfill.api.StoreException;
+import dev.backfill.api.TimeRange;
+import dev.backfill.duckdb.internal.DuckDbReadable;
+import dev.backfill.duckdb.internal.DuckDbSession;
+import dev.backfill.duckdb.internal.DuckDbTypes;
+import dev.backfill.duckdb.internal.ResultSetRows;
+import dev.backfill.spi.DataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * A CSV or Parquet file (or, for Parquet, a glob of files) read by DuckDB. The schema is what
+ * DuckDB detects, mapped to Backfill's types ({@link DuckDbTypes#fieldType}); timestamps without
+ * a zone are UTC and a DATE is its midnight UTC. {@link #read} pushes the time range into DuckDB
+ * ({@code WHERE time >= start AND time < stop}), so only the rows of the range reach the JVM,
+ * and for Parquet DuckDB skips the row groups whose statistics lie outside the range.
+ *
+ * <p>Safe for concurrent reads: each read has its own DuckDB connection, closed with the stream.
+ */
+public final class DuckDbFileSource implements DataSource, DuckDbReadable {
+  private final String format;
+  private final String location;
+  private final String relation;
+  private final String timeColumn;
+  private final Schema schema;
+  private final String columns;
+
+  private DuckDbFileSource(String format, String location, String relation, String timeColumn) {
+    this.format = format;
+    this.location = location;
+    this.relation = relation;
+    this.timeColumn = timeColumn;
+    this.schema = describe();
+    this.columns = schema.fields().stream()
+        .map(f -> "CAST(" + quote(f.name()) + " AS " + DuckDbTypes.sqlType(f.type()) + ") AS " + quote(f.name()))
+        .collect(Collectors.joining(", "));
+  }
+
+  /**
+   * A CSV file with a header row; DuckDB detects the delimiter and the column types.
+   *
+   * @throws IllegalArgumentException naming the option at fault: a missing, unreadable or
+   *     directory {@code path}, a {@code time-column} that is absent or not a timestamp or date,
+   *     a column of a type Backfill cannot read
+   */
+  public static DuckDbFileSource csv(Path file, String timeColumn) {
+    Objects.requireNonNull(file, "file");
+    checkFile(file.toString(), file);
+    return new DuckDbFileSource("csv", file.toString(), "read_csv(" + DuckDbTypes.literal(file.toString()) + ", header = true)",
+        Objects.requireNonNull(timeColumn, "timeColumn"));
+  }
+
+  /**
+   * A Parquet file, or every file a glob matches ({@code data/*.parquet}, {@code data/**}/*.parquet).
+   *
+   * @throws IllegalArgumentException as {@link #csv}, and for a glob that matches no file
+   */
+  public static DuckDbFileSource parquet(String fileOrGlob, String timeColumn) {
+    Objects.requireNonNull(fileOrGlob, "fileOrGlob");
+    if (isGlob(fileOrGlob)) {
+      checkGlob(fileOrGlob);
+    } else {
+      checkFile(fileOrGlob, Path.of(fileOrGlob));
+    }
+    return new DuckDbFileSource("parquet", fileOrGlob, "read_parquet(" + DuckDbTypes.literal(fileOrGlob) + ")",
+        Objects.requireNonNull(timeColumn, "timeColumn"));
+  }
+
+  private static boolean isGlob(String path) {
+    return path.contains("*") || path.contains("?") || path.contains("[");
+  }
+
+  private static void checkFile(String option, Path file) {
+    if (!Files.exists(file)) {
+      throw new IllegalArgumentException("option path '" + option + "': no such file");
+    }
+    if (Files.isDirectory(file)) {
+      throw new IllegalArgumentException("option path '" + option + "' is a directory; expected a file"
+          + " (a Parquet source also takes a glob such as " + file.resolve("*.parquet") + ")");
+    }
+    if (!Files.isReadable(file)) {
+      throw new IllegalArgumentException("option path '" + option + "': the file is not readable by this process");
+    }
+  }
+
+  private static void checkGlob(String glob) {
+    try (DuckDBConnection c = DuckDbSession.connect(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT count(*) FROM glob(" + DuckDbTypes.literal(glob) + ")")) {
+      rs.next();
+      if (rs.getLong(1) == 0) {
+        throw new IllegalArgumentException("option path '" + glob + "': the glob matches no file");
+      }
+    } catch (SQLException e) {
+      throw new IllegalArgumentException("option path '" + glob + "': " + firstLine(e), e);
+    }
+  }
+
+  private Schema describe() {
+    List<Field> fields = new ArrayList<>();
+    List<String> unreadable = new ArrayList<>();
+    String timeType = null;
+    try (DuckDBConnection c = DuckDbSession.connect(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("DESCRIBE SELECT * FROM " + relation)) {
+      while (rs.next()) {
+        String name = rs.getString("column_name");
+        String type = rs.getString("column_type");
+        if (name.equals(timeColumn)) {
+          timeType = type;
+        }
+        DuckDbTypes.fieldType(type).ifPresentOrElse(t -> fields.add(new Field(name, t)),
+            () -> unreadable.add("'" + name + "' " + type));
+      }
+    } catch (SQLException e) {
+      throw new IllegalArgumentException("option path '" + location + "': DuckDB cannot read it as " + format + ": " + firstLine(e), e);
+    }
+    if (timeType == null) {
+      throw new IllegalArgumentException("option time-column '" + timeColumn + "' is not a column of " + location
+          + "; its columns: " + fields.stream().map(Field::name).toList());
+    }
+    if (DuckDbTypes.fieldType(timeType).orElse(null) != FieldType.TIMESTAMP) {
+      throw new IllegalArgumentException("option time-column '" + timeColumn + "' has type " + timeType
+          + "; expected a TIMESTAMP, TIMESTAMP WITH TIME ZONE or DATE column");
+    }
+    if (!unreadable.isEmpty()) {
+      throw new IllegalArgumentException("option path '" + location + "': column(s) " + String.join(", ", unreadable)
+          + " have types Backfill cannot read (it reads text, integers, floating point and decimals, booleans, "
+          + "timestamps and dates)");
+    }
+    return Schema.of(fields);
+  }
+
+  @Override
+  public Schema schema() {
+    return schema;
+  }
+
+  /** The time column named by the {@code time-column} option. */
+  public String timeColumn() {
+    return timeColumn;
+  }
+
+  @Override
+  public String selectSql(TimeRange range) {
+    String time = quote(timeColumn);
+    return "SELECT " + columns + " FROM " + relation + " WHERE " + time + " >= " + DuckDbTypes.timestampLiteral(range.start())
+        + " AND " + time + " < " + DuckDbTypes.timestampLiteral(range.stop());
+  }
+
+  @Override
+  public Stream<Row> read(TimeRange range) {
+    String what = format + " source '" + location + "'";
+    DuckDBConnection c = null;
+    Statement s = null;
+    try {
+      c = DuckDbSession.connect();
+      s = c.createStatement();
+      ResultSet rs = s.executeQuery(selectSql(range));
+      DuckDBConnection connection = c;
+      Statement statement = s;
+      return ResultSetRows.stream(rs, schema, "read of the " + what, () -> {
+        try (connection; statement; rs) {
+          // closed in reverse order
+        }
+      });
+    } catch (SQLException e) {
+      close(s);
+      close(c);
+      throw new StoreException("reading the " + what + " for " + range + " failed: " + firstLine(e), e);
+    }
+  }
+
+  private static void close(AutoCloseable closeable) {
+    if (closeable != null) {
+      try {
+        closeable.close();
+      } catch (Exception ignored) {
+        // the read already failed; that error is the one to report
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return format + " source '" + location + "' (time column " + timeColumn + ")";
+  }
+}
