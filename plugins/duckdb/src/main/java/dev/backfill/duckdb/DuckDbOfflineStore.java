@@ -61,6 +61,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
   private final Map<String, TableSql> tables = new ConcurrentHashMap<>();
   private final Map<String, ReentrantLock> commitLocks = new ConcurrentHashMap<>();
   private final Set<DuckDbReplacement> open = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicLong stagedInStore = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   private DuckDbOfflineStore(DuckDBConnection root, String description, boolean fastPath) throws SQLException {
@@ -328,6 +329,15 @@ public final class DuckDbOfflineStore implements OfflineStore {
 
   ReentrantLock commitLock(String table) {
     return commitLocks.computeIfAbsent(table, t -> new ReentrantLock());
+  }
+
+  /** How many replacements took the fast path; for tests. */
+  long stagedInStore() {
+    return stagedInStore.get();
+  }
+
+  void countStagedInStore() {
+    stagedInStore.incrementAndGet();
   }
 
   void forget(DuckDbReplacement replacement) {

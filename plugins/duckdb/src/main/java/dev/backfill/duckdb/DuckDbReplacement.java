@@ -130,6 +130,7 @@ final class DuckDbReplacement implements OfflineReplacement {
         }
         stagedQuery = "SELECT * FROM (" + output + ") WHERE " + sql.inRange(rows);
         stagedRows = inRange;
+        store.countStagedInStore();
         return Optional.of(new StagedRows(read, inRange, outOfRange));
       }
     } catch (SQLException e) {
