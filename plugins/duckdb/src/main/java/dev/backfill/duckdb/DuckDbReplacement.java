@@ -160,7 +160,10 @@ final class DuckDbReplacement implements OfflineReplacement {
       String where = sql.inRange(range);
       s.execute("CREATE OR REPLACE TEMP TABLE changed_rows AS SELECT DISTINCT " + sql.keyColumns + " FROM " + sql.log + " WHERE " + where);
       long deleted = s.executeUpdate("DELETE FROM " + sql.log + " WHERE " + where);
-      long added = s.executeUpdate("INSERT INTO " + sql.log + " " + (stagedQuery != null ? stagedQuery : "SELECT * FROM temp.staged"));
+      // In event-time order, so that each row group covers a short time span and its min/max
+      // statistics let later range deletes and scans skip it.
+      long added = s.executeUpdate("INSERT INTO " + sql.log + " " + (stagedQuery != null ? stagedQuery : "SELECT * FROM temp.staged")
+          + " ORDER BY " + sql.eventTime);
       if (stagedQuery != null && added != stagedRows) {
         throw new StoreException("offline table '" + sql.spec.name() + "': the source returned " + added
             + " rows in range at the commit but " + stagedRows + " when they were checked; it changed during the backfill");
