@@ -1,0 +1,278 @@
+package dev.backfill.benchmarks;
+
+import dev.backfill.api.BackfillClient;
+import dev.backfill.api.BackfillResult;
+import dev.backfill.api.FeatureSet;
+import dev.backfill.api.Row;
+import dev.backfill.api.TimeRange;
+import dev.backfill.duckdb.internal.DuckDbTypes;
+import dev.backfill.spi.Plugins;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * End-to-end benchmarks of the embedded default (DuckDB offline, RocksDB online), each figure
+ * printed beside its baseline from the same run. Usage: {@code EmbeddedBenchmarks <which>
+ * [rows] [keys]} with which one of:
+ * <ul>
+ *   <li>{@code raw}: a generated reset backfill through the engine against raw DuckDB Appender
+ *       (one transaction) plus the latest row per key written with raw RocksDB WriteBatches;
+ *       run it with {@code -Xmx256m} and 20,000,000 rows, 1,000,000 keys for the memory check;</li>
+ *   <li>{@code fastpath}: a reset from a Parquet file through the fast path and through the JVM,
+ *       against DuckDB {@code CREATE TABLE AS SELECT} plus the latest row per key;</li>
+ *   <li>{@code interval}: a one-day interval backfill on a 60-day feature set against the same
+ *       on a one-day feature set.</li>
+ * </ul>
+ */
+public final class EmbeddedBenchmarks {
+  private static final Instant START = Instant.parse("2024-01-01T00:00:00Z");
+
+  private EmbeddedBenchmarks() {}
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("slf4j.internal.verbosity", "ERROR");
+    String which = args.length > 0 ? args[0] : "raw";
+    long rows = args.length > 1 ? Long.parseLong(args[1]) : 5_000_000;
+    long keys = args.length > 2 ? Long.parseLong(args[2]) : 100_000;
+    System.out.printf("machine: %d cores, max heap %d MiB, %s%n", Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
+    switch (which) {
+      case "raw" -> engineVsRaw(rows, keys);
+      case "fastpath" -> fastPath(rows, keys);
+      case "interval" -> intervalCost(rows, keys);
+      default -> throw new IllegalArgumentException("which: raw, fastpath or interval, not " + which);
+    }
+  }
+
+  /** Elapsed nanoseconds of a run, with its peak heap. */
+  record Timed<T>(T value, long nanos, HeapMeter.Figures heap) {
+    double seconds() {
+      return nanos / 1e9;
+    }
+  }
+
+  static <T> Timed<T> time(Supplier<T> run) {
+    HeapMeter meter = new HeapMeter();
+    meter.start();
+    long start = System.nanoTime();
+    T value = run.get();
+    long nanos = System.nanoTime() - start;
+    return new Timed<>(value, nanos, meter.stop());
+  }
+
+  static Path freshDir(String name) throws IOException {
+    return Files.createTempDirectory("backfill-bench-" + name + "-");
+  }
+
+  /** Peak resident set size of this process (VmHWM), in MiB. */
+  static long peakRssMiB() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+      }
+    }
+    return -1;
+  }
+
+  static BackfillClient client(Path dir, boolean fastPath) {
+    return BackfillClient.builder()
+        .offlineStore("duckdb", Map.of("path", dir.resolve("offline.duckdb").toString(), "fast-path", Boolean.toString(fastPath)))
+        .onlineStore("rocksdb", Map.of("path", dir.resolve("online").toString()))
+        .build();
+  }
+
+  // ---- engine against raw Appender + WriteBatch ----
+
+  static void engineVsRaw(long rows, long keys) throws Exception {
+    GeneratedSource source = GeneratedSource.of(rows, keys, START, Duration.ofDays(50));
+    System.out.printf("engine vs raw DuckDB Appender + RocksDB WriteBatch: %,d rows, %,d keys, reset of %s%n", rows, keys, source.range());
+    Timed<BackfillResult> engine = time(() -> {
+      try (BackfillClient client = client(uncheckedDir("engine"), false)) {
+        client.register(featureSet(source));
+        return client.backfill(GeneratedSource.FEATURE_SET).reset().between(source.range().start(), source.range().stop()).run();
+      }
+    });
+    long engineRss = peakRssMiB();
+    Timed<Long> raw = time(() -> rawWrites(source, uncheckedDir("raw")));
+    print("engine (SMALL, DuckDB + RocksDB)", rows, engine);
+    System.out.printf("   %,d rows written, %,d online keys; peak RSS so far %,d MiB%n", engine.value().rowsWritten(),
+        engine.value().onlineKeysWritten(), engineRss);
+    print("raw Appender + WriteBatch (one thread)", rows, raw);
+    System.out.printf("   %,d online keys; peak RSS of the process %,d MiB%n", raw.value(), peakRssMiB());
+    System.out.printf("ratio engine time / raw time: %.2f%n", engine.seconds() / raw.seconds());
+  }
+
+  private static FeatureSet featureSet(GeneratedSource source) {
+    return GeneratedSource.featureSet(START).toBuilder().source(source).build();
+  }
+
+  private static Path uncheckedDir(String name) {
+    try {
+      return freshDir(name);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static void print(String what, long rows, Timed<?> t) {
+    System.out.printf("%-40s %8.2f s  %,12.0f rows/s  peak heap %,6d MiB (pools %,d MiB), GC %,d ms%n", what, t.seconds(),
+        rows / t.seconds(), t.heap().sampledPeakMiB(), t.heap().poolPeakSumMiB(), t.heap().gcMillis());
+  }
+
+  /** The same rows, appended in one DuckDB transaction; the latest row per key put to RocksDB. */
+  static long rawWrites(GeneratedSource source, Path dir) {
+    try (DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("raw.duckdb"));
+         Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE t (user_id BIGINT NOT NULL, ts TIMESTAMP NOT NULL, clicks BIGINT, spend DOUBLE, score DOUBLE)");
+      c.setAutoCommit(false);
+      try (DuckDBAppender a = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "t");
+           Stream<Row> rows = source.read(source.range())) {
+        Iterator<Row> it = rows.iterator();
+        while (it.hasNext()) {
+          Row r = it.next();
+          a.beginRow();
+          a.append(r.getLong("user_id"));
+          a.appendEpochMicros(DuckDbTypes.epochMicros(r.getInstant("ts")));
+          a.append(r.getLong("clicks"));
+          a.append(r.getDouble("spend"));
+          a.append(r.getDouble("score"));
+          a.endRow();
+        }
+      }
+      c.commit();
+      long written = 0;
+      RocksDB.loadLibrary();
+      try (Options options = new Options().setCreateIfMissing(true);
+           RocksDB db = RocksDB.open(options, dir.resolve("raw-online").toString());
+           WriteOptions writeOptions = new WriteOptions();
+           ResultSet rs = s.executeQuery("SELECT user_id, epoch_us(ts), clicks, spend, score FROM t "
+               + "QUALIFY rank() OVER (PARTITION BY user_id ORDER BY ts DESC) = 1")) {
+        WriteBatch batch = new WriteBatch();
+        while (rs.next()) {
+          ByteBuffer value = ByteBuffer.allocate(32).putLong(rs.getLong(2)).putLong(rs.getLong(3)).putDouble(rs.getDouble(4))
+              .putDouble(rs.getDouble(5));
+          batch.put(ByteBuffer.allocate(8).putLong(rs.getLong(1)).array(), value.array());
+          if (++written % 10_000 == 0) {
+            db.write(writeOptions, batch);
+            batch.close();
+            batch = new WriteBatch();
+          }
+        }
+        db.write(writeOptions, batch);
+        batch.close();
+      }
+      c.commit();
+      return written;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ---- fast path against DuckDB CTAS ----
+
+  static void fastPath(long rows, long keys) throws Exception {
+    Path dir = freshDir("fastpath");
+    Path parquet = dir.resolve("events.parquet");
+    try (var c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+      s.execute("COPY (SELECT i % " + keys + " AS user_id, make_timestamp((1704067200 + (i * 30 * 86400) // " + rows
+          + ")::BIGINT * 1000000) AS ts, i % 97 AS clicks, (i % 1000) * 0.25 AS spend FROM range(" + rows + ") r(i)) TO '"
+          + parquet + "' (FORMAT parquet)");
+    }
+    System.out.printf("fast path vs DuckDB CREATE TABLE AS SELECT + latest per key: %,d-row Parquet file, %,d keys%n", rows, keys);
+    List<Double> baseline = new ArrayList<>();
+    List<Double> fast = new ArrayList<>();
+    List<Double> jvm = new ArrayList<>();
+    for (int run = 0; run < 4; run++) {
+      Path base = freshDir("ctas");
+      baseline.add(time(() -> ctas(parquet, base)).seconds());
+      fast.add(time(() -> resetFromParquet(parquet, uncheckedDir("fast"), true)).seconds());
+      if (run < 2) {
+        jvm.add(time(() -> resetFromParquet(parquet, uncheckedDir("jvm"), false)).seconds());
+      }
+    }
+    // The first round warms up the JIT and the file cache.
+    double b = median(baseline.subList(1, baseline.size()));
+    double f = median(fast.subList(1, fast.size()));
+    double j = jvm.get(1);
+    System.out.printf("%-55s %6.2f s%n", "DuckDB CTAS + latest per key (median of 3)", b);
+    System.out.printf("%-55s %6.2f s   ratio %.2f%n", "engine reset, fast path, DuckDB + RocksDB (median of 3)", f, f / b);
+    System.out.printf("%-55s %6.2f s   ratio %.2f%n", "engine reset, rows through the JVM (1 run)", j, j / b);
+  }
+
+  private static long ctas(Path parquet, Path dir) {
+    try (var c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("ctas.duckdb")); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE t AS SELECT * FROM read_parquet('" + parquet + "')");
+      s.execute("CREATE TABLE latest AS SELECT * FROM t QUALIFY rank() OVER (PARTITION BY user_id ORDER BY ts DESC) = 1");
+      return 0;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static BackfillResult resetFromParquet(Path parquet, Path dir, boolean fastPath) {
+    FeatureSet fs = GeneratedSource.featureSet(START).toBuilder().build();
+    FeatureSet events = FeatureSet.builder("events").key("user_id", dev.backfill.api.FieldType.LONG).eventTime("ts")
+        .feature("clicks", dev.backfill.api.FieldType.LONG).feature("spend", dev.backfill.api.FieldType.DOUBLE)
+        .source(Plugins.dataSource("parquet", Map.of("path", parquet.toString(), "time-column", "ts")))
+        .transform(Plugins.transform("sql", Map.of("query", "SELECT user_id, ts, clicks, spend FROM source")))
+        .backfillStart(fs.backfillStart()).build();
+    try (BackfillClient client = client(dir, fastPath)) {
+      client.register(events);
+      return client.backfill("events").reset().between(START, START.plus(Duration.ofDays(31))).run();
+    }
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted(Comparator.naturalOrder()).toList();
+    return sorted.get(sorted.size() / 2);
+  }
+
+  // ---- interval cost ----
+
+  static void intervalCost(long rowsPerDay, long keys) throws Exception {
+    System.out.printf("one-day interval backfill: 60-day vs 1-day feature set, %,d rows a day, %,d keys%n", rowsPerDay, keys);
+    double long60 = lastDayBackfill(60, rowsPerDay, keys);
+    double short1 = lastDayBackfill(1, rowsPerDay, keys);
+    System.out.printf("%-50s %6.3f s%n", "last day of a 1-day feature set (median of 5)", short1);
+    System.out.printf("%-50s %6.3f s   ratio %.2f (target < 1.5)%n", "last day of a 60-day feature set (median of 5)", long60,
+        long60 / short1);
+  }
+
+  private static double lastDayBackfill(int days, long rowsPerDay, long keys) throws IOException {
+    Instant end = START.plus(Duration.ofDays(days));
+    GeneratedSource source = GeneratedSource.of(rowsPerDay * days, keys, START, Duration.ofDays(days));
+    try (BackfillClient client = client(freshDir("interval" + days), false)) {
+      client.register(featureSet(source));
+      client.backfill(GeneratedSource.FEATURE_SET).reset().between(START, end).run();
+      List<Double> times = new ArrayList<>();
+      for (int run = 0; run < 6; run++) {
+        Timed<BackfillResult> t = time(() -> client.backfill(GeneratedSource.FEATURE_SET)
+            .between(end.minus(Duration.ofDays(1)), end).run());
+        if (run > 0) {
+          times.add(t.seconds());
+        }
+      }
+      return median(times);
+    }
+  }
+}
