@@ -19,6 +19,7 @@ import dev.backfill.spi.Transform;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -214,17 +215,50 @@ final class DuckDbReplacement implements OfflineReplacement {
     s.execute("CREATE OR REPLACE TEMP TABLE old_latest AS SELECT l.* FROM " + sql.latest + " l SEMI JOIN temp.changed c ON "
         + sql.keysEqual("l", "c"));
     s.execute("CREATE OR REPLACE TEMP TABLE history_keys AS SELECT DISTINCT " + sql.keyColumns + " FROM temp.old_latest WHERE " + inR);
+    s.execute("CREATE OR REPLACE TEMP TABLE history AS SELECT * FROM " + sql.log + " WHERE FALSE");
+    collectHistory(s, r.start());
     s.execute("CREATE OR REPLACE TEMP TABLE candidates AS SELECT * FROM ("
         + "SELECT * FROM temp.old_latest WHERE NOT (" + inR + ") "
-        + "UNION ALL SELECT t.* FROM " + sql.log + " t SEMI JOIN temp.changed c ON " + sql.keysEqual("t", "c") + " WHERE " + inR.replace(sql.eventTime, "t." + sql.eventTime) + " "
-        + "UNION ALL SELECT t.* FROM " + sql.log + " t SEMI JOIN temp.history_keys h ON " + sql.keysEqual("t", "h")
-        + " WHERE t." + sql.eventTime + " < " + DuckDbTypes.timestampLiteral(r.start()) + ")" + sql.latestPerKey());
+        + "UNION ALL SELECT t.* FROM " + sql.log + " t SEMI JOIN temp.changed c ON " + sql.keysEqual("t", "c") + " WHERE "
+        + inR.replace(sql.eventTime, "t." + sql.eventTime) + " "
+        + "UNION ALL SELECT * FROM temp.history)" + sql.latestPerKey());
     s.execute("DELETE FROM " + sql.latest + " l USING temp.changed c WHERE " + sql.keysEqual("l", "c"));
     s.execute("INSERT INTO " + sql.latest + " SELECT * FROM temp.candidates");
     s.execute("DROP TABLE temp.old_latest");
     s.execute("DROP TABLE temp.history_keys");
+    s.execute("DROP TABLE temp.history");
     s.execute("DROP TABLE temp.candidates");
   }
+
+  /**
+   * Collects, for each key in {@code history_keys}, its rows in the latest window before
+   * {@code start} that has any: one day, then a week, a month, a year, then everything. A key
+   * found in a window has no later row before {@code start} outside it, so older rows cannot be
+   * its latest. For data that arrives every day this reads one day of history, whatever the
+   * size of the feature set, since the event-time statistics of the row groups skip the rest.
+   */
+  private void collectHistory(Statement s, Instant start) throws SQLException {
+    Instant upper = start;
+    for (Duration window : HISTORY_WINDOWS) {
+      Instant lower = window == null ? Instant.MIN : minusSaturating(start, window);
+      String inWindow = "t." + sql.eventTime + " >= " + DuckDbTypes.timestampLiteral(lower) + " AND t." + sql.eventTime
+          + " < " + DuckDbTypes.timestampLiteral(upper);
+      s.execute("INSERT INTO temp.history SELECT t.* FROM " + sql.log + " t SEMI JOIN temp.history_keys h ON "
+          + sql.keysEqual("t", "h") + " WHERE " + inWindow);
+      s.execute("DELETE FROM temp.history_keys h USING (SELECT DISTINCT " + sql.keyColumns + " FROM temp.history) f WHERE "
+          + sql.keysEqual("h", "f"));
+      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM temp.history_keys")) {
+        rs.next();
+        if (rs.getLong(1) == 0) {
+          return;
+        }
+      }
+      upper = lower;
+    }
+  }
+
+  private static final List<Duration> HISTORY_WINDOWS =
+      java.util.Arrays.asList(Duration.ofDays(1), Duration.ofDays(7), Duration.ofDays(31), Duration.ofDays(366), null);
 
   @Override
   public synchronized Stream<EntityKey> changedKeys() {
@@ -293,7 +327,7 @@ final class DuckDbReplacement implements OfflineReplacement {
     }
   }
 
-  private static Instant minusSaturating(Instant t, java.time.Duration d) {
+  private static Instant minusSaturating(Instant t, Duration d) {
     try {
       return t.minus(d);
     } catch (java.time.DateTimeException | ArithmeticException e) {
