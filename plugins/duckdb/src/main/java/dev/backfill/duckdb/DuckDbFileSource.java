@@ -181,21 +181,11 @@ public final class DuckDbFileSource implements DataSource, DuckDbReadable {
         }
       });
     } catch (SQLException e) {
-      close(s);
-      close(c);
+      ResultSetRows.closeQuietly(s, c);
       throw new StoreException("reading the " + what + " for " + range + " failed: " + firstLine(e), e);
     }
   }
 
-  private static void close(AutoCloseable closeable) {
-    if (closeable != null) {
-      try {
-        closeable.close();
-      } catch (Exception ignored) {
-        // the read already failed; that error is the one to report
-      }
-    }
-  }
 
   @Override
   public String toString() {

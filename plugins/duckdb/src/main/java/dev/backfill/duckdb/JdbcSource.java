@@ -153,8 +153,7 @@ public final class JdbcSource implements DataSource {
         }
       });
     } catch (SQLException e) {
-      close(s);
-      close(c);
+      ResultSetRows.closeQuietly(s, c);
       throw new StoreException("reading the jdbc source " + url + " for " + range + " failed: " + firstLine(e), e);
     }
   }
@@ -170,15 +169,6 @@ public final class JdbcSource implements DataSource {
     return LocalDateTime.ofInstant(t, ZoneOffset.UTC);
   }
 
-  private static void close(AutoCloseable closeable) {
-    if (closeable != null) {
-      try {
-        closeable.close();
-      } catch (Exception ignored) {
-        // the read already failed; that error is the one to report
-      }
-    }
-  }
 
   @Override
   public String toString() {

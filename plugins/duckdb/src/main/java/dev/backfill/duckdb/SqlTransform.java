@@ -190,25 +190,14 @@ public final class SqlTransform implements Transform, DuckDbQueryTransform {
         }
       });
     } catch (SQLException e) {
-      close(s);
-      close(c);
+      ResultSetRows.closeQuietly(s, c);
       throw new StoreException("the sql transform '" + query + "' failed: " + firstLine(e), e);
     } catch (RuntimeException e) {
-      close(s);
-      close(c);
+      ResultSetRows.closeQuietly(s, c);
       throw e;
     }
   }
 
-  private static void close(AutoCloseable closeable) {
-    if (closeable != null) {
-      try {
-        closeable.close();
-      } catch (Exception ignored) {
-        // already failing; the first error is the one to report
-      }
-    }
-  }
 
   @Override
   public String toString() {

@@ -86,6 +86,19 @@ public final class ResultSetRows {
         .onClose(onClose);
   }
 
+  /** Closes what a failed read opened; the read's own error is the one to report. */
+  public static void closeQuietly(AutoCloseable... resources) {
+    for (AutoCloseable resource : resources) {
+      if (resource != null) {
+        try {
+          resource.close();
+        } catch (Exception ignored) {
+          // already failing
+        }
+      }
+    }
+  }
+
   /** The first line of a JDBC error: DuckDB appends the query and a caret on further lines. */
   public static String firstLine(SQLException e) {
     String message = String.valueOf(e.getMessage());
