@@ -1,0 +1,182 @@
+package dev.backfill.cli;
+
+import dev.backfill.api.BackfillCancelledException;
+import dev.backfill.api.BackfillFailedException;
+import dev.backfill.api.BackfillJob;
+import dev.backfill.api.BackfillPlan;
+import dev.backfill.api.BackfillRequest;
+import dev.backfill.api.BackfillResult;
+import dev.backfill.api.ClusterTemplate;
+import dev.backfill.cli.config.BackfillConfig;
+import dev.backfill.cli.config.FeatureSetConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code backfill features backfill}: resolves the request against the feature set of the
+ * configuration, shows the plan (a dry run stops there), asks for a reset to be confirmed, runs
+ * the job with its progress on standard error and prints the summary on standard output.
+ */
+@Command(name = "backfill", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Recomputes a feature set's data in [start, stop) from its source and transform, "
+        + "replacing the offline rows of the range and updating the online store.",
+        "Times are UTC: yyyy-MM-dd, yyyy-MM-dd'T'HH:mm:ss or 'yyyy-MM-dd HH:mm:ss'."})
+final class BackfillCommand implements Callable<Integer> {
+  private final CliContext context;
+  private final GlobalOptions global;
+
+  @Mixin EnvironmentOption environment = new EnvironmentOption();
+
+  @Option(names = {"--feature-set", "--name"}, required = true, paramLabel = "NAME",
+      description = "The feature set to backfill.")
+  String featureSet;
+
+  @Option(names = {"--reset-backfill", "--reset"},
+      description = "Delete all current data of the feature set, then recompute [start, stop). Asks for confirmation.")
+  boolean reset;
+
+  @Option(names = "--start-time", paramLabel = "T", converter = OptionConverters.Time.class,
+      description = "Start of the range, inclusive (default: the feature set's backfill-start).")
+  Instant start;
+
+  @Option(names = "--stop-time", paramLabel = "T", converter = OptionConverters.Time.class,
+      description = "End of the range, exclusive (default: now; a later time is rounded down to now).")
+  Instant stop;
+
+  @Option(names = "--cluster-template", paramLabel = "SIZE", converter = OptionConverters.Template.class,
+      description = "SMALL, MEDIUM, LARGE or XLARGE: 2, 4, 8 or 16 parallel workers (default: the feature set's).")
+  ClusterTemplate clusterTemplate;
+
+  @Option(names = "--comment", paramLabel = "TEXT", description = "Stored with the job and shown in listings.")
+  String comment;
+
+  @Option(names = "--dry-run", description = "Print the resolved plan and change nothing.")
+  boolean dryRun;
+
+  @Option(names = {"-y", "--yes"}, description = "Confirm a reset without asking (required when standard input is not a terminal).")
+  boolean yes;
+
+  @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "10",
+      description = "Seconds between progress lines when standard error is not a terminal (default: ${DEFAULT-VALUE}).")
+  double progressIntervalSeconds;
+
+  BackfillCommand(CliContext context, GlobalOptions global) {
+    this.context = context;
+    this.global = global;
+  }
+
+  @Override
+  public Integer call() {
+    if (!(progressIntervalSeconds > 0)) {
+      throw new UsageException("--progress-interval must be a positive number of seconds, not " + progressIntervalSeconds);
+    }
+    BackfillConfig config = global.loadConfig();
+    FeatureSetConfig featureSetConfig = config.featureSet(featureSet);
+    try (EnvironmentSession session = EnvironmentSession.open(config, environment.name, owner("planning"))) {
+      session.register(featureSetConfig);
+      BackfillRequest request = request(session);
+      BackfillPlan plan = request.plan();
+      if (plan.stopClamped()) {
+        context.err().println("note: --stop-time " + stop + " is in the future; rounded down to now, " + plan.range().stop());
+      }
+      if (dryRun) {
+        context.out().print(Reports.plan(plan));
+        context.out().flush();
+        return ExitCodes.SUCCESS;
+      }
+      if (reset && !yes) {
+        confirmReset(plan);
+      }
+      BackfillJob job = request.submit();
+      session.describe(owner("job " + job.id() + " of " + featureSet + " " + Reports.range(job.plan().range())
+          + (reset ? ", reset" : "") + ", since " + job.submittedAt()));
+      context.err().println("backfill job " + job.id() + " of " + featureSet + " started: "
+          + Reports.range(job.plan().range()) + (reset ? ", reset" : "") + ", " + job.plan().slices().size()
+          + " slices, " + job.plan().clusterTemplate());
+      context.err().flush();
+      return await(job);
+    }
+  }
+
+  private BackfillRequest request(EnvironmentSession session) {
+    BackfillRequest request = session.client().backfill(featureSet);
+    if (reset) {
+      request.reset();
+    }
+    if (start != null) {
+      request.startTime(start);
+    }
+    if (stop != null) {
+      request.stopTime(stop);
+    }
+    if (clusterTemplate != null) {
+      request.clusterTemplate(clusterTemplate);
+    }
+    if (comment != null) {
+      request.comment(comment);
+    }
+    return request;
+  }
+
+  private void confirmReset(BackfillPlan plan) {
+    String consequence = "--reset-backfill deletes all offline and online data of feature set '" + featureSet
+        + "' and recomputes " + Reports.range(plan.range());
+    if (!context.inputInteractive()) {
+      throw new UsageException(consequence + "; standard input is not a terminal, so confirm with --yes (nothing was changed)");
+    }
+    context.err().print(consequence + ". Continue? [y/N] ");
+    context.err().flush();
+    String answer;
+    try {
+      answer = context.input().readLine();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String trimmed = answer == null ? "" : answer.trim();
+    if (!trimmed.equalsIgnoreCase("y") && !trimmed.equalsIgnoreCase("yes")) {
+      throw new UsageException("reset of feature set '" + featureSet + "' not confirmed (answer y or yes, or pass --yes); nothing was changed");
+    }
+  }
+
+  private int await(BackfillJob job) {
+    BackfillResult result;
+    try (Interruptions.Registration interrupt = context.interruptions().onInterrupt(() -> interrupted(job));
+         ProgressReporter progress = ProgressReporter.start(job, context.err(), context.errorInteractive(),
+             Duration.ofMillis(Math.round(progressIntervalSeconds * 1000)))) {
+      result = job.await();
+    } catch (BackfillCancelledException e) {
+      context.err().println("backfill job " + job.id() + " of " + featureSet
+          + " was cancelled before its offline commit; neither store was changed");
+      context.err().flush();
+      return ExitCodes.FAILED;
+    } catch (BackfillFailedException e) {
+      context.err().println("error: backfill job " + job.id() + " of " + featureSet + " failed: "
+          + FailureReporter.firstLine(job.failure().orElse(e.getMessage())));
+      context.err().flush();
+      return ExitCodes.FAILED;
+    }
+    context.out().print(Reports.result(result));
+    context.out().flush();
+    return ExitCodes.SUCCESS;
+  }
+
+  private void interrupted(BackfillJob job) {
+    boolean cancelled = job.cancel();
+    context.err().println();
+    context.err().println(cancelled
+        ? "interrupted: cancelling backfill job " + job.id() + "; nothing will be changed"
+        : "interrupted: backfill job " + job.id() + " has committed its offline data; finishing its online update first");
+    context.err().flush();
+  }
+
+  private String owner(String doing) {
+    return "process " + ProcessHandle.current().pid() + " ('backfill features backfill --feature-set " + featureSet
+        + "', " + doing + ")";
+  }
+}

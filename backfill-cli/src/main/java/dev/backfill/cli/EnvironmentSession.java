@@ -1,0 +1,127 @@
+package dev.backfill.cli;
+
+import dev.backfill.api.BackfillClient;
+import dev.backfill.api.FeatureSet;
+import dev.backfill.api.InvalidFeatureSetException;
+import dev.backfill.cli.config.BackfillConfig;
+import dev.backfill.cli.config.ConfigException;
+import dev.backfill.cli.config.EnvironmentConfig;
+import dev.backfill.cli.config.FeatureSetConfig;
+import dev.backfill.spi.DataSource;
+import dev.backfill.spi.OfflineStore;
+import dev.backfill.spi.OnlineStore;
+import dev.backfill.spi.Plugins;
+import dev.backfill.spi.Transform;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An environment opened for one command: its lock, its stores (created through {@link Plugins},
+ * so a plugin jar on the class path adds its types) and a client over them with the durable job
+ * history. Opening the client finishes any job an earlier process left half done. Closing
+ * closes everything, in reverse order.
+ */
+final class EnvironmentSession implements AutoCloseable {
+  private final EnvironmentConfig environment;
+  private final EnvironmentLock lock;
+  private final List<AutoCloseable> resources;
+  private final BackfillClient client;
+
+  private EnvironmentSession(EnvironmentConfig environment, EnvironmentLock lock, List<AutoCloseable> resources,
+      BackfillClient client) {
+    this.environment = environment;
+    this.lock = lock;
+    this.resources = resources;
+    this.client = client;
+  }
+
+  /**
+   * Opens the environment of that name.
+   *
+   * @param owner what this command is, shown to any other command that finds the environment busy
+   */
+  static EnvironmentSession open(BackfillConfig config, String environmentName, String owner) {
+    EnvironmentConfig environment = config.environment(environmentName);
+    EnvironmentLock lock = EnvironmentLock.acquire(environmentName, environment.jobHistory(), owner);
+    List<AutoCloseable> resources = new ArrayList<>();
+    try {
+      OfflineStore offline = environment.offlineStore().create(Plugins::offlineStore);
+      resources.add(offline);
+      OnlineStore online = environment.onlineStore().create(Plugins::onlineStore);
+      resources.add(online);
+      BackfillClient client = BackfillClient.builder().offlineStore(offline).onlineStore(online)
+          .jobHistory(environment.jobHistory())
+          // whole seconds: a default stop of "now" reads as a time a person would type
+          .clock(Clock.tickSeconds(ZoneOffset.UTC)).build();
+      return new EnvironmentSession(environment, lock, resources, client);
+    } catch (RuntimeException e) {
+      closeAll(resources, e);
+      lock.close();
+      throw e;
+    }
+  }
+
+  BackfillClient client() {
+    return client;
+  }
+
+  EnvironmentConfig environment() {
+    return environment;
+  }
+
+  /**
+   * Creates the feature set's source and transform and registers it with the client.
+   *
+   * @throws ConfigException at the feature set's line when a plugin refuses its options or the
+   *     stores hold the feature set with another schema
+   */
+  FeatureSet register(FeatureSetConfig config) {
+    DataSource source = config.source().create(Plugins::dataSource);
+    Transform transform = config.transform().map(t -> t.create(Plugins::transform)).orElse(Transform.identity());
+    FeatureSet featureSet = config.toFeatureSet(Optional.of(source), transform);
+    try {
+      client.register(featureSet);
+    } catch (InvalidFeatureSetException e) {
+      throw new ConfigException(config.location(), e.getMessage(), e);
+    }
+    return featureSet;
+  }
+
+  /** Tells other commands what this one is doing now, such as the job it runs. */
+  void describe(String owner) {
+    lock.describe(owner);
+  }
+
+  @Override
+  public void close() {
+    RuntimeException failure = null;
+    try {
+      client.close();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    failure = closeAll(resources, failure);
+    lock.close();
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static RuntimeException closeAll(List<AutoCloseable> resources, RuntimeException failure) {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = e instanceof RuntimeException r ? r : new IllegalStateException("closing " + resources.get(i) + " failed", e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    return failure;
+  }
+}

@@ -1,0 +1,141 @@
+package dev.backfill.cli;
+
+import dev.backfill.api.BackfillJob;
+import dev.backfill.api.BackfillPlan;
+import dev.backfill.api.BackfillProgress;
+import dev.backfill.api.BackfillResult;
+import dev.backfill.api.TimeRange;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The text of plans, results and jobs, as the commands print them. */
+final class Reports {
+  /** Plans with more slices than this show the first two, {@code <..>} and the last two. */
+  static final int SLICES_SHOWN_IN_FULL = 10;
+
+  private Reports() {}
+
+  static String plan(BackfillPlan plan) {
+    StringBuilder text = new StringBuilder("Dry run: backfill of " + plan.featureSet() + " (nothing is changed)\n");
+    line(text, "range", range(plan.range()) + (plan.stopClamped() ? " (stop rounded down to now)" : ""));
+    line(text, "reset", plan.reset() ? "yes: all current data of " + plan.featureSet() + " is deleted first" : "no: only the range is replaced");
+    line(text, "cluster template", plan.clusterTemplate() + " (" + plan.clusterTemplate().parallelism() + " workers)");
+    plan.comment().ifPresent(comment -> line(text, "comment", comment));
+    line(text, "slices", String.valueOf(plan.slices().size()));
+    for (String slice : slicesShown(plan.slices())) {
+      line(text, "", slice);
+    }
+    return text.toString();
+  }
+
+  /** Every slice when there are at most ten; else the first two, {@code <..>} and the last two. */
+  static List<String> slicesShown(List<TimeRange> slices) {
+    List<String> shown = new ArrayList<>();
+    if (slices.size() <= SLICES_SHOWN_IN_FULL) {
+      slices.forEach(slice -> shown.add(range(slice)));
+    } else {
+      shown.add(range(slices.get(0)));
+      shown.add(range(slices.get(1)));
+      shown.add("<..>");
+      shown.add(range(slices.get(slices.size() - 2)));
+      shown.add(range(slices.get(slices.size() - 1)));
+    }
+    return shown;
+  }
+
+  static String result(BackfillResult result) {
+    StringBuilder text = new StringBuilder("Backfill job " + result.jobId() + " of " + result.featureSet() + " succeeded\n");
+    counts(text, result);
+    return text.toString();
+  }
+
+  static String job(BackfillJob job) {
+    BackfillPlan plan = job.plan();
+    StringBuilder text = new StringBuilder("Backfill job " + job.id() + "\n");
+    line(text, "feature set", plan.featureSet());
+    line(text, "status", job.status().toString());
+    line(text, "submitted", job.submittedAt().toString());
+    line(text, "cluster template", plan.clusterTemplate().toString());
+    plan.comment().ifPresent(comment -> line(text, "comment", comment));
+    job.failure().ifPresent(failure -> line(text, "failure", failure));
+    if (job.result().isPresent()) {
+      counts(text, job.result().get());
+    } else {
+      line(text, "range", range(plan.range()) + (plan.reset() ? ", reset" : ""));
+      BackfillProgress progress = job.progress();
+      line(text, "progress", progress.slicesDone() + "/" + progress.slicesTotal() + " slices, "
+          + number(progress.rowsRead()) + " rows read, " + number(progress.rowsWritten()) + " written");
+    }
+    return text.toString();
+  }
+
+  /** One line per job, newest first as given, with status, range and comment. */
+  static String jobTable(List<BackfillJob> jobs) {
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(List.of("JOB", "FEATURE SET", "STATUS", "SUBMITTED", "RANGE", "RESET", "ROWS WRITTEN", "COMMENT"));
+    for (BackfillJob job : jobs) {
+      BackfillPlan plan = job.plan();
+      rows.add(List.of(job.id(), plan.featureSet(), job.status().toString(), job.submittedAt().toString(),
+          range(plan.range()), plan.reset() ? "yes" : "no",
+          job.result().map(r -> number(r.rowsWritten())).orElse("-"), plan.comment().orElse("")));
+    }
+    return table(rows);
+  }
+
+  /** Left-aligned columns two spaces apart, the last one unpadded. */
+  static String table(List<List<String>> rows) {
+    int columns = rows.get(0).size();
+    int[] widths = new int[columns];
+    for (List<String> row : rows) {
+      for (int c = 0; c < columns; c++) {
+        widths[c] = Math.max(widths[c], row.get(c).length());
+      }
+    }
+    StringBuilder text = new StringBuilder();
+    for (List<String> row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int c = 0; c < columns; c++) {
+        line.append(c == columns - 1 ? row.get(c) : String.format(Locale.ROOT, "%-" + widths[c] + "s  ", row.get(c)));
+      }
+      text.append(line.toString().stripTrailing()).append('\n');
+    }
+    return text.toString();
+  }
+
+  static String range(TimeRange range) {
+    return "[" + range.start() + ", " + range.stop() + ")";
+  }
+
+  static String number(long n) {
+    return String.format(Locale.ROOT, "%,d", n);
+  }
+
+  /** {@code 850 ms}, {@code 12.4 s}, {@code 3 min 05 s}. */
+  static String duration(Duration duration) {
+    long millis = duration.toMillis();
+    if (millis < 1_000) {
+      return millis + " ms";
+    }
+    if (millis < 60_000) {
+      return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+    return String.format(Locale.ROOT, "%d min %02d s", millis / 60_000, (millis / 1000) % 60);
+  }
+
+  private static void counts(StringBuilder text, BackfillResult result) {
+    line(text, "range", range(result.range()) + (result.reset() ? ", reset" : ""));
+    line(text, "rows read", number(result.rowsRead()));
+    line(text, "rows written", number(result.rowsWritten()));
+    line(text, "dropped out of range", number(result.rowsDroppedOutOfRange()));
+    line(text, "offline rows deleted", number(result.offlineRowsDeleted()));
+    line(text, "online keys written", number(result.onlineKeysWritten()));
+    line(text, "online keys deleted", number(result.onlineKeysDeleted()));
+    line(text, "elapsed", duration(result.elapsed()));
+  }
+
+  private static void line(StringBuilder text, String label, String value) {
+    text.append(String.format(Locale.ROOT, "  %-21s %s%n", label, value));
+  }
+}

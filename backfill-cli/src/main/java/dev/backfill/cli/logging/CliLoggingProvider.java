@@ -1,0 +1,47 @@
+package dev.backfill.cli.logging;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.IMarkerFactory;
+import org.slf4j.Logger;
+import org.slf4j.helpers.BasicMarkerFactory;
+import org.slf4j.helpers.NOPMDCAdapter;
+import org.slf4j.spi.MDCAdapter;
+import org.slf4j.spi.SLF4JServiceProvider;
+
+/**
+ * The SLF4J binding of the command line (registered in {@code META-INF/services}), so that the
+ * engine's log lines reach standard error under {@code -v} without a logging library in the jar.
+ */
+public final class CliLoggingProvider implements SLF4JServiceProvider {
+  private final ConcurrentMap<String, Logger> loggers = new ConcurrentHashMap<>();
+  private final ILoggerFactory factory = name -> loggers.computeIfAbsent(name, CliLogger::new);
+  private final IMarkerFactory markers = new BasicMarkerFactory();
+  private final MDCAdapter mdc = new NOPMDCAdapter();
+
+  @Override
+  public ILoggerFactory getLoggerFactory() {
+    return factory;
+  }
+
+  @Override
+  public IMarkerFactory getMarkerFactory() {
+    return markers;
+  }
+
+  @Override
+  public MDCAdapter getMDCAdapter() {
+    return mdc;
+  }
+
+  @Override
+  public String getRequestedApiVersion() {
+    return "2.0.99";
+  }
+
+  @Override
+  public void initialize() {
+    // nothing to set up: the loggers read CliLogging's settings on every call
+  }
+}
