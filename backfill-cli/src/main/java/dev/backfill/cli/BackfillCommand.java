@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Option;
  * configuration, shows the plan (a dry run stops there), asks for a reset to be confirmed, runs
  * the job with its progress on standard error and prints the summary on standard output.
  */
-@Command(name = "backfill", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "backfill", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
     description = {"Recomputes a feature set's data in [start, stop) from its source and transform, "
         + "replacing the offline rows of the range and updating the online store.",
         "Times are UTC: yyyy-MM-dd, yyyy-MM-dd'T'HH:mm:ss or 'yyyy-MM-dd HH:mm:ss'."})
@@ -112,9 +113,9 @@ final class BackfillCommand implements Callable<Integer> {
     if (start != null) {
       request.startTime(start);
     }
-    if (stop != null) {
-      request.stopTime(stop);
-    }
+    // The default stop, now, in whole seconds: it reads as a time a person would type, in the
+    // plan, the summary and the listings.
+    request.stopTime(stop != null ? stop : Instant.now().truncatedTo(ChronoUnit.SECONDS));
     if (clusterTemplate != null) {
       request.clusterTemplate(clusterTemplate);
     }

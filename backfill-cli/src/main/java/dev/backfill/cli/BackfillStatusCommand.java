@@ -9,7 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code backfill features backfill-status}: one job of the history, with its counts or failure. */
-@Command(name = "backfill-status", mixinStandardHelpOptions = true,
+@Command(name = "backfill-status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Shows one backfill job: status, range, comment, progress, counts or failure.")
 final class BackfillStatusCommand implements Callable<Integer> {
   private final CliContext context;

@@ -12,8 +12,6 @@ import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.Plugins;
 import dev.backfill.spi.Transform;
-import java.time.Clock;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -53,9 +51,7 @@ final class EnvironmentSession implements AutoCloseable {
       OnlineStore online = environment.onlineStore().create(Plugins::onlineStore);
       resources.add(online);
       BackfillClient client = BackfillClient.builder().offlineStore(offline).onlineStore(online)
-          .jobHistory(environment.jobHistory())
-          // whole seconds: a default stop of "now" reads as a time a person would type
-          .clock(Clock.tickSeconds(ZoneOffset.UTC)).build();
+          .jobHistory(environment.jobHistory()).build();
       return new EnvironmentSession(environment, lock, resources, client);
     } catch (RuntimeException e) {
       closeAll(resources, e);

@@ -6,7 +6,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code backfill features}: the commands on feature sets and their backfills. */
-@Command(name = "features", mixinStandardHelpOptions = true,
+@Command(name = "features", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Backfill feature sets, list them, and list and inspect their backfills.")
 final class FeaturesCommand implements Runnable {
   @Spec CommandSpec spec;

@@ -43,7 +43,7 @@ final class GlobalOptions implements Verbosity {
   BackfillConfig loadConfig() {
     Path file = ConfigFiles.locate(config, Optional.ofNullable(context.environment().get(ConfigFiles.ENVIRONMENT_VARIABLE)),
         context.workingDirectory());
-    return BackfillConfig.load(relativeToWorkingDirectory(file));
+    return BackfillConfig.load(relativeToWorkingDirectory(file), context.workingDirectory());
   }
 
   /** Shows a file in messages as the user would type it: relative to the working directory when inside it. */

@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code backfill features list-backfills}: the job history of the environment, newest first. */
-@Command(name = "list-backfills", mixinStandardHelpOptions = true,
+@Command(name = "list-backfills", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Lists the backfills of the environment's job history, newest first, with status, range and comment.")
 final class ListBackfillsCommand implements Callable<Integer> {
   private final CliContext context;
@@ -42,7 +42,7 @@ final class ListBackfillsCommand implements Callable<Integer> {
             + " in environment " + environment.name);
         return ExitCodes.SUCCESS;
       }
-      jobs.sort(Comparator.comparing(BackfillJob::submittedAt).reversed());
+      jobs.sort(Comparator.comparing(BackfillJob::submittedAt).thenComparing(BackfillJob::id).reversed());
       context.out().print(Reports.jobTable(jobs));
       context.out().flush();
       return ExitCodes.SUCCESS;

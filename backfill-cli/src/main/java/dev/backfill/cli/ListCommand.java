@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code backfill features list}: the feature sets of the configuration and the last backfill of each. */
-@Command(name = "list", mixinStandardHelpOptions = true,
+@Command(name = "list", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Lists the feature sets of the configuration file, with the last backfill of each in the environment.")
 final class ListCommand implements Callable<Integer> {
   private final CliContext context;

@@ -6,6 +6,7 @@ import dev.backfill.api.BackfillProgress;
 import dev.backfill.api.BackfillResult;
 import dev.backfill.api.TimeRange;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +57,7 @@ final class Reports {
     StringBuilder text = new StringBuilder("Backfill job " + job.id() + "\n");
     line(text, "feature set", plan.featureSet());
     line(text, "status", job.status().toString());
-    line(text, "submitted", job.submittedAt().toString());
+    line(text, "submitted", submitted(job));
     line(text, "cluster template", plan.clusterTemplate().toString());
     plan.comment().ifPresent(comment -> line(text, "comment", comment));
     job.failure().ifPresent(failure -> line(text, "failure", failure));
@@ -77,7 +78,7 @@ final class Reports {
     rows.add(List.of("JOB", "FEATURE SET", "STATUS", "SUBMITTED", "RANGE", "RESET", "ROWS WRITTEN", "COMMENT"));
     for (BackfillJob job : jobs) {
       BackfillPlan plan = job.plan();
-      rows.add(List.of(job.id(), plan.featureSet(), job.status().toString(), job.submittedAt().toString(),
+      rows.add(List.of(job.id(), plan.featureSet(), job.status().toString(), submitted(job),
           range(plan.range()), plan.reset() ? "yes" : "no",
           job.result().map(r -> number(r.rowsWritten())).orElse("-"), plan.comment().orElse("")));
     }
@@ -102,6 +103,10 @@ final class Reports {
       text.append(line.toString().stripTrailing()).append('\n');
     }
     return text.toString();
+  }
+
+  private static String submitted(BackfillJob job) {
+    return job.submittedAt().truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
   static String range(TimeRange range) {

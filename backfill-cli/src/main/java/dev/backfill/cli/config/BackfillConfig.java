@@ -26,7 +26,15 @@ public record BackfillConfig(Path file, Map<String, EnvironmentConfig> environme
    * @throws ConfigException naming the file, the line and the key of the first problem
    */
   public static BackfillConfig load(Path file) {
-    return ConfigParser.parse(file);
+    return load(file, file.toAbsolutePath().getParent());
+  }
+
+  /**
+   * Reads and checks a configuration file named relative to a directory other than the process's
+   * own; messages show {@code file} as given.
+   */
+  public static BackfillConfig load(Path file, Path relativeTo) {
+    return ConfigParser.parse(relativeTo.resolve(file).toAbsolutePath().normalize(), file);
   }
 
   /**

@@ -26,14 +26,15 @@ final class ConfigParser {
 
   private final Path folder;
 
-  private ConfigParser(Path file) {
-    this.folder = file.toAbsolutePath().normalize().getParent();
+  private ConfigParser(Path absoluteFile) {
+    this.folder = absoluteFile.getParent();
   }
 
-  static BackfillConfig parse(Path file) {
-    YamlNode root = YamlNode.parse(file);
+  /** Reads {@code absoluteFile}; messages name it {@code shownAs}. */
+  static BackfillConfig parse(Path absoluteFile, Path shownAs) {
+    YamlNode root = YamlNode.parse(absoluteFile, shownAs);
     root.requireOnly(TOP_LEVEL);
-    ConfigParser parser = new ConfigParser(file);
+    ConfigParser parser = new ConfigParser(absoluteFile);
     YamlNode environmentsNode = root.required("environments");
     Map<String, EnvironmentConfig> environments = new LinkedHashMap<>();
     environmentsNode.entries().forEach((name, node) -> environments.put(name, parser.environment(name, node)));
@@ -43,7 +44,7 @@ final class ConfigParser {
     Map<String, FeatureSetConfig> featureSets = new LinkedHashMap<>();
     root.optional("feature-sets").ifPresent(node ->
         node.entries().forEach((name, featureSet) -> featureSets.put(name, parser.featureSet(name, featureSet))));
-    return new BackfillConfig(file, environments, featureSets);
+    return new BackfillConfig(shownAs, environments, featureSets);
   }
 
   private EnvironmentConfig environment(String name, YamlNode node) {

@@ -40,9 +40,9 @@ final class YamlNode {
     this.text = text;
   }
 
-  /** Reads a whole file; an empty file is an empty mapping. */
-  static YamlNode parse(Path file) {
-    ConfigLocation root = new ConfigLocation(file, 1, "");
+  /** Reads a whole file, named {@code shownAs} in messages; an empty file is an empty mapping. */
+  static YamlNode parse(Path file, Path shownAs) {
+    ConfigLocation root = new ConfigLocation(shownAs, 1, "");
     try (Reader reader = Files.newBufferedReader(file); JsonParser parser = YAML.createParser(reader)) {
       JsonToken first = parser.nextToken();
       if (first == null) {
@@ -56,9 +56,9 @@ final class YamlNode {
     } catch (JsonProcessingException e) {
       JsonLocation where = e.getLocation();
       int line = where == null ? 1 : where.getLineNr();
-      throw new ConfigException(new ConfigLocation(file, line, ""), "not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+      throw new ConfigException(new ConfigLocation(shownAs, line, ""), "not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""));
     } catch (IOException e) {
-      throw new ConfigException("cannot read the configuration file " + file + ": " + e.getMessage());
+      throw new ConfigException("cannot read the configuration file " + shownAs + ": " + e);
     }
   }
 
