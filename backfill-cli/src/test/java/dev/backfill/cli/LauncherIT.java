@@ -1,0 +1,156 @@
+package dev.backfill.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.backfill.cli.CliHarness.StoreContents;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/backfill} run as a user runs it: a child process in a folder of its own, on the
+ * packaged jar, with standard input and standard error pipes (not terminals). The test plugin
+ * {@code slow} reaches it through {@code BACKFILL_CLASSPATH}, as a third-party plugin jar would.
+ */
+class LauncherIT {
+  private static final Path REPOSITORY = Path.of(System.getProperty("backfill.repository", "..")).toAbsolutePath().normalize();
+  private static final Path LAUNCHER = REPOSITORY.resolve("bin/backfill");
+  private static final List<String> COUNTER_KEYS = List.of("k0", "k1", "k2");
+
+  @TempDir Path folder;
+  private CliHarness cli;
+
+  /** A finished child process. */
+  record Result(int exitCode, String out, String err) {}
+
+  @BeforeEach
+  void setUp() {
+    cli = new CliHarness(folder);
+  }
+
+  @Test
+  void aBackfillRunsFromTheLauncherWithPlainProgressLines() throws Exception {
+    Result result = run("features", "backfill", "--reset", "--yes", "--environment", "local", "--feature-set",
+        "driver_trips", "--stop-time", "2024-02-01", "--comment", "from the launcher");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).containsPattern("Backfill job bf-\\S+ of driver_trips succeeded").contains("rows written          60");
+    assertThat(result.err()).containsPattern("backfill job bf-\\S+ of driver_trips started: ")
+        .containsPattern("progress: 20?/\\d+ slices|progress: \\d+/\\d+ slices, 60 rows read, 60 written")
+        .doesNotContain("\r").doesNotContain("\u001b");
+    assertThat(cli.contents("driver_trips", List.of("ann", "bob", "cid")).offline()).hasSize(60);
+
+    Result listing = run("features", "list-backfills", "--environment", "local");
+    assertThat(listing.exitCode()).isZero();
+    assertThat(listing.out()).contains("driver_trips", "SUCCEEDED", "from the launcher");
+  }
+
+  @Test
+  void aResetWithoutYesIsRefusedBecauseStandardInputIsAPipe() throws Exception {
+    Result result = run("features", "backfill", "--reset", "--environment", "local", "--feature-set", "driver_trips");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err().lines()).singleElement().asString().contains("confirm with --yes");
+    assertThat(cli.contents("driver_trips", List.of("ann")).offline()).isEmpty();
+  }
+
+  @Test
+  void usageErrorsAndVersion() throws Exception {
+    Result badTime = run("features", "backfill", "--environment", "local", "--feature-set", "driver_trips",
+        "--start-time", "01/02/2024");
+    assertThat(badTime.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(badTime.err().lines()).singleElement().asString().contains("'01/02/2024'").contains("yyyy-MM-dd");
+
+    Result version = run("--version");
+    assertThat(version.exitCode()).isZero();
+    assertThat(version.out()).startsWith("backfill 0.1.0-SNAPSHOT");
+  }
+
+  @Test
+  void sigtermCancelsTheJobBeforeItsCommitAndASecondCommandMeetsAConflict() throws Exception {
+    Result first = run("features", "backfill", "--environment", "local", "--feature-set", "slow_counter",
+        "--stop-time", "2024-01-01T01:00:00");
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    StoreContents before = cli.contents("slow_counter", COUNTER_KEYS);
+
+    Process slow = start("features", "backfill", "--reset", "--yes", "--environment", "local", "--feature-set",
+        "slow_counter", "--stop-time", "2024-01-20");
+    CompletableFuture<String> slowOut = collect(slow.getInputStream());
+    BufferedReader slowErr = new BufferedReader(new InputStreamReader(slow.getErrorStream(), StandardCharsets.UTF_8));
+    List<String> errLines = new ArrayList<>();
+    String line;
+    while ((line = slowErr.readLine()) != null) {
+      errLines.add(line);
+      if (line.contains(" started: ")) {
+        break;
+      }
+    }
+    assertThat(errLines).as("the slow job started").last().asString().contains("slow_counter started: ");
+    String jobId = errLines.get(errLines.size() - 1).split(" ")[2];
+
+    Result conflict = run("features", "backfill", "--environment", "local", "--feature-set", "driver_trips");
+    assertThat(conflict.exitCode()).as(conflict.err()).isEqualTo(ExitCodes.CONFLICT);
+    assertThat(conflict.err().lines()).singleElement().asString()
+        .contains("environment 'local' is in use by process " + slow.pid()).contains("job " + jobId + " of slow_counter");
+
+    CompletableFuture<String> rest = CompletableFuture.supplyAsync(() -> {
+      StringBuilder text = new StringBuilder();
+      slowErr.lines().forEach(l -> text.append(l).append('\n'));
+      return text.toString();
+    });
+    // SIGTERM takes the path of Ctrl-C (SIGINT), which a test cannot send: a process started in
+    // the background of a non-interactive shell, as CI runs, inherits SIGINT ignored.
+    assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(slow.pid())).start().waitFor()).isZero();
+    assertThat(slow.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(slow.exitValue()).isEqualTo(ExitCodes.FAILED);
+    assertThat(rest.get(10, TimeUnit.SECONDS)).contains("interrupted: cancelling backfill job " + jobId)
+        .contains("was cancelled before its offline commit; neither store was changed");
+    assertThat(slowOut.get(10, TimeUnit.SECONDS)).isEmpty();
+    assertThat(cli.contents("slow_counter", COUNTER_KEYS)).isEqualTo(before);
+
+    Result status = run("features", "backfill-status", "--environment", "local", "--job", jobId);
+    assertThat(status.exitCode()).isZero();
+    assertThat(status.out()).contains("status                CANCELLED");
+  }
+
+  private Result run(String... args) throws IOException, InterruptedException, java.util.concurrent.ExecutionException,
+      java.util.concurrent.TimeoutException {
+    Process process = start(args);
+    CompletableFuture<String> out = collect(process.getInputStream());
+    CompletableFuture<String> err = collect(process.getErrorStream());
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("bin/backfill %s finishes", List.of(args)).isTrue();
+    return new Result(process.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+  }
+
+  private Process start(String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(folder.toFile());
+    builder.environment().put("BACKFILL_CLASSPATH", Path.of("target/test-classes").toAbsolutePath().toString());
+    builder.environment().remove("BACKFILL_CONFIG");
+    Process process = builder.start();
+    process.getOutputStream().close();
+    return process;
+  }
+
+  private static CompletableFuture<String> collect(java.io.InputStream stream) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
+
+}
