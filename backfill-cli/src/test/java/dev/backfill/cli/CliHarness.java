@@ -58,7 +58,15 @@ final class CliHarness {
   final Path folder;
 
   CliHarness(Path folder) {
+    this(folder, true);
+  }
+
+  /** A harness on a folder; {@code withFixtures} writes this class's configuration and CSV feeds into it. */
+  CliHarness(Path folder, boolean withFixtures) {
     this.folder = folder;
+    if (!withFixtures) {
+      return;
+    }
     try {
       Files.writeString(folder.resolve("backfill.yaml"), CONFIG);
       StringBuilder trips = new StringBuilder("driver,day,trips\n");
