@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.backfill.cli.CliHarness.Run;
 import dev.backfill.cli.CliHarness.StoreContents;
+import dev.backfill.cli.logging.CliLogging;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -314,6 +315,22 @@ class BackfillCommandTest {
     assertThat(version.out()).startsWith("backfill 0.1.0-SNAPSHOT");
     Run bare = cli.run("features");
     assertOneLineUsageError(bare, "error: Missing command: use one of backfill, list, list-backfills, backfill-status");
+  }
+
+  @Test
+  void verboseShowsTheEnginesLogLinesOnStandardError() {
+    try {
+      Run quiet = cli.run("features", "backfill", "--environment", "local", "--name", "driver_trips", "--stop-time", "2024-01-03");
+      assertThat(quiet.err()).doesNotContain(" INFO ");
+      Run verbose = cli.run("-v", "features", "backfill", "--environment", "local", "--name", "driver_trips",
+          "--stop-time", "2024-01-05");
+      assertThat(verbose.exitCode()).isZero();
+      assertThat(verbose.err()).containsPattern("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO BackfillExecution: backfill bf-\\S+ of driver_trips started")
+          .contains(" INFO BackfillExecution: ").doesNotContain(" DEBUG ");
+      assertThat(verbose.out()).doesNotContain(" INFO ");
+    } finally {
+      CliLogging.configure(new java.io.PrintWriter(System.err, true), org.slf4j.event.Level.ERROR);
+    }
   }
 
   private void load() {

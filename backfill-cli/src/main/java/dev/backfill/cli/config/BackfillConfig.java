@@ -26,7 +26,7 @@ public record BackfillConfig(Path file, Map<String, EnvironmentConfig> environme
    * @throws ConfigException naming the file, the line and the key of the first problem
    */
   public static BackfillConfig load(Path file) {
-    return load(file, file.toAbsolutePath().getParent());
+    return load(file, Path.of("").toAbsolutePath());
   }
 
   /**

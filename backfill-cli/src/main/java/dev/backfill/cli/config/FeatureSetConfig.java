@@ -7,6 +7,7 @@ import dev.backfill.api.InvalidFeatureSetException;
 import dev.backfill.spi.DataSource;
 import dev.backfill.spi.Transform;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -23,9 +24,9 @@ public record FeatureSetConfig(String name, Map<String, FieldType> keys, String 
 
   public FeatureSetConfig {
     Objects.requireNonNull(name, "name");
-    keys = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(keys));
+    keys = Collections.unmodifiableMap(new LinkedHashMap<>(keys));
     Objects.requireNonNull(eventTime, "eventTime");
-    features = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(features));
+    features = Collections.unmodifiableMap(new LinkedHashMap<>(features));
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(transform, "transform");
     Objects.requireNonNull(backfillStart, "backfillStart");
