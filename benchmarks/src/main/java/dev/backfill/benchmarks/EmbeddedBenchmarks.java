@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +46,7 @@ import org.rocksdb.WriteOptions;
  * </ul>
  */
 public final class EmbeddedBenchmarks {
-  private static final Instant START = Instant.parse("2024-01-01T00:00:00Z");
+  static final Instant START = Instant.parse("2024-01-01T00:00:00Z");
 
   private EmbeddedBenchmarks() {}
 
@@ -122,7 +123,7 @@ public final class EmbeddedBenchmarks {
     System.out.printf("ratio engine time / raw time: %.2f%n", engine.seconds() / raw.seconds());
   }
 
-  private static FeatureSet featureSet(GeneratedSource source) {
+  static FeatureSet featureSet(GeneratedSource source) {
     return GeneratedSource.featureSet(START).toBuilder().source(source).build();
   }
 
@@ -191,13 +192,7 @@ public final class EmbeddedBenchmarks {
   // ---- fast path against DuckDB CTAS ----
 
   static void fastPath(long rows, long keys) throws Exception {
-    Path dir = freshDir("fastpath");
-    Path parquet = dir.resolve("events.parquet");
-    try (var c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
-      s.execute("COPY (SELECT i % " + keys + " AS user_id, make_timestamp((1704067200 + (i * 30 * 86400) // " + rows
-          + ")::BIGINT * 1000000) AS ts, i % 97 AS clicks, (i % 1000) * 0.25 AS spend FROM range(" + rows + ") r(i)) TO '"
-          + parquet + "' (FORMAT parquet)");
-    }
+    Path parquet = writeEvents(freshDir("fastpath"), rows, keys);
     System.out.printf("fast path vs DuckDB CREATE TABLE AS SELECT + latest per key: %,d-row Parquet file, %,d keys%n", rows, keys);
     List<Double> baseline = new ArrayList<>();
     List<Double> fast = new ArrayList<>();
@@ -219,7 +214,19 @@ public final class EmbeddedBenchmarks {
     System.out.printf("%-55s %6.2f s   ratio %.2f%n", "engine reset, rows through the JVM (1 run)", j, j / b);
   }
 
-  private static long ctas(Path parquet, Path dir) {
+  /** {@code rows} events of {@code keys} users spread over the 30 days from {@link #START}, as events.parquet in {@code dir}. */
+  static Path writeEvents(Path dir, long rows, long keys) throws SQLException {
+    Path parquet = dir.resolve("events.parquet");
+    try (var c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+      s.execute("COPY (SELECT i % " + keys + " AS user_id, make_timestamp((1704067200 + (i * 30 * 86400) // " + rows
+          + ")::BIGINT * 1000000) AS ts, i % 97 AS clicks, (i % 1000) * 0.25 AS spend FROM range(" + rows + ") r(i)) TO '"
+          + parquet + "' (FORMAT parquet)");
+    }
+    return parquet;
+  }
+
+  /** The baseline: the file copied into table {@code t} of ctas.duckdb in {@code dir}, its latest rows into {@code latest}. */
+  static long ctas(Path parquet, Path dir) {
     try (var c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("ctas.duckdb")); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE t AS SELECT * FROM read_parquet('" + parquet + "')");
       s.execute("CREATE TABLE latest AS SELECT * FROM t QUALIFY rank() OVER (PARTITION BY user_id ORDER BY ts DESC) = 1");
@@ -229,7 +236,8 @@ public final class EmbeddedBenchmarks {
     }
   }
 
-  private static BackfillResult resetFromParquet(Path parquet, Path dir, boolean fastPath) {
+  /** The engine's reset of feature set {@code events} from the file, through the fast path or the JVM. */
+  static BackfillResult resetFromParquet(Path parquet, Path dir, boolean fastPath) {
     FeatureSet fs = GeneratedSource.featureSet(START).toBuilder().build();
     FeatureSet events = FeatureSet.builder("events").key("user_id", dev.backfill.api.FieldType.LONG).eventTime("ts")
         .feature("clicks", dev.backfill.api.FieldType.LONG).feature("spend", dev.backfill.api.FieldType.DOUBLE)

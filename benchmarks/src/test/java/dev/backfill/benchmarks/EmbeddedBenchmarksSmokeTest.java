@@ -1,0 +1,138 @@
+package dev.backfill.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.backfill.api.BackfillClient;
+import dev.backfill.api.BackfillResult;
+import dev.backfill.api.EntityKey;
+import dev.backfill.api.Row;
+import dev.backfill.duckdb.internal.DuckDbTypes;
+import dev.backfill.spi.OnlineStore;
+import dev.backfill.spi.Plugins;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+
+/**
+ * Runs {@link EmbeddedBenchmarks} on small sizes and checks that each baseline does the work of
+ * the engine it is compared with (the same offline rows, the same latest rows per key): a ratio
+ * means something only then. No timing.
+ */
+class EmbeddedBenchmarksSmokeTest {
+  private static final long ROWS = 20_000;
+  private static final long KEYS = 500;
+
+  @TempDir Path dir;
+
+  @Test
+  void theRawBaselineWritesTheEnginesOfflineRowsAndLatestRows() throws Exception {
+    GeneratedSource source = GeneratedSource.of(ROWS, KEYS, EmbeddedBenchmarks.START, Duration.ofDays(50));
+    Path engineDir = dir.resolve("engine");
+    BackfillResult result;
+    try (BackfillClient client = EmbeddedBenchmarks.client(engineDir, false)) {
+      client.register(EmbeddedBenchmarks.featureSet(source));
+      result = client.backfill(GeneratedSource.FEATURE_SET).reset()
+          .between(source.range().start(), source.range().stop()).run();
+    }
+    Path rawDir = dir.resolve("raw");
+    Files.createDirectories(rawDir);
+    long rawKeys = EmbeddedBenchmarks.rawWrites(source, rawDir);
+
+    assertThat(result.rowsWritten()).isEqualTo(ROWS);
+    assertThat(result.onlineKeysWritten()).isEqualTo(KEYS);
+    assertThat(rawKeys).isEqualTo(KEYS);
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + rawDir.resolve("raw.duckdb"));
+         Statement s = c.createStatement()) {
+      s.execute("ATTACH '" + engineDir.resolve("offline.duckdb") + "' AS engine (READ_ONLY)");
+      String columns = "user_id, epoch_us(ts), clicks, spend, score";
+      assertThat(count(s, "SELECT count(*) FROM t")).isEqualTo(ROWS);
+      assertThat(count(s, "SELECT count(*) FROM (SELECT " + columns + " FROM t EXCEPT ALL SELECT " + columns
+          + " FROM engine.main.\"" + GeneratedSource.FEATURE_SET + "\")")).isZero();
+      assertThat(count(s, "SELECT count(*) FROM (SELECT " + columns + " FROM engine.main.\""
+          + GeneratedSource.FEATURE_SET + "\" EXCEPT ALL SELECT " + columns + " FROM t)")).isZero();
+    }
+
+    RocksDB.loadLibrary();
+    try (OnlineStore online = Plugins.onlineStore("rocksdb", Map.of("path", engineDir.resolve("online").toString()));
+         Options options = new Options();
+         RocksDB raw = RocksDB.openReadOnly(options, rawDir.resolve("raw-online").toString())) {
+      for (long k = 0; k < KEYS; k++) {
+        Row engineRow = online.get(GeneratedSource.FEATURE_SET, EntityKey.of(k)).orElseThrow();
+        ByteBuffer rawValue = ByteBuffer.wrap(raw.get(ByteBuffer.allocate(8).putLong(k).array()));
+        assertThat(rawValue.getLong()).isEqualTo(DuckDbTypes.epochMicros(engineRow.getInstant("ts")));
+        assertThat(rawValue.getLong()).isEqualTo(engineRow.getLong("clicks"));
+        assertThat(rawValue.getDouble()).isEqualTo(engineRow.getDouble("spend"));
+        assertThat(rawValue.getDouble()).isEqualTo(engineRow.getDouble("score"));
+      }
+    }
+  }
+
+  @Test
+  void bothEnginePathsAndTheCtasBaselineLoadTheSameRows() throws Exception {
+    Path parquet = EmbeddedBenchmarks.writeEvents(dir, ROWS, KEYS);
+    Path fastDir = dir.resolve("fast");
+    Path jvmDir = dir.resolve("jvm");
+    Path ctasDir = dir.resolve("ctas");
+    Files.createDirectories(ctasDir);
+    BackfillResult fast = EmbeddedBenchmarks.resetFromParquet(parquet, fastDir, true);
+    BackfillResult jvm = EmbeddedBenchmarks.resetFromParquet(parquet, jvmDir, false);
+    EmbeddedBenchmarks.ctas(parquet, ctasDir);
+
+    assertThat(fast.rowsWritten()).isEqualTo(ROWS);
+    assertThat(jvm.rowsWritten()).isEqualTo(ROWS);
+    assertThat(fast.onlineKeysWritten()).isEqualTo(KEYS);
+    assertThat(jvm.onlineKeysWritten()).isEqualTo(KEYS);
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + ctasDir.resolve("ctas.duckdb"));
+         Statement s = c.createStatement()) {
+      s.execute("ATTACH '" + fastDir.resolve("offline.duckdb") + "' AS fast (READ_ONLY)");
+      s.execute("ATTACH '" + jvmDir.resolve("offline.duckdb") + "' AS jvm (READ_ONLY)");
+      String columns = "user_id, epoch_us(ts), clicks, spend";
+      for (String engine : new String[] {"fast", "jvm"}) {
+        assertThat(count(s, "SELECT count(*) FROM " + engine + ".main.events")).isEqualTo(ROWS);
+        assertThat(count(s, "SELECT count(*) FROM (SELECT " + columns + " FROM t EXCEPT ALL SELECT " + columns
+            + " FROM " + engine + ".main.events)")).as(engine).isZero();
+      }
+      assertThat(count(s, "SELECT count(*) FROM latest")).isEqualTo(KEYS);
+    }
+  }
+
+  @Test
+  void everyHarnessRunsToItsRatioOnSmallSizes() throws Exception {
+    assertThat(run("raw", "2000", "50")).contains("ratio engine time / raw time:");
+    assertThat(run("fastpath", "2000", "50")).contains("engine reset, fast path", "ratio");
+    assertThat(run("interval", "200", "20")).contains("last day of a 60-day feature set", "ratio");
+  }
+
+  private static String run(String... args) throws Exception {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      EmbeddedBenchmarks.main(args);
+    } finally {
+      System.setOut(original);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
+  private static long count(Statement s, String sql) throws SQLException {
+    try (ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}
