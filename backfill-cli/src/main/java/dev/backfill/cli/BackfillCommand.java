@@ -177,7 +177,6 @@ final class BackfillCommand implements Callable<Integer> {
   }
 
   private String owner(String doing) {
-    return "process " + ProcessHandle.current().pid() + " ('backfill features backfill --feature-set " + featureSet
-        + "', " + doing + ")";
+    return EnvironmentSession.owner("backfill --feature-set " + featureSet, doing);
   }
 }

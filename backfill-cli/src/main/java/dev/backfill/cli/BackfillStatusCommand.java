@@ -29,7 +29,7 @@ final class BackfillStatusCommand implements Callable<Integer> {
   public Integer call() {
     BackfillConfig config = global.loadConfig();
     try (EnvironmentSession session = EnvironmentSession.open(config, environment.name,
-        "process " + ProcessHandle.current().pid() + " ('backfill features backfill-status')")) {
+        EnvironmentSession.owner("backfill-status"))) {
       BackfillJob job = session.client().job(jobId).orElseThrow(() -> new InvalidBackfillRequestException(
           "unknown job '" + jobId + "' in environment " + environment.name
               + "; list the jobs with 'backfill features list-backfills --environment " + environment.name + "'"));

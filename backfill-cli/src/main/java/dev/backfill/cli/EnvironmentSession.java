@@ -60,6 +60,19 @@ final class EnvironmentSession implements AutoCloseable {
     }
   }
 
+  /**
+   * How the lock describes this process to a command that finds the environment busy:
+   * {@code process 4242 ('backfill features list')}.
+   */
+  static String owner(String command) {
+    return "process " + ProcessHandle.current().pid() + " ('backfill features " + command + "')";
+  }
+
+  /** {@link #owner(String)} with what the command is doing: {@code process 4242 ('backfill features backfill ...', planning)}. */
+  static String owner(String command, String doing) {
+    return "process " + ProcessHandle.current().pid() + " ('backfill features " + command + "', " + doing + ")";
+  }
+
   BackfillClient client() {
     return client;
   }

@@ -34,7 +34,7 @@ final class ListBackfillsCommand implements Callable<Integer> {
     List<String> names = featureSet == null ? List.copyOf(config.featureSets().keySet())
         : List.of(config.featureSet(featureSet).name());
     try (EnvironmentSession session = EnvironmentSession.open(config, environment.name,
-        "process " + ProcessHandle.current().pid() + " ('backfill features list-backfills')")) {
+        EnvironmentSession.owner("list-backfills"))) {
       List<BackfillJob> jobs = new ArrayList<>();
       names.forEach(name -> jobs.addAll(session.client().jobs(name)));
       if (jobs.isEmpty()) {

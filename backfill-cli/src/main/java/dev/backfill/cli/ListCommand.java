@@ -31,7 +31,7 @@ final class ListCommand implements Callable<Integer> {
   public Integer call() {
     BackfillConfig config = global.loadConfig();
     try (EnvironmentSession session = EnvironmentSession.open(config, environment.name,
-        "process " + ProcessHandle.current().pid() + " ('backfill features list')")) {
+        EnvironmentSession.owner("list"))) {
       if (config.featureSets().isEmpty()) {
         context.out().println("no feature sets in " + config.file());
         return ExitCodes.SUCCESS;

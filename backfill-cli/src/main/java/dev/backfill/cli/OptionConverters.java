@@ -12,23 +12,29 @@ final class OptionConverters {
   private OptionConverters() {}
 
   /** {@code yyyy-MM-dd}, {@code yyyy-MM-dd'T'HH:mm:ss} or {@code yyyy-MM-dd HH:mm:ss}, UTC. */
-  static final class Time implements ITypeConverter<Instant> {
+  static final class Time extends LibraryParser<Instant> {
     @Override
-    public Instant convert(String text) {
-      try {
-        return BackfillTimes.parse(text);
-      } catch (InvalidBackfillRequestException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+    Instant parse(String text) {
+      return BackfillTimes.parse(text);
     }
   }
 
   /** SMALL, MEDIUM, LARGE or XLARGE, in any case. */
-  static final class Template implements ITypeConverter<ClusterTemplate> {
+  static final class Template extends LibraryParser<ClusterTemplate> {
     @Override
-    public ClusterTemplate convert(String text) {
+    ClusterTemplate parse(String text) {
+      return ClusterTemplate.parse(text);
+    }
+  }
+
+  /** A parser of the library whose refusal becomes picocli's, so picocli reports it as a usage error. */
+  private abstract static class LibraryParser<T> implements ITypeConverter<T> {
+    abstract T parse(String text);
+
+    @Override
+    public final T convert(String text) {
       try {
-        return ClusterTemplate.parse(text);
+        return parse(text);
       } catch (InvalidBackfillRequestException e) {
         throw new TypeConversionException(e.getMessage());
       }
