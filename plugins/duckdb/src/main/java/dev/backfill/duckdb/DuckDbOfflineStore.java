@@ -82,7 +82,8 @@ public final class DuckDbOfflineStore implements OfflineStore {
    * Opens (or creates) the database file. Its parent directories are created.
    *
    * @throws StoreException when the file cannot be opened, for example because another process
-   *     holds it
+   *     holds it, or when the path exists and is not a DuckDB database (a directory, an empty
+   *     file, a Parquet or CSV file)
    */
   public static DuckDbOfflineStore open(Path file) {
     return open(Optional.of(file), true);
@@ -100,6 +101,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
   public static DuckDbOfflineStore open(Optional<Path> file, boolean fastPath) {
     Objects.requireNonNull(file, "file");
     String description = file.map(f -> "duckdb offline store '" + f + "'").orElse("duckdb offline store (in memory)");
+    file.ifPresent(DatabaseFile::requireDatabaseOrAbsent);
     try {
       if (file.isPresent()) {
         Path parent = file.get().toAbsolutePath().getParent();
