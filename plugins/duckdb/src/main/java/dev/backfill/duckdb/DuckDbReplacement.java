@@ -97,14 +97,15 @@ final class DuckDbReplacement implements OfflineReplacement {
     String transformQuery;
     if (transform == Transform.identity()) {
       transformQuery = "SELECT * FROM source";
-    } else if (transform instanceof DuckDbQueryTransform query) {
-      transformQuery = query.query();
+    } else if (transform instanceof DuckDbQueryTransform query && !query.allowsExternalAccess()) {
+      transformQuery = checkedInSandbox(query.query(), source);
     } else {
       return Optional.empty();
     }
     Instant readStart = minusSaturating(rows.start(), transform.lookback());
     String sourceQuery = readable.selectSql(TimeRange.of(readStart, rows.stop()));
-    String output = "WITH source AS (" + sourceQuery + ") SELECT " + castColumns() + " FROM (" + transformQuery + ") q";
+    String output = "WITH source AS (" + sourceQuery + ") SELECT " + castColumns() + " FROM " + UserSql.asSubquery(transformQuery)
+        + " q";
     try (Statement s = connection.createStatement()) {
       long read;
       try (ResultSet rs = s.executeQuery("SELECT count(*) FROM (" + sourceQuery + ")")) {
@@ -136,6 +137,20 @@ final class DuckDbReplacement implements OfflineReplacement {
       }
     } catch (SQLException e) {
       throw store.failure("running the source and transform of '" + sql.spec.name() + "' in DuckDB", e);
+    }
+  }
+
+  /**
+   * The query, once it has passed {@link UserSql#checkInSandbox} over the source's columns. This
+   * database reads the source's files, so a user's query runs here only if, in the sandbox,
+   * it touched nothing but {@code source}.
+   */
+  private String checkedInSandbox(String query, DataSource source) {
+    try {
+      UserSql.checkInSandbox(query, source.schema());
+      return query;
+    } catch (IllegalArgumentException e) {
+      throw new StoreException("offline table '" + sql.spec.name() + "': the sql transform was not run: " + e.getMessage(), e);
     }
   }
 
