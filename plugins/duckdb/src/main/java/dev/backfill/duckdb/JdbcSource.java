@@ -42,6 +42,10 @@ import java.util.stream.Stream;
  * {@code TIMESTAMP} (an instant shown in the session's zone) reads as its instant, and the
  * query's own date arithmetic is done in UTC.
  *
+ * <p>It has no {@link #fingerprint()}: a database changes by its own rules, so the engine cannot
+ * tell whether the rows changed during a backfill; point the query at data that no longer
+ * changes.
+ *
  * <p>Safe for concurrent reads: each read opens its own connection, closed with the stream.
  */
 public final class JdbcSource implements DataSource {
