@@ -69,7 +69,7 @@ public final class SqlTransform implements Transform, DuckDbQueryTransform {
 
   /**
    * A transform running {@code query}; with {@code allowExternalAccess} the query may also read
-   * files and URLs, attach databases and load extensions. Only for queries from a trusted
+   * files and URLs and load extensions. Only for queries from a trusted
    * source: whoever writes such a query can read every file this process can.
    *
    * @throws IllegalArgumentException as {@link #of(String, Duration)}

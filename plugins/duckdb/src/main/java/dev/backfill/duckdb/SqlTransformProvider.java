@@ -19,8 +19,8 @@ public final class SqlTransformProvider implements TransformProvider {
   static {
     OPTIONS.put("query", "a DuckDB SELECT reading the relation source");
     OPTIONS.put("lookback", "optional, an ISO-8601 duration such as PT6H or P7D");
-    OPTIONS.put("allow-external-access", "optional, true or false (default): whether the query may read files, "
-        + "attach databases and load extensions; only for trusted configurations");
+    OPTIONS.put("allow-external-access", "optional, true or false (default): whether the query may read files "
+        + "and URLs and load extensions; only for trusted configurations");
   }
 
   @Override

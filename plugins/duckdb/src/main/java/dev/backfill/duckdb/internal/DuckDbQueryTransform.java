@@ -14,7 +14,7 @@ public interface DuckDbQueryTransform {
   String query();
 
   /**
-   * Whether the query may read files, attach databases and load extensions (a trusted setup's
+   * Whether the query may read files and URLs and load extensions (a trusted setup's
    * explicit choice); such a query runs only where the transform itself runs it.
    */
   boolean allowsExternalAccess();
