@@ -6,6 +6,7 @@ import dev.backfill.api.BackfillResult;
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.InvalidRowException;
 import dev.backfill.api.Row;
+import dev.backfill.api.SourceChangedException;
 import dev.backfill.api.TimeRange;
 import dev.backfill.spi.OfflineReplacement;
 import dev.backfill.spi.OfflineStore;
@@ -75,6 +76,7 @@ final class BackfillExecution implements Runnable {
       log.info("backfill {} of {} started: range {}{}, {} slices, {} workers, source {}, transform {}",
           job.id(), plan.featureSet(), plan.range(), plan.reset() ? " (reset)" : "", plan.slices().size(),
           parallelism, backfill.source(), backfill.transform());
+      Optional<String> sourceVersion = backfill.source().fingerprint();
       replacement = offline.beginReplace(table.name(), plan.reset() ? Optional.empty() : Optional.of(plan.range()), job.id());
       Optional<OfflineReplacement.StagedRows> staged =
           replacement.stageFrom(backfill.source(), backfill.transform(), plan.range());
@@ -86,6 +88,8 @@ final class BackfillExecution implements Runnable {
       if (firstFailure.get() != null) {
         throw firstFailure.get();
       }
+      // Rows read from two versions of the source must never be committed.
+      SourceChangedException.requireUnchanged(plan.featureSet(), backfill.source(), sourceVersion);
       if (!job.enterCommit()) {
         replacement.close();
         log.info("backfill {} of {} cancelled before its offline commit; nothing changed", job.id(), plan.featureSet());
