@@ -3,6 +3,7 @@ package dev.backfill.spi;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.api.TimeRange;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -22,4 +23,18 @@ public interface DataSource {
    * closes it, which must release files and connections.
    */
   Stream<Row> read(TimeRange range);
+
+  /**
+   * The TIMESTAMP column of this source's rows by whose time {@link #read} selects, if there is
+   * one. When present, the engine gives each slice's transform only the rows whose time is in
+   * that slice's input window (a superset returned by {@code read} never reaches the transform),
+   * so it can tell for certain when a transform breaks the point-in-time rule (see
+   * {@link Slice.Placement#BREACH}) and fail the job instead of losing the rows. When empty (the
+   * default), the engine cannot tell a transform that moves event times from a source that
+   * returns a superset: it drops such rows and counts them in {@code rowsDroppedAsContext}.
+   * Checked at planning: the column must be a TIMESTAMP column of {@link #schema()}.
+   */
+  default Optional<String> eventTimeColumn() {
+    return Optional.empty();
+  }
 }

@@ -22,6 +22,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.duckdb.DuckDBConnection;
@@ -155,6 +156,11 @@ public final class DuckDbFileSource implements DataSource, DuckDbReadable {
   /** The time column named by the {@code time-column} option. */
   public String timeColumn() {
     return timeColumn;
+  }
+
+  @Override
+  public Optional<String> eventTimeColumn() {
+    return Optional.of(timeColumn);
   }
 
   @Override

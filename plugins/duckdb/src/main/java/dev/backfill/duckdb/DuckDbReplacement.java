@@ -1,9 +1,7 @@
 package dev.backfill.duckdb;
 
-import static dev.backfill.duckdb.internal.DuckDbTypes.quote;
 
 import dev.backfill.api.EntityKey;
-import dev.backfill.api.InvalidRowException;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.api.StoreException;
@@ -15,6 +13,7 @@ import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.duckdb.internal.RowAppender;
 import dev.backfill.spi.DataSource;
 import dev.backfill.spi.OfflineReplacement;
+import dev.backfill.spi.Slice;
 import dev.backfill.spi.Transform;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -24,7 +23,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -47,9 +45,8 @@ final class DuckDbReplacement implements OfflineReplacement {
   private final boolean fastPathAllowed;
   private final RowAppender rowAppender;
   private DuckDBAppender appender;
-  /** On the fast path: the query whose rows the commit inserts, and how many it must insert. */
+  /** On the fast path: the query of the staged rows, which the commit inserts. */
   private String stagedQuery;
-  private long stagedRows;
   private State state = State.OPEN;
 
   DuckDbReplacement(DuckDbOfflineStore store, TableSql sql, Optional<TimeRange> range, String commitId,
@@ -89,9 +86,9 @@ final class DuckDbReplacement implements OfflineReplacement {
   }
 
   @Override
-  public synchronized Optional<StagedRows> stageFrom(DataSource source, Transform transform, TimeRange rows) {
+  public synchronized Optional<StagedRows> stageFrom(DataSource source, Transform transform, List<Slice> slices) {
     checkOpen("stageFrom");
-    if (!fastPathAllowed || !(source instanceof DuckDbReadable readable)) {
+    if (!fastPathAllowed || !(source instanceof DuckDbReadable readable) || source.eventTimeColumn().isEmpty()) {
       return Optional.empty();
     }
     String transformQuery;
@@ -102,49 +99,15 @@ final class DuckDbReplacement implements OfflineReplacement {
     } else {
       return Optional.empty();
     }
-    Instant readStart = minusSaturating(rows.start(), transform.lookback());
-    String sourceQuery = readable.selectSql(TimeRange.of(readStart, rows.stop()));
-    String output = "WITH source AS (" + sourceQuery + ") SELECT " + castColumns() + " FROM (" + transformQuery + ") q";
+    SlicedStaging staging = new SlicedStaging(sql, slices, source.eventTimeColumn().get());
     try (Statement s = connection.createStatement()) {
-      long read;
-      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM (" + sourceQuery + ")")) {
-        rs.next();
-        read = rs.getLong(1);
-      }
-      String nullChecks = sql.spec.keyColumns().stream()
-          .map(k -> "count(*) FILTER (WHERE " + quote(k) + " IS NULL)").collect(Collectors.joining(", "));
-      try (ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE " + sql.inRange(rows) + "), count(*) FILTER (WHERE "
-          + sql.eventTime + " IS NOT NULL AND NOT (" + sql.inRange(rows) + ")), count(*) FILTER (WHERE " + sql.eventTime
-          + " IS NULL), " + nullChecks + " FROM (" + output + ")")) {
-        rs.next();
-        long inRange = rs.getLong(1);
-        long outOfRange = rs.getLong(2);
-        if (rs.getLong(3) > 0) {
-          throw new InvalidRowException(sql.spec.name(), sql.spec.eventTimeColumn(), null,
-              "the event-time column must not be null (" + rs.getLong(3) + " rows)");
-        }
-        for (int i = 0; i < sql.spec.keyColumns().size(); i++) {
-          if (rs.getLong(4 + i) > 0) {
-            throw new InvalidRowException(sql.spec.name(), sql.spec.keyColumns().get(i), null,
-                "a key column must not be null (" + rs.getLong(4 + i) + " rows)");
-          }
-        }
-        stagedQuery = "SELECT * FROM (" + output + ") WHERE " + sql.inRange(rows);
-        stagedRows = inRange;
-        store.countStagedInStore();
-        return Optional.of(new StagedRows(read, inRange, outOfRange));
-      }
+      StagedRows staged = staging.stage(s, readable, transformQuery);
+      stagedQuery = staging.stagedRows();
+      store.countStagedInStore();
+      return Optional.of(staged);
     } catch (SQLException e) {
       throw store.failure("running the source and transform of '" + sql.spec.name() + "' in DuckDB", e);
     }
-  }
-
-  /** The output columns in the table's order, cast to its types as the JVM path converts them. */
-  private String castColumns() {
-    Schema schema = sql.spec.schema();
-    return schema.fields().stream()
-        .map(f -> "CAST(q." + quote(f.name()) + " AS " + DuckDbTypes.sqlType(f.type()) + ") AS " + quote(f.name()))
-        .collect(Collectors.joining(", "));
   }
 
   @Override
@@ -165,10 +128,6 @@ final class DuckDbReplacement implements OfflineReplacement {
       // statistics let later range deletes and scans skip it.
       long added = s.executeUpdate("INSERT INTO " + sql.log + " " + (stagedQuery != null ? stagedQuery : "SELECT * FROM temp.staged")
           + " ORDER BY " + sql.eventTime);
-      if (stagedQuery != null && added != stagedRows) {
-        throw new StoreException("offline table '" + sql.spec.name() + "': the source returned " + added
-            + " rows in range at the commit but " + stagedRows + " when they were checked; it changed during the backfill");
-      }
       s.execute("INSERT INTO temp.changed_rows SELECT DISTINCT " + sql.keyColumns + " FROM "
           + (stagedQuery != null ? sql.log + " WHERE " + where : "temp.staged"));
       s.execute("CREATE OR REPLACE TEMP TABLE changed AS SELECT DISTINCT * FROM temp.changed_rows");

@@ -74,23 +74,18 @@ class FastPathTest {
     return new Outcome(result, offline, online);
   }
 
+  /**
+   * The same counts and writes. Rows read agree too, with a lookback as well: the fast path runs
+   * the transform slice by slice over each slice's input window, as the engine does, and counts
+   * the rows each slice's transform was given.
+   */
   private static void assertSame(Outcome fast, Outcome jvm) {
     BackfillResult f = fast.result();
     BackfillResult j = jvm.result();
-    assertThat(f.rowsRead()).isEqualTo(j.rowsRead());
-    assertSameWrites(fast, jvm);
-  }
-
-  /**
-   * The same writes; rows read may differ with a lookback, since the engine's slices each re-read
-   * the lookback window before them, while the fast path reads the source once.
-   */
-  private static void assertSameWrites(Outcome fast, Outcome jvm) {
-    BackfillResult f = fast.result();
-    BackfillResult j = jvm.result();
-    assertThat(List.of(f.rowsWritten(), f.rowsDroppedOutOfRange(), f.offlineRowsDeleted(), f.onlineKeysWritten(),
-        f.onlineKeysDeleted())).isEqualTo(List.of(j.rowsWritten(), j.rowsDroppedOutOfRange(), j.offlineRowsDeleted(),
-        j.onlineKeysWritten(), j.onlineKeysDeleted()));
+    assertThat(List.of(f.rowsRead(), f.rowsWritten(), f.rowsDroppedOutOfRange(), f.rowsDroppedAsContext(),
+        f.offlineRowsDeleted(), f.onlineKeysWritten(), f.onlineKeysDeleted()))
+        .isEqualTo(List.of(j.rowsRead(), j.rowsWritten(), j.rowsDroppedOutOfRange(), j.rowsDroppedAsContext(),
+            j.offlineRowsDeleted(), j.onlineKeysWritten(), j.onlineKeysDeleted()));
     assertThat(fast.offline()).isEqualTo(jvm.offline());
     assertThat(fast.online()).isEqualTo(jvm.online());
   }
@@ -123,14 +118,15 @@ class FastPathTest {
       UnaryOperator<BackfillRequest> windowed = r -> r.between(day(6), day(8)).transform(rolling);
       Outcome windowedFast = run(fast, windowed);
       Outcome windowedJvm = run(jvm, windowed);
-      assertSameWrites(windowedFast, windowedJvm);
+      // Rows read used to differ here (the fast path read the lookback once, for the whole range).
+      assertSame(windowedFast, windowedJvm);
       assertThat(windowedFast.result().rowsDroppedOutOfRange()).isPositive();
+      assertThat(windowedFast.result().rowsDroppedAsContext()).as("each slice's lookback window").isPositive();
       long sourceRowsFromDay5ToDay8;
       try (Stream<Row> rows = parquet.read(TimeRange.of(day(5), day(8)))) {
         sourceRowsFromDay5ToDay8 = rows.count();
       }
-      assertThat(windowedFast.result().rowsRead()).isEqualTo(sourceRowsFromDay5ToDay8);
-      assertThat(windowedJvm.result().rowsRead()).isGreaterThanOrEqualTo(sourceRowsFromDay5ToDay8);
+      assertThat(windowedFast.result().rowsRead()).as("slices re-read the day before them").isGreaterThan(sourceRowsFromDay5ToDay8);
 
       UnaryOperator<BackfillRequest> removeTransients = r -> r.between(day(3), day(5))
           .transform(SqlTransform.of("SELECT * FROM source WHERE user_id NOT IN ('u35', 'u36')", Duration.ZERO));
