@@ -69,18 +69,22 @@ final class CliHarness {
     }
     try {
       Files.writeString(folder.resolve("backfill.yaml"), CONFIG);
-      StringBuilder trips = new StringBuilder("driver,day,trips\n");
-      for (int day = 1; day <= 20; day++) {
-        for (String driver : List.of("ann", "bob", "cid")) {
-          trips.append(driver).append(",2024-01-").append(String.format("%02d", day)).append(",")
-              .append(day * 10 + driver.charAt(0) % 7).append('\n');
-        }
-      }
-      Files.writeString(folder.resolve("trips.csv"), trips);
+      Files.writeString(folder.resolve("trips.csv"), "driver,day,trips\n" + String.join("\n", tripLines()) + "\n");
       Files.writeString(folder.resolve("broken.csv"), "driver,day,trips\nann,2024-01-01,3\n,2024-01-02,4\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The 60 data lines of the fixture's trips.csv: three drivers a day from 2024-01-01 to 2024-01-20. */
+  static List<String> tripLines() {
+    List<String> lines = new ArrayList<>();
+    for (int day = 1; day <= 20; day++) {
+      for (String driver : List.of("ann", "bob", "cid")) {
+        lines.add(driver + ",2024-01-" + String.format("%02d", day) + "," + (day * 10 + driver.charAt(0) % 7));
+      }
+    }
+    return lines;
   }
 
   /** One finished command. */

@@ -57,7 +57,8 @@ final class SlicedStaging {
    * Reads the source, runs the transform per slice, checks every output row and counts them.
    *
    * @throws InvalidRowException for a null key or event time, a timestamp outside the supported
-   *     range, or a row that breaks the point-in-time rule, as the engine would
+   *     range, or a row that breaks the point-in-time rule, as the engine would (checked in that
+   *     order, the engine's order for one row)
    */
   StagedRows stage(Statement s, DuckDbReadable source, String transformQuery) throws SQLException {
     Instant readStart = slices.get(0).inputStart();
@@ -79,56 +80,65 @@ final class SlicedStaging {
     }
     s.execute("CREATE OR REPLACE TEMP TABLE produced AS " + String.join(" UNION ALL ", branches));
     s.execute("DROP TABLE temp.source_rows");
-    check(s);
-    try (ResultSet rs = s.executeQuery("SELECT " + countOf(Placement.IN_SLICE) + ", " + countOf(Placement.OUT_OF_RANGE)
-        + ", " + countOf(Placement.CONTEXT) + " FROM " + TABLE)) {
-      rs.next();
-      return new StagedRows(read, rs.getLong(1), rs.getLong(2), rs.getLong(3));
-    }
+    return checkAndCount(s, read);
   }
 
-  /** The engine's row checks, in its order: non-null keys and event time, supported timestamps, the point-in-time rule. */
-  private void check(Statement s) throws SQLException {
+  private StagedRows checkAndCount(Statement s, long read) throws SQLException {
+    // One pass counts the placements and every kind of bad row; the detail query runs only
+    // for a bad row, to name its value.
     List<String> required = new ArrayList<>(sql.spec.keyColumns());
     required.add(sql.spec.eventTimeColumn());
+    List<String> timestamps = sql.spec.schema().fields().stream()
+        .filter(f -> f.type() == FieldType.TIMESTAMP).map(Field::name).toList();
+    List<String> counts = new ArrayList<>();
+    for (Placement placement : Placement.values()) {
+      counts.add("count(*) FILTER (WHERE " + PLACE + " = " + placement.ordinal() + ")");
+    }
+    required.forEach(column -> counts.add("count(*) FILTER (WHERE " + quote(column) + " IS NULL)"));
+    timestamps.forEach(column -> counts.add("count(*) FILTER (WHERE " + unsupported(quote(column)) + ")"));
+    long[] found = new long[counts.size()];
+    try (ResultSet rs = s.executeQuery("SELECT " + String.join(", ", counts) + " FROM " + TABLE)) {
+      rs.next();
+      for (int i = 0; i < found.length; i++) {
+        found[i] = rs.getLong(i + 1);
+      }
+    }
+    int at = Placement.values().length;
     for (String column : required) {
-      if (exists(s, quote(column) + " IS NULL")) {
+      if (found[at++] > 0) {
         throw new InvalidRowException(sql.spec.name(), column, null, column.equals(sql.spec.eventTimeColumn())
             ? "the event-time column must not be null" : "a key column must not be null");
       }
     }
-    for (Field field : sql.spec.schema().fields()) {
-      if (field.type() == FieldType.TIMESTAMP) {
-        String column = quote(field.name());
-        String outside = column + " < " + timestampLiteral(BackfillTimes.SUPPORTED_START) + " OR " + column + " >= "
-            + timestampLiteral(BackfillTimes.SUPPORTED_STOP);
-        try (ResultSet rs = s.executeQuery("SELECT " + column + " FROM " + TABLE + " WHERE " + outside + " LIMIT 1")) {
-          if (rs.next()) {
-            throw InvalidRowException.outsideSupportedRange(sql.spec.name(), field.name(),
-                (Instant) DuckDbTypes.read(rs, 1, FieldType.TIMESTAMP));
-          }
-        }
+    for (String column : timestamps) {
+      if (found[at++] > 0) {
+        throw InvalidRowException.outsideSupportedRange(sql.spec.name(), column,
+            firstTime(s, quote(column), unsupported(quote(column))));
       }
     }
-    try (ResultSet rs = s.executeQuery("SELECT " + SLICE + ", " + sql.eventTime + " FROM " + TABLE + " WHERE " + PLACE
-        + " = " + Placement.BREACH.ordinal() + " ORDER BY " + sql.eventTime + " LIMIT 1")) {
-      if (rs.next()) {
+    if (found[Placement.BREACH.ordinal()] > 0) {
+      try (ResultSet rs = s.executeQuery("SELECT " + SLICE + ", " + sql.eventTime + " FROM " + TABLE + " WHERE " + PLACE
+          + " = " + Placement.BREACH.ordinal() + " ORDER BY " + sql.eventTime + " LIMIT 1")) {
+        rs.next();
         Slice slice = slices.get(rs.getInt(1));
         throw InvalidRowException.pointInTime(sql.spec.name(), sql.spec.eventTimeColumn(),
             (Instant) DuckDbTypes.read(rs, 2, FieldType.TIMESTAMP), slice.range(), slice.lookback());
       }
     }
+    return new StagedRows(read, found[Placement.IN_SLICE.ordinal()], found[Placement.OUT_OF_RANGE.ordinal()],
+        found[Placement.CONTEXT.ordinal()]);
   }
 
-  private static boolean exists(Statement s, String condition) throws SQLException {
-    try (ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM " + TABLE + " WHERE " + condition + ")")) {
+  private static String unsupported(String column) {
+    return column + " < " + timestampLiteral(BackfillTimes.SUPPORTED_START) + " OR " + column + " >= "
+        + timestampLiteral(BackfillTimes.SUPPORTED_STOP);
+  }
+
+  private static Instant firstTime(Statement s, String column, String condition) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT " + column + " FROM " + TABLE + " WHERE " + condition + " LIMIT 1")) {
       rs.next();
-      return rs.getBoolean(1);
+      return (Instant) DuckDbTypes.read(rs, 1, FieldType.TIMESTAMP);
     }
-  }
-
-  private String countOf(Placement placement) {
-    return "count(*) FILTER (WHERE " + PLACE + " = " + placement.ordinal() + ")";
   }
 
   /** {@link Slice#place} in SQL, over the output's event time; a null event time is checked separately. */
