@@ -45,8 +45,9 @@ final class DuckDbReplacement implements OfflineReplacement {
   private final boolean fastPathAllowed;
   private final RowAppender rowAppender;
   private DuckDBAppender appender;
-  /** On the fast path: the query of the staged rows, which the commit inserts. */
+  /** On the fast path: the query whose rows the commit inserts, and how many it must insert. */
   private String stagedQuery;
+  private long stagedRows;
   private State state = State.OPEN;
 
   DuckDbReplacement(DuckDbOfflineStore store, TableSql sql, Optional<TimeRange> range, String commitId,
@@ -103,6 +104,7 @@ final class DuckDbReplacement implements OfflineReplacement {
     try (Statement s = connection.createStatement()) {
       StagedRows staged = staging.stage(s, readable, transformQuery);
       stagedQuery = staging.stagedRows();
+      stagedRows = staged.rowsStaged();
       store.countStagedInStore();
       return Optional.of(staged);
     } catch (SQLException e) {
@@ -128,6 +130,10 @@ final class DuckDbReplacement implements OfflineReplacement {
       // statistics let later range deletes and scans skip it.
       long added = s.executeUpdate("INSERT INTO " + sql.log + " " + (stagedQuery != null ? stagedQuery : "SELECT * FROM temp.staged")
           + " ORDER BY " + sql.eventTime);
+      if (stagedQuery != null && added != stagedRows) {
+        throw new StoreException("offline table '" + sql.spec.name() + "': the source returned " + added
+            + " rows in range at the commit but " + stagedRows + " when they were checked; it changed during the backfill");
+      }
       s.execute("INSERT INTO temp.changed_rows SELECT DISTINCT " + sql.keyColumns + " FROM "
           + (stagedQuery != null ? sql.log + " WHERE " + where : "temp.staged"));
       s.execute("CREATE OR REPLACE TEMP TABLE changed AS SELECT DISTINCT * FROM temp.changed_rows");
@@ -154,6 +160,7 @@ final class DuckDbReplacement implements OfflineReplacement {
   private void dropStaged(Statement s) {
     try {
       s.execute("DROP TABLE temp.staged");
+      SlicedStaging.drop(s);
       connection.commit();
     } catch (SQLException ignored) {
       rollbackQuietly();

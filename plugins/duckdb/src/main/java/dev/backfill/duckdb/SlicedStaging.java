@@ -19,28 +19,34 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
  * The fast path's staging: a DuckDB-readable source and a SQL transform run slice by slice
- * inside DuckDB, exactly as the engine runs them in the JVM, into the temporary table
- * {@code produced} of a replacement's connection.
+ * inside DuckDB, exactly as the engine runs them in the JVM.
  *
- * <p>The source is read once, for all slices, into a temporary table; then one statement runs
- * the transform once per slice (a {@code UNION ALL} of the query, each branch over its slice's
- * input window of those rows) and tags every output row with its slice and its
- * {@link Placement}. The checks and counts then read that table, and the commit inserts its rows
- * placed {@code IN_SLICE}. So a transform that moves event times gives the same rows or the
- * same failure here as in the JVM, and a CSV file is still read once.
+ * <p>One query runs the transform once per slice (a {@code UNION ALL} of the query, each branch
+ * over its slice's input window of the source) and tags every output row with its slice and its
+ * {@link Placement}. One pass over it checks and counts the rows; the commit inserts its rows
+ * placed {@code IN_SLICE} (the query runs again there, streaming, instead of holding every row
+ * in a temporary table in between). A source that prunes by range (Parquet, by its row groups'
+ * statistics) is read by each branch for its own window, which costs about one read of the
+ * range; any other (CSV) is read once into a temporary table that the branches filter, so that
+ * the file is not parsed once per slice. So a transform that moves event times gives the same
+ * rows or the same failure here as in the JVM.
  */
 final class SlicedStaging {
-  static final String TABLE = "temp.produced";
   private static final String SLICE = quote("__backfill_slice");
   private static final String PLACE = quote("__backfill_place");
+  /** The source's rows, read once for all slices when the source does not prune by range. */
+  private static final String SOURCE_ROWS_TABLE = "backfill_source_rows";
+  private static final String SOURCE_ROWS = "temp." + SOURCE_ROWS_TABLE;
 
   private final TableSql sql;
   private final List<Slice> slices;
   private final String sourceTime;
+  private String produced;
 
   SlicedStaging(TableSql sql, List<Slice> slices, String sourceTimeColumn) {
     this.sql = sql;
@@ -48,38 +54,60 @@ final class SlicedStaging {
     this.sourceTime = quote(sourceTimeColumn);
   }
 
-  /** The staged rows, in the table's columns: what the commit inserts. */
+  /** The staged rows, in the table's columns: what the commit inserts. Available after {@link #stage}. */
   String stagedRows() {
-    return "SELECT " + sql.columns + " FROM " + TABLE + " WHERE " + PLACE + " = " + Placement.IN_SLICE.ordinal();
+    return "SELECT " + sql.columns + " FROM (" + produced + ") WHERE " + PLACE + " = " + Placement.IN_SLICE.ordinal();
+  }
+
+  /** Frees what staging holds between {@link #stage} and the commit. */
+  static void drop(Statement s) throws SQLException {
+    s.execute("DROP TABLE IF EXISTS " + SOURCE_ROWS);
   }
 
   /**
-   * Reads the source, runs the transform per slice, checks every output row and counts them.
+   * Runs the transform per slice, checks every output row and counts them.
    *
    * @throws InvalidRowException for a null key or event time, a timestamp outside the supported
    *     range, or a row that breaks the point-in-time rule, as the engine would (checked in that
    *     order, the engine's order for one row)
    */
   StagedRows stage(Statement s, DuckDbReadable source, String transformQuery) throws SQLException {
-    Instant readStart = slices.get(0).inputStart();
-    Instant stop = slices.get(slices.size() - 1).range().stop();
-    s.execute("CREATE OR REPLACE TEMP TABLE source_rows AS " + source.selectSql(TimeRange.of(readStart, stop)));
     long read;
-    try (ResultSet rs = s.executeQuery("SELECT " + slices.stream()
-        .map(slice -> "count(*) FILTER (WHERE " + within(sourceTime, slice.input()) + ")")
-        .collect(Collectors.joining(" + ")) + " FROM temp.source_rows")) {
-      rs.next();
-      read = rs.getLong(1);
+    Function<TimeRange, String> window;
+    if (source.prunesByRange()) {
+      // selectSql may return a superset; no branch's transform may see it.
+      window = range -> "SELECT * FROM (" + source.selectSql(range) + ") WHERE " + within(sourceTime, range);
+      // Without a lookback the input windows partition the range: one count does.
+      List<TimeRange> counted = slices.get(0).lookback().isZero()
+          ? List.of(TimeRange.of(slices.get(0).range().start(), slices.get(slices.size() - 1).range().stop()))
+          : slices.stream().map(Slice::input).toList();
+      try (ResultSet rs = s.executeQuery("SELECT " + counted.stream()
+          .map(range -> "(SELECT count(*) FROM (" + window.apply(range) + "))")
+          .collect(Collectors.joining(" + ")))) {
+        rs.next();
+        read = rs.getLong(1);
+      }
+    } else {
+      Instant readStart = slices.get(0).inputStart();
+      Instant stop = slices.get(slices.size() - 1).range().stop();
+      s.execute("CREATE OR REPLACE TEMP TABLE " + SOURCE_ROWS_TABLE + " AS "
+          + source.selectSql(TimeRange.of(readStart, stop)));
+      window = range -> "SELECT * FROM " + SOURCE_ROWS + " WHERE " + within(sourceTime, range);
+      try (ResultSet rs = s.executeQuery("SELECT " + slices.stream()
+          .map(slice -> "count(*) FILTER (WHERE " + within(sourceTime, slice.input()) + ")")
+          .collect(Collectors.joining(" + ")) + " FROM " + SOURCE_ROWS)) {
+        rs.next();
+        read = rs.getLong(1);
+      }
     }
     List<String> branches = new ArrayList<>();
     for (int i = 0; i < slices.size(); i++) {
       Slice slice = slices.get(i);
       branches.add("SELECT " + i + " AS " + SLICE + ", " + placement(slice) + " AS " + PLACE + ", o.* FROM ("
-          + "WITH source AS (SELECT * FROM temp.source_rows WHERE " + within(sourceTime, slice.input()) + ") "
+          + "WITH source AS (" + window.apply(slice.input()) + ") "
           + "SELECT " + castColumns() + " FROM (" + transformQuery + ") q) o");
     }
-    s.execute("CREATE OR REPLACE TEMP TABLE produced AS " + String.join(" UNION ALL ", branches));
-    s.execute("DROP TABLE temp.source_rows");
+    produced = String.join(" UNION ALL ", branches);
     return checkAndCount(s, read);
   }
 
@@ -97,7 +125,7 @@ final class SlicedStaging {
     required.forEach(column -> counts.add("count(*) FILTER (WHERE " + quote(column) + " IS NULL)"));
     timestamps.forEach(column -> counts.add("count(*) FILTER (WHERE " + unsupported(quote(column)) + ")"));
     long[] found = new long[counts.size()];
-    try (ResultSet rs = s.executeQuery("SELECT " + String.join(", ", counts) + " FROM " + TABLE)) {
+    try (ResultSet rs = s.executeQuery("SELECT " + String.join(", ", counts) + " FROM (" + produced + ")")) {
       rs.next();
       for (int i = 0; i < found.length; i++) {
         found[i] = rs.getLong(i + 1);
@@ -117,7 +145,7 @@ final class SlicedStaging {
       }
     }
     if (found[Placement.BREACH.ordinal()] > 0) {
-      try (ResultSet rs = s.executeQuery("SELECT " + SLICE + ", " + sql.eventTime + " FROM " + TABLE + " WHERE " + PLACE
+      try (ResultSet rs = s.executeQuery("SELECT " + SLICE + ", " + sql.eventTime + " FROM (" + produced + ")" + " WHERE " + PLACE
           + " = " + Placement.BREACH.ordinal() + " ORDER BY " + sql.eventTime + " LIMIT 1")) {
         rs.next();
         Slice slice = slices.get(rs.getInt(1));
@@ -134,8 +162,8 @@ final class SlicedStaging {
         + timestampLiteral(BackfillTimes.SUPPORTED_STOP);
   }
 
-  private static Instant firstTime(Statement s, String column, String condition) throws SQLException {
-    try (ResultSet rs = s.executeQuery("SELECT " + column + " FROM " + TABLE + " WHERE " + condition + " LIMIT 1")) {
+  private Instant firstTime(Statement s, String column, String condition) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT " + column + " FROM (" + produced + ")" + " WHERE " + condition + " LIMIT 1")) {
       rs.next();
       return (Instant) DuckDbTypes.read(rs, 1, FieldType.TIMESTAMP);
     }
