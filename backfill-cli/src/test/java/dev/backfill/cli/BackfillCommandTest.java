@@ -195,6 +195,30 @@ class BackfillCommandTest {
   }
 
   @Test
+  void ctrlCWhileTheDeletionQuestionWaitsCancelsTheJobAtOnce() throws Exception {
+    load();
+    StoreContents before = cli.contents("driver_trips", DRIVERS);
+    rewriteTrips(day -> day >= 5 && day <= 7 ? null : 1L, true);
+
+    CliHarness.Command command = cli.command().neverAnswering();
+    CompletableFuture<Run> running = CompletableFuture.supplyAsync(() -> command.run("features", "backfill",
+        "--environment", "local", "--name", "driver_trips", "--start-time", "2024-01-05", "--stop-time", "2024-01-08"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!command.errSoFar().contains("Continue? [y/N]")) {
+      assertThat(running).as("the command ended before it asked: %s", command.errSoFar()).isNotDone();
+      assertThat(System.nanoTime()).as("the question comes within a minute").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    command.interruptions().interrupt();
+    Run run = running.get(60, TimeUnit.SECONDS);
+
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.FAILED);
+    assertThat(run.err()).contains("interrupted: cancelling backfill job")
+        .containsPattern("backfill job bf-\\S+ of driver_trips was cancelled before its offline commit; neither store was changed");
+    assertThat(cli.contents("driver_trips", DRIVERS)).isEqualTo(before);
+  }
+
+  @Test
   void aStartInYearOneIsPlannedOnRoundTimesAndRunsAndYearZeroIsRefused() {
     // Issue 10 point 11: the dry run's slices were not on round times and the job failed with
     // "ArithmeticException: long overflow".

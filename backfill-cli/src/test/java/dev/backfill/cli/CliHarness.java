@@ -93,6 +93,7 @@ final class CliHarness {
   /** A command line as a person or a script would run it; the defaults are a script's. */
   final class Command {
     private String input = "";
+    private boolean neverAnswers;
     private boolean inputInteractive;
     private boolean errorInteractive;
     private final Map<String, String> environment = new HashMap<>();
@@ -102,6 +103,13 @@ final class CliHarness {
 
     Command answering(String answer) {
       this.input = answer + "\n";
+      this.inputInteractive = true;
+      return this;
+    }
+
+    /** A person at a terminal who never answers a question (until the command is interrupted). */
+    Command neverAnswering() {
+      this.neverAnswers = true;
       this.inputInteractive = true;
       return this;
     }
@@ -129,10 +137,20 @@ final class CliHarness {
     }
 
     Run run(String... args) {
-      CliContext context = new CliContext(new BufferedReader(new StringReader(input)), new PrintWriter(out, true),
+      CliContext context = new CliContext(new BufferedReader(neverAnswers ? silentTerminal() : new StringReader(input)),
+          new PrintWriter(out, true),
           new PrintWriter(err, true), inputInteractive, errorInteractive, environment, folder, interruptions);
       int code = BackfillCli.execute(context, args);
       return new Run(code, out.toString(), err.toString());
+    }
+  }
+
+  /** A reader whose read blocks: nothing is ever written to its pipe. */
+  private static java.io.Reader silentTerminal() {
+    try {
+      return new java.io.PipedReader(new java.io.PipedWriter());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
