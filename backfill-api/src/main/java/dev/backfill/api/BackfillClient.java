@@ -58,15 +58,30 @@ public interface BackfillClient extends AutoCloseable {
   /**
    * Appends rows to the offline store (atomically) and updates the online store, newest event
    * time winning (ties by the documented row order). Every row is checked first: an
-   * {@link InvalidRowException} writes nothing. Safe during backfills.
+   * {@link InvalidRowException} writes nothing. Safe during backfills: while a backfill of the
+   * feature set has committed offline and not yet reconciled its keys online, the online write
+   * of each ingested key is its latest offline row after the append, so that the online store
+   * only ever serves the latest row of some committed offline state.
    */
   void ingest(String featureSet, List<Row> rows);
 
   /**
    * The offline rows whose event time is in the range, from one snapshot: a commit during the
    * scan is not seen. Close the stream.
+   *
+   * @throws InvalidBackfillRequestException for a range that reaches outside
+   *     {@link BackfillTimes#SUPPORTED_RANGE} (no row lies there; read {@link TimeRange#all()})
    */
   Stream<Row> readOffline(String featureSet, TimeRange range);
+
+  /**
+   * How many offline rows, and of how many distinct keys, the feature set holds in the range
+   * now: what a backfill of that range would replace ({@link TimeRange#all()} for a reset). The
+   * offline store counts them, in one snapshot, without returning the rows.
+   *
+   * @throws InvalidBackfillRequestException for a range outside the supported range
+   */
+  RangeContents offlineContents(String featureSet, TimeRange range);
 
   /** The online row of the key. */
   Optional<Row> readOnline(String featureSet, EntityKey key);

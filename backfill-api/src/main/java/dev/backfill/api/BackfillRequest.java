@@ -34,6 +34,15 @@ public interface BackfillRequest {
   BackfillRequest comment(String comment);
 
   /**
+   * Asks {@code confirmation} before the offline commit when the job would delete offline rows
+   * and write none (see {@link DeletionConfirmation}). Default: none, so such a job commits and
+   * empties the range, as the replacement contract defines it: library callers use empty
+   * replacements on purpose (to remove keys), and a scheduled job must not start waiting for an
+   * answer after an upgrade. The command line sets one unless {@code --yes} is given.
+   */
+  BackfillRequest confirmDeletion(DeletionConfirmation confirmation);
+
+  /**
    * Resolves and validates without writing anything: a dry run.
    *
    * @throws InvalidBackfillRequestException for {@code start >= stop}, a missing source, or a

@@ -36,6 +36,10 @@ public final class FeatureSet {
     if (b.backfillStart == null) {
       throw new InvalidFeatureSetException("feature set '" + b.name + "' has no backfill start; call backfillStart(instant)");
     }
+    if (!BackfillTimes.isSupported(b.backfillStart)) {
+      throw new InvalidFeatureSetException("feature set '" + b.name + "': backfill start " + b.backfillStart
+          + " is outside the supported range " + BackfillTimes.SUPPORTED_RANGE);
+    }
     List<Field> fields = new ArrayList<>(b.keys);
     fields.add(new Field(b.eventTime, FieldType.TIMESTAMP));
     fields.addAll(b.features);
@@ -196,7 +200,11 @@ public final class FeatureSet {
       return this;
     }
 
-    /** Required: the default start of backfills. */
+    /**
+     * Required: the default start of backfills, inside {@link BackfillTimes#SUPPORTED_RANGE}
+     * ({@link #build()} checks). A start finer than a microsecond is rounded up when a backfill
+     * resolves it.
+     */
     public Builder backfillStart(Instant start) {
       this.backfillStart = Objects.requireNonNull(start, "start");
       return this;

@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /** A half-open interval of UTC instants {@code [start, stop)}; {@code start < stop}. */
 public record TimeRange(Instant start, Instant stop) {
-  /** Every instant Backfill can represent. */
-  private static final TimeRange ALL = new TimeRange(Instant.MIN, Instant.MAX);
+  /** Every instant Backfill supports. */
+  private static final TimeRange ALL = new TimeRange(BackfillTimes.SUPPORTED_START, BackfillTimes.SUPPORTED_STOP);
 
   public TimeRange {
     Objects.requireNonNull(start, "start");
@@ -20,7 +20,11 @@ public record TimeRange(Instant start, Instant stop) {
     return new TimeRange(start, stop);
   }
 
-  /** The range of all instants, {@code [Instant.MIN, Instant.MAX)}: for reading everything. */
+  /**
+   * Every supported instant, {@code [BackfillTimes.SUPPORTED_START, BackfillTimes.SUPPORTED_STOP)}
+   * ({@code [0001-01-01T00:00:00Z, 10000-01-01T00:00:00Z)}): for reading everything, since no
+   * stored row lies outside it.
+   */
   public static TimeRange all() {
     return ALL;
   }

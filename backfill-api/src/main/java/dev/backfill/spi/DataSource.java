@@ -41,4 +41,18 @@ public interface DataSource {
   default Optional<String> fingerprint() {
     return Optional.empty();
   }
+
+  /**
+   * The TIMESTAMP column of this source's rows by whose time {@link #read} selects, if there is
+   * one. When present, the engine gives each slice's transform only the rows whose time is in
+   * that slice's input window (a superset returned by {@code read} never reaches the transform),
+   * so it can tell for certain when a transform breaks the point-in-time rule (see
+   * {@link Slice.Placement#BREACH}) and fail the job instead of losing the rows. When empty (the
+   * default), the engine cannot tell a transform that moves event times from a source that
+   * returns a superset: it drops such rows and counts them in {@code rowsDroppedAsContext}.
+   * Checked at planning: the column must be a TIMESTAMP column of {@link #schema()}.
+   */
+  default Optional<String> eventTimeColumn() {
+    return Optional.empty();
+  }
 }

@@ -2,7 +2,6 @@ package dev.backfill.spi;
 
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.Row;
-import dev.backfill.api.TimeRange;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -28,25 +27,31 @@ public interface OfflineReplacement extends AutoCloseable {
 
   /**
    * Optional fast path: stages, inside the store, the rows that {@code transform} makes of
-   * {@code source} for {@code range}, so that they need not cross into the JVM one by one (for
+   * {@code source} for the slices, so that they need not cross into the JVM one by one (for
    * example a DuckDB store running a Parquet source and a SQL transform as one query). The
    * engine offers it once, before writing anything; a store that takes it must behave exactly
-   * as the engine would:
+   * as the engine would, slice by slice:
    * <ul>
-   *   <li>read the source for {@code [range.start - transform.lookback(), range.stop)} and apply
-   *       the transform;</li>
+   *   <li>for each slice, apply the transform to the source's rows of {@link Slice#input()}
+   *       (the store may read the source once for all slices, as long as each slice's transform
+   *       sees only its own input rows);</li>
    *   <li>check every output row against the table's schema (names and types, non-null key and
-   *       event-time columns) and fail with an {@link dev.backfill.api.InvalidRowException} naming
-   *       the table (the feature set), column, value and reason, leaving the replacement
-   *       uncommittable (the engine closes it);</li>
-   *   <li>stage the rows whose event time is in {@code range} and count the others as dropped.</li>
+   *       event-time columns, timestamps inside the
+   *       {@linkplain dev.backfill.api.BackfillTimes#SUPPORTED_RANGE supported range}) and fail
+   *       with an {@link dev.backfill.api.InvalidRowException} naming the table (the feature set),
+   *       column, value and reason, leaving the replacement uncommittable (the engine closes
+   *       it);</li>
+   *   <li>place every output row by {@link Slice#place}: stage the rows {@code IN_SLICE}, count
+   *       those {@code OUT_OF_RANGE} and {@code CONTEXT}, and fail with
+   *       {@link dev.backfill.api.InvalidRowException#pointInTime} on a {@code BREACH}.</li>
    * </ul>
    * It is not called concurrently with {@link #write}.
    *
+   * @param slices the plan's slices, in order, contiguous, covering the replacement's range
    * @return the counts, or empty when this store cannot run this source and transform itself:
    *     then nothing was staged and the engine streams the rows through {@link #write}
    */
-  default Optional<StagedRows> stageFrom(DataSource source, Transform transform, TimeRange range) {
+  default Optional<StagedRows> stageFrom(DataSource source, Transform transform, List<Slice> slices) {
     return Optional.empty();
   }
 
@@ -72,12 +77,22 @@ public interface OfflineReplacement extends AutoCloseable {
   @Override
   void close();
 
-  /** What {@link #stageFrom} read from the source and staged or dropped. */
-  record StagedRows(long rowsRead, long rowsStaged, long rowsDroppedOutOfRange) {
+  /**
+   * What {@link #stageFrom} read from the source and staged or dropped.
+   *
+   * @param rowsRead the source rows the slices' transforms were given, summed over the slices (a
+   *     row in two slices' input windows counts twice, as the engine counts it)
+   */
+  record StagedRows(long rowsRead, long rowsStaged, long rowsDroppedOutOfRange, long rowsDroppedAsContext) {
     public StagedRows {
-      if (rowsRead < 0 || rowsStaged < 0 || rowsDroppedOutOfRange < 0) {
+      if (rowsRead < 0 || rowsStaged < 0 || rowsDroppedOutOfRange < 0 || rowsDroppedAsContext < 0) {
         throw new IllegalArgumentException("counts must not be negative");
       }
+    }
+
+    /** Counts without rows dropped as context. */
+    public StagedRows(long rowsRead, long rowsStaged, long rowsDroppedOutOfRange) {
+      this(rowsRead, rowsStaged, rowsDroppedOutOfRange, 0);
     }
   }
 

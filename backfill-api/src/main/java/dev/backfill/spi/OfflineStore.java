@@ -1,12 +1,15 @@
 package dev.backfill.spi;
 
 import dev.backfill.api.EntityKey;
+import dev.backfill.api.RangeContents;
 import dev.backfill.api.Row;
 import dev.backfill.api.TimeRange;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -28,7 +31,13 @@ import java.util.stream.Stream;
  *       a commit proceeds while older snapshots are still being read.</li>
  *   <li><b>Exact values.</b> Rows come back as written: every type, nulls, {@code -0.0} and
  *       {@code NaN}, timestamps to the microsecond (the engine rejects finer timestamps, so
- *       that every store keeps the same values and picks the same latest row).</li>
+ *       that every store keeps the same values and picks the same latest row), every instant of
+ *       the supported range ({@link dev.backfill.api.BackfillTimes#SUPPORTED_RANGE}, years 1 to
+ *       9999), which is all the engine hands a store.</li>
+ *   <li><b>Exact ranges.</b> A row at {@code t} is in {@code [start, stop)} exactly when
+ *       {@code start <= t < stop}, also for a bound finer than a microsecond (a user's read
+ *       range): a store that keeps microseconds rounds such a bound up, never down. The engine
+ *       rounds the ranges it replaces to whole microseconds itself.</li>
  * </ul>
  * Failures are reported as {@link dev.backfill.api.StoreException}; an unknown table is a
  * {@code StoreException} naming it, from every method that takes a table name (for the lazy
@@ -69,6 +78,26 @@ public interface OfflineStore extends AutoCloseable {
    * order. The caller closes the stream, which releases the snapshot.
    */
   Stream<Row> scan(String table, TimeRange range);
+
+  /**
+   * How many rows the table holds in the range, and of how many distinct keys, from one
+   * committed snapshot: what a replacement of that range would delete. The default scans the
+   * range and keeps its keys in a set (memory grows with them); a store should count instead,
+   * at the cost of a scan of the range that returns no rows.
+   */
+  default RangeContents contents(String table, TimeRange range) {
+    TableSpec spec = table(table).orElseThrow(() -> new dev.backfill.api.StoreException(
+        "offline table '" + table + "' does not exist; register the feature set first"));
+    long rows = 0;
+    Set<EntityKey> keys = new HashSet<>();
+    try (Stream<Row> scanned = scan(table, range)) {
+      for (Row row : (Iterable<Row>) scanned::iterator) {
+        rows++;
+        keys.add(spec.keyOf(row));
+      }
+    }
+    return new RangeContents(rows, keys.size());
+  }
 
   /**
    * For each key that has rows, its latest row by {@link TableSpec#latestOrder()} in the current

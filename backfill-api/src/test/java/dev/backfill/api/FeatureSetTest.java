@@ -190,4 +190,19 @@ class FeatureSetTest {
     assertThat(original.featureColumns()).containsExactly("fare");
     assertThat(original.clusterTemplate()).isEqualTo(ClusterTemplate.SMALL);
   }
+
+  @Test
+  void aBackfillStartOutsideTheSupportedRangeIsRefusedNamingItAndTheRange() {
+    assertThat(valid().backfillStart(BackfillTimes.SUPPORTED_START).build().backfillStart())
+        .isEqualTo(Instant.parse("0001-01-01T00:00:00Z"));
+    assertThat(valid().backfillStart(Instant.parse("9999-12-31T23:59:59.999999Z")).build().backfillStart())
+        .isEqualTo(Instant.parse("9999-12-31T23:59:59.999999Z"));
+    for (Instant outside : java.util.List.of(Instant.parse("1600-01-01T00:00:00Z").minus(java.time.Duration.ofDays(600_000)),
+        BackfillTimes.SUPPORTED_STOP, Instant.MIN)) {
+      assertThatThrownBy(() -> valid().backfillStart(outside).build())
+          .isInstanceOf(InvalidFeatureSetException.class)
+          .hasMessage("feature set 'trips': backfill start " + outside + " is outside the supported range "
+              + "[0001-01-01T00:00:00Z, 10000-01-01T00:00:00Z)");
+    }
+  }
 }

@@ -63,8 +63,13 @@ class TimeRangeTest {
   }
 
   @Test
-  void allContainsTheExtremes() {
-    assertThat(TimeRange.all().contains(Instant.MIN)).isTrue();
+  void allIsTheSupportedRange() {
+    // It was [Instant.MIN, Instant.MAX), which no store can encode; no stored row lies outside the supported range.
+    assertThat(TimeRange.all()).isEqualTo(TimeRange.of(BackfillTimes.SUPPORTED_START, BackfillTimes.SUPPORTED_STOP));
+    assertThat(TimeRange.all().contains(Instant.parse("0001-01-01T00:00:00Z"))).isTrue();
+    assertThat(TimeRange.all().contains(Instant.parse("9999-12-31T23:59:59.999999Z"))).isTrue();
+    assertThat(TimeRange.all().contains(Instant.parse("0000-12-31T23:59:59.999999Z"))).isFalse();
+    assertThat(TimeRange.all().contains(Instant.parse("+10000-01-01T00:00:00Z"))).isFalse();
     assertThat(TimeRange.all().contains(Instant.EPOCH)).isTrue();
     assertThat(TimeRange.all().overlaps(TimeRange.of(T0, T1))).isTrue();
   }

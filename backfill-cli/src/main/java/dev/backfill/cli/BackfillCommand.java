@@ -9,20 +9,23 @@ import dev.backfill.api.BackfillResult;
 import dev.backfill.api.ClusterTemplate;
 import dev.backfill.cli.config.BackfillConfig;
 import dev.backfill.cli.config.FeatureSetConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.backfill.api.RangeContents;
+import dev.backfill.api.TimeRange;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code backfill features backfill}: resolves the request against the feature set of the
- * configuration, shows the plan (a dry run stops there), asks for a reset to be confirmed, runs
- * the job with its progress on standard error and prints the summary on standard output.
+ * configuration, shows the plan and what it replaces (a dry run stops there), asks for a reset to
+ * be confirmed, runs the job with its progress on standard error (asking again if the job would
+ * delete rows and write none) and prints the summary on standard output.
  */
 @Command(name = "backfill", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
     description = {"Recomputes a feature set's data in [start, stop) from its source and transform, "
@@ -60,7 +63,8 @@ final class BackfillCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Print the resolved plan and change nothing.")
   boolean dryRun;
 
-  @Option(names = {"-y", "--yes"}, description = "Confirm a reset without asking (required when standard input is not a terminal).")
+  @Option(names = {"-y", "--yes"}, description = "Confirm a reset, or a backfill that would delete rows and write none, "
+      + "without asking (required when standard input is not a terminal).")
   boolean yes;
 
   @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "10",
@@ -87,13 +91,17 @@ final class BackfillCommand implements Callable<Integer> {
         context.err().println("note: --stop-time " + stop + " is in the future; rounded down to now, " + plan.range().stop());
       }
       if (dryRun) {
-        context.out().print(Reports.plan(plan));
+        RangeContents replaced = session.client().offlineContents(featureSet, plan.reset() ? TimeRange.all() : plan.range());
+        context.out().print(Reports.plan(plan, replaced));
         context.out().flush();
         return ExitCodes.SUCCESS;
       }
+      Confirmation confirmation = new Confirmation(context);
       if (reset && !yes) {
-        confirmReset(plan);
+        confirmReset(confirmation, plan);
       }
+      Optional<DeletionPrompt> prompt = yes ? Optional.empty() : Optional.of(new DeletionPrompt(confirmation, featureSet));
+      prompt.ifPresent(request::confirmDeletion);
       BackfillJob job = request.submit();
       session.describe(owner("job " + job.id() + " of " + featureSet + " " + Reports.range(job.plan().range())
           + (reset ? ", reset" : "") + ", since " + job.submittedAt()));
@@ -101,7 +109,7 @@ final class BackfillCommand implements Callable<Integer> {
           + Reports.range(job.plan().range()) + (reset ? ", reset" : "") + ", " + job.plan().slices().size()
           + " slices, " + job.plan().clusterTemplate());
       context.err().flush();
-      return await(job);
+      return await(job, prompt);
     }
   }
 
@@ -125,33 +133,30 @@ final class BackfillCommand implements Callable<Integer> {
     return request;
   }
 
-  private void confirmReset(BackfillPlan plan) {
+  private void confirmReset(Confirmation confirmation, BackfillPlan plan) {
     String consequence = "--reset-backfill deletes all offline and online data of feature set '" + featureSet
         + "' and recomputes " + Reports.range(plan.range());
-    if (!context.inputInteractive()) {
-      throw new UsageException(consequence + "; standard input is not a terminal, so confirm with --yes (nothing was changed)");
+    if (!confirmation.canAsk()) {
+      throw new UsageException(Confirmation.notATerminal(consequence));
     }
-    context.err().print(consequence + ". Continue? [y/N] ");
-    context.err().flush();
-    String answer;
-    try {
-      answer = context.input().readLine();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    String trimmed = answer == null ? "" : answer.trim();
-    if (!trimmed.equalsIgnoreCase("y") && !trimmed.equalsIgnoreCase("yes")) {
+    // Before the job starts nothing needs cancelling: Ctrl-C ends the process as usual.
+    if (!confirmation.ask(consequence, new CompletableFuture<Void>())) {
       throw new UsageException("reset of feature set '" + featureSet + "' not confirmed (answer y or yes, or pass --yes); nothing was changed");
     }
   }
 
-  private int await(BackfillJob job) {
+  private int await(BackfillJob job, Optional<DeletionPrompt> prompt) {
     BackfillResult result;
-    try (Interruptions.Registration interrupt = context.interruptions().onInterrupt(() -> interrupted(job));
+    try (Interruptions.Registration interrupt = context.interruptions().onInterrupt(() -> interrupted(job, prompt));
          ProgressReporter progress = ProgressReporter.start(job, context.err(), context.errorInteractive(),
              Duration.ofMillis(Math.round(progressIntervalSeconds * 1000)))) {
+      prompt.ifPresent(p -> p.showingProgress(progress));
       result = job.await();
     } catch (BackfillCancelledException e) {
+      Optional<String> refusal = prompt.flatMap(DeletionPrompt::refusal);
+      if (refusal.isPresent()) {
+        throw new UsageException(refusal.get());
+      }
       context.err().println("backfill job " + job.id() + " of " + featureSet
           + " was cancelled before its offline commit; neither store was changed");
       context.err().flush();
@@ -167,8 +172,9 @@ final class BackfillCommand implements Callable<Integer> {
     return ExitCodes.SUCCESS;
   }
 
-  private void interrupted(BackfillJob job) {
+  private void interrupted(BackfillJob job, Optional<DeletionPrompt> prompt) {
     boolean cancelled = job.cancel();
+    prompt.ifPresent(DeletionPrompt::interrupt);
     context.err().println();
     context.err().println(cancelled
         ? "interrupted: cancelling backfill job " + job.id() + "; nothing will be changed"

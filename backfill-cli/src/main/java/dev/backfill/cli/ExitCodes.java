@@ -12,7 +12,7 @@ public final class ExitCodes {
   public static final int SUCCESS = 0;
   /** The backfill failed or was cancelled, or a store failed. */
   public static final int FAILED = 1;
-  /** A usage error: a bad option, time, cluster template, configuration, an unknown name, a refused reset. */
+  /** A usage error: a bad option, time, cluster template, configuration, an unknown name, a refused reset or deletion. */
   public static final int USAGE = 2;
   /** A conflict with a running backfill, in this process or another one on the same environment. */
   public static final int CONFLICT = 3;

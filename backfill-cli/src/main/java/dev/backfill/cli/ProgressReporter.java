@@ -24,6 +24,7 @@ final class ProgressReporter implements AutoCloseable {
   private final long startNanos = System.nanoTime();
   private final ScheduledExecutorService ticker;
   private int lastWidth;
+  private boolean paused;
 
   private ProgressReporter(BackfillJob job, PrintWriter err, boolean terminal, Duration interval) {
     this.job = job;
@@ -43,7 +44,28 @@ final class ProgressReporter implements AutoCloseable {
     return new ProgressReporter(job, err, terminal, interval);
   }
 
+  /**
+   * Stops drawing until {@link #resume()}, and on a terminal clears the bar's line, so that a
+   * question can be asked on standard error. Returns after any drawing in progress has ended.
+   */
+  synchronized void pause() {
+    paused = true;
+    if (terminal && lastWidth > 0) {
+      err.print("\r" + " ".repeat(lastWidth) + "\r");
+      err.flush();
+      lastWidth = 0;
+    }
+  }
+
+  /** Draws again. */
+  synchronized void resume() {
+    paused = false;
+  }
+
   private synchronized void show() {
+    if (paused) {
+      return;
+    }
     String text = describe(job.progress(), Duration.ofNanos(System.nanoTime() - startNanos));
     if (terminal) {
       String padding = " ".repeat(Math.max(0, lastWidth - text.length()));
@@ -76,6 +98,7 @@ final class ProgressReporter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    resume();
     show();
     if (terminal) {
       err.println();

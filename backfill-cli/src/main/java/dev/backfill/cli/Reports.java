@@ -4,6 +4,7 @@ import dev.backfill.api.BackfillJob;
 import dev.backfill.api.BackfillPlan;
 import dev.backfill.api.BackfillProgress;
 import dev.backfill.api.BackfillResult;
+import dev.backfill.api.RangeContents;
 import dev.backfill.api.TimeRange;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -18,10 +19,17 @@ final class Reports {
 
   private Reports() {}
 
-  static String plan(BackfillPlan plan) {
+  /**
+   * The plan as a dry run shows it.
+   *
+   * @param replaced what the offline store holds now in the range (for a reset, in all of the
+   *     feature set): what the backfill would replace
+   */
+  static String plan(BackfillPlan plan, RangeContents replaced) {
     StringBuilder text = new StringBuilder("Dry run: backfill of " + plan.featureSet() + " (nothing is changed)\n");
     line(text, "range", range(plan.range()) + (plan.stopClamped() ? " (stop rounded down to now)" : ""));
     line(text, "reset", plan.reset() ? "yes: all current data of " + plan.featureSet() + " is deleted first" : "no: only the range is replaced");
+    line(text, "replaces", contents(replaced) + (plan.reset() ? ", all the feature set holds now" : " in the range now"));
     line(text, "cluster template", plan.clusterTemplate() + " (" + plan.clusterTemplate().parallelism() + " workers)");
     plan.comment().ifPresent(comment -> line(text, "comment", comment));
     line(text, "slices", String.valueOf(plan.slices().size()));
@@ -113,6 +121,11 @@ final class Reports {
     return "[" + range.start() + ", " + range.stop() + ")";
   }
 
+  /** {@code 1,234 offline rows of 56 keys}. */
+  static String contents(RangeContents contents) {
+    return number(contents.rows()) + " offline rows of " + number(contents.keys()) + (contents.keys() == 1 ? " key" : " keys");
+  }
+
   static String number(long n) {
     return String.format(Locale.ROOT, "%,d", n);
   }
@@ -134,6 +147,7 @@ final class Reports {
     line(text, "rows read", number(result.rowsRead()));
     line(text, "rows written", number(result.rowsWritten()));
     line(text, "dropped out of range", number(result.rowsDroppedOutOfRange()));
+    line(text, "dropped as context", number(result.rowsDroppedAsContext()));
     line(text, "offline rows deleted", number(result.offlineRowsDeleted()));
     line(text, "online keys written", number(result.onlineKeysWritten()));
     line(text, "online keys deleted", number(result.onlineKeysDeleted()));

@@ -115,20 +115,128 @@ class BackfillCommandTest {
     assertThat(many.out()).startsWith("Dry run: backfill of driver_trips (nothing is changed)")
         .contains("range                 [2024-01-01T00:00:00Z, 2024-01-21T00:00:00Z)")
         .contains("reset                 yes").contains("cluster template      LARGE (8 workers)")
+        .contains("replaces              60 offline rows of 3 keys, all the feature set holds now")
         .contains("comment               try").contains("slices                20");
-    assertThat(many.out().lines().skip(6).map(String::trim).toList()).containsExactly(
+    assertThat(many.out().lines().skip(7).map(String::trim).toList()).containsExactly(
         "[2024-01-01T00:00:00Z, 2024-01-02T00:00:00Z)", "[2024-01-02T00:00:00Z, 2024-01-03T00:00:00Z)", "<..>",
         "[2024-01-19T00:00:00Z, 2024-01-20T00:00:00Z)", "[2024-01-20T00:00:00Z, 2024-01-21T00:00:00Z)");
 
     Run few = cli.run("features", "backfill", "--dry-run", "--environment", "local", "--name", "driver_trips",
         "--start-time", "2024-01-02", "--stop-time", "2024-01-12");
     assertThat(few.exitCode()).isZero();
-    assertThat(few.out()).contains("reset                 no").contains("slices                10").doesNotContain("<..>");
-    assertThat(few.out().lines().skip(5).map(String::trim).toList()).hasSize(10)
+    assertThat(few.out()).contains("reset                 no").contains("slices                10").doesNotContain("<..>")
+        .contains("replaces              30 offline rows of 3 keys in the range now");
+    assertThat(few.out().lines().skip(6).map(String::trim).toList()).hasSize(10)
         .startsWith("[2024-01-02T00:00:00Z, 2024-01-03T00:00:00Z)").endsWith("[2024-01-11T00:00:00Z, 2024-01-12T00:00:00Z)");
 
     assertThat(cli.contents("driver_trips", DRIVERS)).isEqualTo(before);
     assertThat(cli.run("features", "list-backfills", "--environment", "local").out().lines()).hasSize(2);
+  }
+
+  @Test
+  void aBackfillThatWouldOnlyDeleteIsRefusedWithoutATerminalAndChangesNothing() throws IOException {
+    // Issue 10 point 13: the source had no row for the range (a wrong filter, an empty folder),
+    // and the interval was emptied silently.
+    load();
+    StoreContents before = cli.contents("driver_trips", DRIVERS);
+    rewriteTrips(day -> day >= 5 && day <= 7 ? null : 1L, true);
+
+    Run dryRun = cli.run("features", "backfill", "--dry-run", "--environment", "local", "--name", "driver_trips",
+        "--start-time", "2024-01-05", "--stop-time", "2024-01-08");
+    assertThat(dryRun.out()).contains("replaces              9 offline rows of 3 keys in the range now");
+
+    Run run = cli.run("features", "backfill", "--environment", "local", "--name", "driver_trips",
+        "--start-time", "2024-01-05", "--stop-time", "2024-01-08");
+
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.USAGE);
+    assertThat(run.out()).isEmpty();
+    List<String> errors = run.err().lines().filter(line -> line.startsWith("error: ")).toList();
+    assertThat(errors).singleElement().asString()
+        .matches("error: backfill job bf-\\S+ of feature set 'driver_trips' has no new row for "
+            + "\\[2024-01-05T00:00:00Z, 2024-01-08T00:00:00Z\\) \\(0 rows read from the source\\), so its commit would "
+            + "delete 9 offline rows of 3 keys in that range and write none; standard input is not a terminal, so confirm "
+            + "with --yes \\(nothing was changed\\)");
+    assertThat(cli.contents("driver_trips", DRIVERS)).isEqualTo(before);
+    assertThat(cli.run("features", "list-backfills", "--environment", "local").out()).contains("CANCELLED");
+
+    Run confirmed = cli.run("features", "backfill", "--yes", "--environment", "local", "--name", "driver_trips",
+        "--start-time", "2024-01-05", "--stop-time", "2024-01-08");
+    assertThat(confirmed.exitCode()).as(confirmed.err()).isZero();
+    assertThat(confirmed.out()).contains("rows written          0").contains("offline rows deleted  9");
+    assertThat(cli.contents("driver_trips", DRIVERS).offline()).hasSize(51);
+  }
+
+  @Test
+  void aBackfillThatWouldOnlyDeleteAsksOnATerminalAndOnlyYesGoesAhead() throws IOException {
+    load();
+    StoreContents before = cli.contents("driver_trips", DRIVERS);
+    rewriteTrips(day -> day >= 5 && day <= 7 ? null : 1L, true);
+
+    Run declined = cli.command().answering("n").run("features", "backfill", "--environment", "local",
+        "--name", "driver_trips", "--start-time", "2024-01-05", "--stop-time", "2024-01-08");
+    assertThat(declined.exitCode()).as(declined.err()).isEqualTo(ExitCodes.USAGE);
+    assertThat(declined.err()).contains("so its commit would delete 9 offline rows of 3 keys in that range and write none. Continue? [y/N]")
+        .contains("error: backfill of feature set 'driver_trips' that would only delete was not confirmed")
+        .contains("nothing was changed");
+    assertThat(cli.contents("driver_trips", DRIVERS)).isEqualTo(before);
+
+    Run confirmed = cli.command().answering("y").run("features", "backfill", "--environment", "local",
+        "--name", "driver_trips", "--start-time", "2024-01-05", "--stop-time", "2024-01-08");
+    assertThat(confirmed.exitCode()).as(confirmed.err()).isZero();
+    assertThat(confirmed.out()).contains("offline rows deleted  9");
+    assertThat(cli.contents("driver_trips", DRIVERS).offline()).hasSize(51).noneMatch(BackfillCommandTest::inDays5To7);
+
+    // A backfill that writes rows is never asked about.
+    rewriteTrips(day -> 5L, false);
+    Run writes = cli.run("features", "backfill", "--environment", "local", "--name", "driver_trips",
+        "--start-time", "2024-01-05", "--stop-time", "2024-01-08");
+    assertThat(writes.exitCode()).as(writes.err()).isZero();
+    assertThat(writes.err()).doesNotContain("Continue?");
+  }
+
+  @Test
+  void ctrlCWhileTheDeletionQuestionWaitsCancelsTheJobAtOnce() throws Exception {
+    load();
+    StoreContents before = cli.contents("driver_trips", DRIVERS);
+    rewriteTrips(day -> day >= 5 && day <= 7 ? null : 1L, true);
+
+    CliHarness.Command command = cli.command().neverAnswering();
+    CompletableFuture<Run> running = CompletableFuture.supplyAsync(() -> command.run("features", "backfill",
+        "--environment", "local", "--name", "driver_trips", "--start-time", "2024-01-05", "--stop-time", "2024-01-08"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!command.errSoFar().contains("Continue? [y/N]")) {
+      assertThat(running).as("the command ended before it asked: %s", command.errSoFar()).isNotDone();
+      assertThat(System.nanoTime()).as("the question comes within a minute").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    command.interruptions().interrupt();
+    Run run = running.get(60, TimeUnit.SECONDS);
+
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.FAILED);
+    assertThat(run.err()).contains("interrupted: cancelling backfill job")
+        .containsPattern("backfill job bf-\\S+ of driver_trips was cancelled before its offline commit; neither store was changed");
+    assertThat(cli.contents("driver_trips", DRIVERS)).isEqualTo(before);
+  }
+
+  @Test
+  void aStartInYearOneIsPlannedOnRoundTimesAndRunsAndYearZeroIsRefused() {
+    // Issue 10 point 11: the dry run's slices were not on round times and the job failed with
+    // "ArithmeticException: long overflow".
+    Run dryRun = cli.run("features", "backfill", "--dry-run", "--environment", "local", "--name", "driver_trips",
+        "--start-time", "0001-01-01", "--stop-time", "2024-02-01");
+    assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
+    assertThat(dryRun.out().lines().skip(6).map(String::trim).toList()).containsExactly(
+        "[0001-01-01T00:00:00Z, 1000-01-01T00:00:00Z)", "[1000-01-01T00:00:00Z, 2000-01-01T00:00:00Z)",
+        "[2000-01-01T00:00:00Z, 2024-02-01T00:00:00Z)");
+
+    Run run = cli.run("features", "backfill", "--environment", "local", "--name", "driver_trips",
+        "--start-time", "0001-01-01", "--stop-time", "2024-02-01");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("[0001-01-01T00:00:00Z, 2024-02-01T00:00:00Z)").contains("rows written          60");
+
+    assertUsageError(List.of("--start-time", "0000-12-31"), "error: Invalid value for option '--start-time': time "
+        + "'0000-12-31' is outside the supported range [0001-01-01T00:00:00Z, 10000-01-01T00:00:00Z)", "");
+    assertThat(cli.contents("driver_trips", DRIVERS).offline()).hasSize(60);
   }
 
   @Test
@@ -340,10 +448,18 @@ class BackfillCommandTest {
   }
 
   private void rewriteTrips(java.util.function.IntFunction<Long> tripsOfDay) throws IOException {
+    rewriteTrips(tripsOfDay, false);
+  }
+
+  /** Rewrites the feed's trips by day; a null keeps the day's value, or with {@code dropNull} leaves the day out. */
+  private void rewriteTrips(java.util.function.IntFunction<Long> tripsOfDay, boolean dropNull) throws IOException {
     StringBuilder trips = new StringBuilder("driver,day,trips\n");
-    for (String line : Files.readAllLines(folder.resolve("trips.csv")).subList(1, 61)) {
+    for (String line : CliHarness.tripLines()) {
       String[] parts = line.split(",");
       Long replaced = tripsOfDay.apply(Integer.parseInt(parts[1].substring(8)));
+      if (replaced == null && dropNull) {
+        continue;
+      }
       trips.append(parts[0]).append(',').append(parts[1]).append(',').append(replaced == null ? parts[2] : replaced).append('\n');
     }
     Files.writeString(folder.resolve("trips.csv"), trips);

@@ -69,18 +69,22 @@ final class CliHarness {
     }
     try {
       Files.writeString(folder.resolve("backfill.yaml"), CONFIG);
-      StringBuilder trips = new StringBuilder("driver,day,trips\n");
-      for (int day = 1; day <= 20; day++) {
-        for (String driver : List.of("ann", "bob", "cid")) {
-          trips.append(driver).append(",2024-01-").append(String.format("%02d", day)).append(",")
-              .append(day * 10 + driver.charAt(0) % 7).append('\n');
-        }
-      }
-      Files.writeString(folder.resolve("trips.csv"), trips);
+      Files.writeString(folder.resolve("trips.csv"), "driver,day,trips\n" + String.join("\n", tripLines()) + "\n");
       Files.writeString(folder.resolve("broken.csv"), "driver,day,trips\nann,2024-01-01,3\n,2024-01-02,4\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The 60 data lines of the fixture's trips.csv: three drivers a day from 2024-01-01 to 2024-01-20. */
+  static List<String> tripLines() {
+    List<String> lines = new ArrayList<>();
+    for (int day = 1; day <= 20; day++) {
+      for (String driver : List.of("ann", "bob", "cid")) {
+        lines.add(driver + ",2024-01-" + String.format("%02d", day) + "," + (day * 10 + driver.charAt(0) % 7));
+      }
+    }
+    return lines;
   }
 
   /** One finished command. */
@@ -89,6 +93,7 @@ final class CliHarness {
   /** A command line as a person or a script would run it; the defaults are a script's. */
   final class Command {
     private String input = "";
+    private boolean neverAnswers;
     private boolean inputInteractive;
     private boolean errorInteractive;
     private final Map<String, String> environment = new HashMap<>();
@@ -98,6 +103,13 @@ final class CliHarness {
 
     Command answering(String answer) {
       this.input = answer + "\n";
+      this.inputInteractive = true;
+      return this;
+    }
+
+    /** A person at a terminal who never answers a question (until the command is interrupted). */
+    Command neverAnswering() {
+      this.neverAnswers = true;
       this.inputInteractive = true;
       return this;
     }
@@ -125,10 +137,20 @@ final class CliHarness {
     }
 
     Run run(String... args) {
-      CliContext context = new CliContext(new BufferedReader(new StringReader(input)), new PrintWriter(out, true),
+      CliContext context = new CliContext(new BufferedReader(neverAnswers ? silentTerminal() : new StringReader(input)),
+          new PrintWriter(out, true),
           new PrintWriter(err, true), inputInteractive, errorInteractive, environment, folder, interruptions);
       int code = BackfillCli.execute(context, args);
       return new Run(code, out.toString(), err.toString());
+    }
+  }
+
+  /** A reader whose read blocks: nothing is ever written to its pipe. */
+  private static java.io.Reader silentTerminal() {
+    try {
+      return new java.io.PipedReader(new java.io.PipedWriter());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -3,14 +3,17 @@ package dev.backfill.core;
 import dev.backfill.api.BackfillException;
 import dev.backfill.api.BackfillPlan;
 import dev.backfill.api.BackfillResult;
+import dev.backfill.api.DeletionConfirmation;
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.InvalidRowException;
+import dev.backfill.api.RangeContents;
 import dev.backfill.api.Row;
 import dev.backfill.api.SourceChangedException;
 import dev.backfill.api.TimeRange;
 import dev.backfill.spi.OfflineReplacement;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
+import dev.backfill.spi.Slice;
 import dev.backfill.spi.TableSpec;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,6 +54,7 @@ final class BackfillExecution implements Runnable {
   private final Clock clock;
   private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
   private final AtomicLong rowsDropped = new AtomicLong();
+  private final AtomicLong rowsDroppedAsContext = new AtomicLong();
 
   BackfillExecution(ResolvedBackfill backfill, DefaultBackfillJob job, OfflineStore offline, OnlineStore online,
       OnlineReconciler reconciler, ExecutorService workers, Clock clock) {
@@ -78,18 +82,20 @@ final class BackfillExecution implements Runnable {
           parallelism, backfill.source(), backfill.transform());
       Optional<String> sourceVersion = backfill.source().fingerprint();
       replacement = offline.beginReplace(table.name(), plan.reset() ? Optional.empty() : Optional.of(plan.range()), job.id());
+      List<Slice> slices = backfill.slices();
       Optional<OfflineReplacement.StagedRows> staged =
-          replacement.stageFrom(backfill.source(), backfill.transform(), plan.range());
+          replacement.stageFrom(backfill.source(), backfill.transform(), slices);
       if (staged.isPresent()) {
         recordStagedInStore(staged.get(), plan);
       } else {
-        runSlices(replacement, parallelism);
+        runSlices(replacement, slices, parallelism);
       }
       if (firstFailure.get() != null) {
         throw firstFailure.get();
       }
       // Rows read from two versions of the source must never be committed.
       SourceChangedException.requireUnchanged(plan.featureSet(), backfill.source(), sourceVersion);
+      confirmDeletion(table, plan);
       if (!job.enterCommit()) {
         replacement.close();
         log.info("backfill {} of {} cancelled before its offline commit; nothing changed", job.id(), plan.featureSet());
@@ -97,17 +103,25 @@ final class BackfillExecution implements Runnable {
         return;
       }
       long commitStart = System.nanoTime();
-      OfflineReplacement.Commit commit = replacement.commit();
+      reconciler.commitStarting(table.name());
+      OfflineReplacement.Commit commit;
+      try {
+        commit = replacement.commit();
+      } catch (RuntimeException | Error e) {
+        reconciler.reconciled(table.name());
+        throw e;
+      }
       committed = true;
-      job.markCommitted(commit.rowsAdded(), rowsDropped.get(), commit.rowsDeleted());
+      job.markCommitted(commit.rowsAdded(), rowsDropped.get(), rowsDroppedAsContext.get(), commit.rowsDeleted());
       log.info("backfill {} of {} committed offline in {} ms: {} rows deleted, {} rows added, {} dropped out of range",
           job.id(), plan.featureSet(), millisSince(commitStart), commit.rowsDeleted(), commit.rowsAdded(), rowsDropped.get());
       long reconcileStart = System.nanoTime();
       OnlineReconciler.Outcome outcome = reconcileWithRetries(table, replacement, plan);
+      reconciler.reconciled(table.name());
       log.info("backfill {} of {} reconciled online in {} ms: {} keys written, {} keys deleted",
           job.id(), plan.featureSet(), millisSince(reconcileStart), outcome.keysWritten(), outcome.keysDeleted());
       BackfillResult result = new BackfillResult(job.id(), plan.featureSet(), plan.range(), plan.reset(),
-          job.progress().rowsRead(), commit.rowsAdded(), rowsDropped.get(), commit.rowsDeleted(),
+          job.progress().rowsRead(), commit.rowsAdded(), rowsDropped.get(), rowsDroppedAsContext.get(), commit.rowsDeleted(),
           outcome.keysWritten(), outcome.keysDeleted(), Duration.ofNanos(System.nanoTime() - startNanos));
       job.succeed(result, clock.instant());
       log.info("backfill {} of {} succeeded in {} ms: {}", job.id(), plan.featureSet(), result.elapsed().toMillis(), result);
@@ -132,11 +146,30 @@ final class BackfillExecution implements Runnable {
     job.addRowsRead(staged.rowsRead());
     job.addRowsWritten(staged.rowsStaged());
     rowsDropped.addAndGet(staged.rowsDroppedOutOfRange());
+    rowsDroppedAsContext.addAndGet(staged.rowsDroppedAsContext());
     for (int i = 0; i < plan.slices().size(); i++) {
       job.sliceDone();
     }
-    log.info("backfill {} of {}: the offline store staged the rows itself: {} read, {} staged, {} dropped out of range",
-        job.id(), plan.featureSet(), staged.rowsRead(), staged.rowsStaged(), staged.rowsDroppedOutOfRange());
+    log.info("backfill {} of {}: the offline store staged the rows itself: {} read, {} staged, {} dropped out of range, "
+        + "{} dropped as other slices' context", job.id(), plan.featureSet(), staged.rowsRead(), staged.rowsStaged(),
+        staged.rowsDroppedOutOfRange(), staged.rowsDroppedAsContext());
+  }
+
+  /**
+   * Asks the request's confirmation when the commit would delete rows and add none; a refusal
+   * cancels the job before its commit gate, so it changes nothing.
+   */
+  private void confirmDeletion(TableSpec table, BackfillPlan plan) {
+    Optional<DeletionConfirmation> confirmation = backfill.deletionConfirmation();
+    if (confirmation.isEmpty() || job.progress().rowsWritten() > 0 || job.isCancelRequested()) {
+      return;
+    }
+    RangeContents deleted = offline.contents(table.name(), plan.reset() ? TimeRange.all() : plan.range());
+    if (!deleted.isEmpty() && !confirmation.get().confirm(job, deleted)) {
+      log.info("backfill {} of {} would delete {} rows of {} keys and write none; not confirmed, cancelling it",
+          job.id(), plan.featureSet(), deleted.rows(), deleted.keys());
+      job.cancel();
+    }
   }
 
   private static int workerCount(BackfillPlan plan) {
@@ -144,15 +177,14 @@ final class BackfillExecution implements Runnable {
     return Math.max(1, Math.min(Math.min(plan.clusterTemplate().parallelism(), machine), plan.slices().size()));
   }
 
-  private void runSlices(OfflineReplacement replacement, int parallelism) {
-    List<TimeRange> slices = job.plan().slices();
+  private void runSlices(OfflineReplacement replacement, List<Slice> slices, int parallelism) {
     AtomicInteger next = new AtomicInteger();
     List<CompletableFuture<Void>> running = new ArrayList<>();
     for (int w = 0; w < parallelism; w++) {
       running.add(CompletableFuture.runAsync(() -> {
         for (int i = next.getAndIncrement(); i < slices.size() && !shouldStop(); i = next.getAndIncrement()) {
           try {
-            runSlice(replacement, slices.get(i), i == 0, i == slices.size() - 1);
+            runSlice(replacement, slices.get(i));
           } catch (Throwable e) {
             firstFailure.compareAndSet(null, e);
             return;
@@ -171,14 +203,13 @@ final class BackfillExecution implements Runnable {
     return firstFailure.get() != null || job.isCancelRequested();
   }
 
-  private void runSlice(OfflineReplacement replacement, TimeRange slice, boolean first, boolean last) {
-    TimeRange range = job.plan().range();
+  private void runSlice(OfflineReplacement replacement, Slice slice) {
     RowConformer conformer = backfill.conformer();
-    Instant readStart = minusSaturating(slice.start(), backfill.transform().lookback());
     AtomicLong read = new AtomicLong();
     long readReported = 0;
     List<Row> batch = new ArrayList<>(BATCH_SIZE);
-    try (Stream<Row> input = backfill.source().read(TimeRange.of(readStart, slice.stop()));
+    Optional<String> timeColumn = backfill.source().eventTimeColumn();
+    try (Stream<Row> input = inputWindow(backfill.source().read(slice.input()), timeColumn, slice.input());
          Stream<Row> output = backfill.transform().apply(input.peek(row -> read.incrementAndGet()))) {
       Iterator<Row> rows = output.iterator();
       long seen = 0;
@@ -192,24 +223,33 @@ final class BackfillExecution implements Runnable {
         }
         Row row = conformer.conform(produced);
         Instant t = conformer.eventTime(row);
-        if (slice.contains(t)) {
-          batch.add(row);
-          if (batch.size() == BATCH_SIZE) {
-            if (shouldStop()) {
-              return;
+        switch (slice.place(t)) {
+          case IN_SLICE -> {
+            batch.add(row);
+            if (batch.size() == BATCH_SIZE) {
+              if (shouldStop()) {
+                return;
+              }
+              replacement.write(batch);
+              job.addRowsWritten(batch.size());
+              batch = new ArrayList<>(BATCH_SIZE);
+              long readNow = read.get();
+              job.addRowsRead(readNow - readReported);
+              readReported = readNow;
             }
-            replacement.write(batch);
-            job.addRowsWritten(batch.size());
-            batch = new ArrayList<>(BATCH_SIZE);
-            long readNow = read.get();
-            job.addRowsRead(readNow - readReported);
-            readReported = readNow;
           }
-        } else if ((first && t.isBefore(range.start())) || (last && !t.isBefore(range.stop()))) {
-          rowsDropped.incrementAndGet();
+          case OUT_OF_RANGE -> rowsDropped.incrementAndGet();
+          // A neighbouring slice produces this row itself: it is this slice's context.
+          case CONTEXT -> rowsDroppedAsContext.incrementAndGet();
+          case BREACH -> {
+            if (timeColumn.isPresent()) {
+              throw InvalidRowException.pointInTime(job.plan().featureSet(),
+                  backfill.featureSet().eventTimeColumn(), t, slice.range(), slice.lookback());
+            }
+            // The source may have returned a superset, whose rows the owning slice emits too.
+            rowsDroppedAsContext.incrementAndGet();
+          }
         }
-        // Other rows outside the slice but inside the range belong to a neighbouring slice,
-        // which produces them itself: they are the lookback context of this one.
       }
       if (!batch.isEmpty() && !shouldStop()) {
         replacement.write(batch);
@@ -219,6 +259,19 @@ final class BackfillExecution implements Runnable {
       job.addRowsRead(read.get() - readReported);
     }
     job.sliceDone();
+  }
+
+  /**
+   * The source's rows of the slice's input window: a source that declares its time column may
+   * return a superset, which must not reach the transform (its output would look like a breach
+   * of the point-in-time rule).
+   */
+  private static Stream<Row> inputWindow(Stream<Row> read, Optional<String> timeColumn, TimeRange window) {
+    if (timeColumn.isEmpty()) {
+      return read;
+    }
+    String column = timeColumn.get();
+    return read.filter(row -> row.get(column) instanceof Instant t && window.contains(t));
   }
 
   private OnlineReconciler.Outcome reconcileWithRetries(TableSpec table, OfflineReplacement replacement, BackfillPlan plan)
@@ -247,14 +300,6 @@ final class BackfillExecution implements Runnable {
           + "same stores and job history finishes the reconciliation";
     }
     return base + "; nothing was changed in either store";
-  }
-
-  private static Instant minusSaturating(Instant t, Duration d) {
-    try {
-      return t.minus(d);
-    } catch (java.time.DateTimeException | ArithmeticException e) {
-      return Instant.MIN;
-    }
   }
 
   private static long millisSince(long nanos) {

@@ -1,8 +1,12 @@
 package dev.backfill.core;
 
 import dev.backfill.api.BackfillPlan;
+import dev.backfill.api.BackfillTimes;
 import dev.backfill.api.ClusterTemplate;
+import dev.backfill.api.DeletionConfirmation;
 import dev.backfill.api.FeatureSet;
+import dev.backfill.api.Field;
+import dev.backfill.api.FieldType;
 import dev.backfill.api.InvalidBackfillRequestException;
 import dev.backfill.api.Schema;
 import dev.backfill.api.TimeRange;
@@ -14,8 +18,10 @@ import java.util.Optional;
 
 /**
  * Resolves a request by the rules of the replacement contract: start defaults to the feature
- * set's backfill start, stop to now; a future stop is rounded down to now; {@code start >= stop}
- * is rejected; the transform's output schema must feed the feature set.
+ * set's backfill start, stop to now; both are rounded up to the next whole microsecond
+ * ({@link BackfillTimes#roundUpToMicros}, the one rounding of every bound); a future stop is
+ * rounded down to now; both must lie in the supported range; {@code start >= stop} is rejected;
+ * the transform's output schema must feed the feature set.
  */
 final class BackfillPlanner {
   private final Clock clock;
@@ -26,11 +32,17 @@ final class BackfillPlanner {
 
   ResolvedBackfill resolve(FeatureSet featureSet, RequestSpec request) {
     String name = featureSet.name();
-    Instant now = clock.instant();
-    Instant start = request.start().orElse(featureSet.backfillStart());
-    Instant requestedStop = request.stop().orElse(now);
+    Instant now = BackfillTimes.roundUpToMicros(clock.instant());
+    Instant start = BackfillTimes.roundUpToMicros(request.start().orElse(featureSet.backfillStart()));
+    Instant requestedStop = BackfillTimes.roundUpToMicros(request.stop().orElse(now));
     boolean clamped = requestedStop.isAfter(now);
     Instant stop = clamped ? now : requestedStop;
+    if (!BackfillTimes.isSupported(start)) {
+      throw outsideSupportedRange(name, "start", start);
+    }
+    if (stop.isAfter(BackfillTimes.SUPPORTED_STOP)) {
+      throw outsideSupportedRange(name, clamped || request.stop().isEmpty() ? "stop (the clock's now)" : "stop", stop);
+    }
     if (!start.isBefore(stop)) {
       throw new InvalidBackfillRequestException("feature set '" + name + "': start " + start
           + " must be before stop " + stop + (clamped ? " (the requested stop " + requestedStop
@@ -43,6 +55,7 @@ final class BackfillPlanner {
     Transform transform = request.transform().orElse(featureSet.transform());
     RowConformer conformer = new RowConformer(featureSet.table());
     conformer.checkProducible(outputSchema(name, source, transform), "the transform's");
+    checkSourceTimeColumn(name, source);
     if (transform.lookback().isNegative()) {
       throw new InvalidBackfillRequestException("feature set '" + name + "': transform lookback "
           + transform.lookback() + " is negative; use zero or a positive duration");
@@ -51,7 +64,21 @@ final class BackfillPlanner {
     TimeRange range = TimeRange.of(start, stop);
     BackfillPlan plan = new BackfillPlan(name, range, request.reset(), clamped, template,
         SlicePlanner.slices(range, template.parallelism()), request.comment());
-    return new ResolvedBackfill(featureSet, plan, source, transform, conformer);
+    return new ResolvedBackfill(featureSet, plan, source, transform, conformer, request.deletionConfirmation());
+  }
+
+  private static InvalidBackfillRequestException outsideSupportedRange(String featureSet, String bound, Instant t) {
+    return new InvalidBackfillRequestException("feature set '" + featureSet + "': " + bound + " " + t
+        + " is outside the supported range " + BackfillTimes.SUPPORTED_RANGE);
+  }
+
+  /** A declared source time column must be a TIMESTAMP column of the source, since slices filter their input by it. */
+  private static void checkSourceTimeColumn(String name, DataSource source) {
+    Optional<String> column = source.eventTimeColumn();
+    if (column.isPresent() && source.schema().field(column.get()).map(Field::type).orElse(null) != FieldType.TIMESTAMP) {
+      throw new InvalidBackfillRequestException("feature set '" + name + "': the source's eventTimeColumn() '"
+          + column.get() + "' is not a TIMESTAMP column of its schema " + source.schema());
+    }
   }
 
   private static Schema outputSchema(String name, DataSource source, Transform transform) {
@@ -78,5 +105,6 @@ final class BackfillPlanner {
   /** What a request asked for; empty means "the default". */
   record RequestSpec(boolean reset, Optional<Instant> start, Optional<Instant> stop,
       Optional<DataSource> source, Optional<Transform> transform,
-      Optional<ClusterTemplate> clusterTemplate, Optional<String> comment) {}
+      Optional<ClusterTemplate> clusterTemplate, Optional<String> comment,
+      Optional<DeletionConfirmation> deletionConfirmation) {}
 }

@@ -4,10 +4,13 @@ import dev.backfill.api.BackfillClient;
 import dev.backfill.api.BackfillException;
 import dev.backfill.api.BackfillJob;
 import dev.backfill.api.BackfillRequest;
+import dev.backfill.api.BackfillTimes;
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.FeatureSet;
 import dev.backfill.api.FeatureSetNotFoundException;
+import dev.backfill.api.InvalidBackfillRequestException;
 import dev.backfill.api.InvalidFeatureSetException;
+import dev.backfill.api.RangeContents;
 import dev.backfill.api.Row;
 import dev.backfill.api.TimeRange;
 import dev.backfill.spi.OfflineStore;
@@ -165,18 +168,23 @@ final class DefaultBackfillClient implements BackfillClient {
       return;
     }
     TableSpec table = definition.table();
-    Comparator<Row> order = table.latestOrder();
     Map<EntityKey, Row> latest = new HashMap<>();
     for (Row row : conformed) {
       latest.merge(table.keyOf(row), row, table::laterOf);
     }
-    List<OnlineWrite> writes = latest.entrySet().stream()
-        .map(e -> OnlineWrite.putIfLater(e.getKey(), e.getValue(), order)).toList();
     Lock lock = locks.forFeatureSet(featureSet).readLock();
     lock.lock();
     try {
       offline.append(featureSet, conformed);
-      online.write(featureSet, writes);
+      // While a backfill's commit is not reconciled online, a key's newest ingested row may be
+      // older than its latest committed row (O = {t1}, the commit makes {t5}, t3 is ingested):
+      // write the latest offline row after the append instead, the latest of a committed state.
+      // Still newest-wins: the latest of a later state never loses to a concurrent ingest's.
+      Map<EntityKey, Row> wanted = locks.hasUnreconciledCommit(featureSet)
+          ? offline.latest(featureSet, latest.keySet()) : latest;
+      Comparator<Row> order = table.latestOrder();
+      online.write(featureSet, wanted.entrySet().stream()
+          .map(e -> OnlineWrite.putIfLater(e.getKey(), e.getValue(), order)).toList());
     } finally {
       lock.unlock();
     }
@@ -187,7 +195,25 @@ final class DefaultBackfillClient implements BackfillClient {
     Objects.requireNonNull(range, "range");
     ensureOpen();
     require(featureSet);
-    return offline.scan(featureSet, range);
+    return offline.scan(featureSet, supportedReadRange(featureSet, range));
+  }
+
+  @Override
+  public RangeContents offlineContents(String featureSet, TimeRange range) {
+    Objects.requireNonNull(range, "range");
+    ensureOpen();
+    require(featureSet);
+    return offline.contents(featureSet, supportedReadRange(featureSet, range));
+  }
+
+  /** The range, checked to lie in the supported range (which {@code TimeRange.all()} is). */
+  private static TimeRange supportedReadRange(String featureSet, TimeRange range) {
+    if (!BackfillTimes.isSupported(range)) {
+      throw new InvalidBackfillRequestException("feature set '" + featureSet + "': read range " + range
+          + " reaches outside the supported range " + BackfillTimes.SUPPORTED_RANGE
+          + ", where no row can be; read TimeRange.all() for every row");
+    }
+    return range;
   }
 
   @Override

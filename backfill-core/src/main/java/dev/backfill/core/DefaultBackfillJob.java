@@ -212,10 +212,11 @@ final class DefaultBackfillJob implements BackfillJob {
   }
 
   /** Records the offline commit and its counts, durably, before the online reconciliation. */
-  void markCommitted(long rowsAdded, long rowsDropped, long rowsDeleted) {
+  void markCommitted(long rowsAdded, long rowsDropped, long rowsDroppedAsContext, long rowsDeleted) {
     synchronized (this) {
       committed = true;
-      commitCounts = new JobRecord.Counts(rowsRead.get(), rowsAdded, rowsDropped, rowsDeleted, 0, 0, null);
+      commitCounts = new JobRecord.Counts(rowsRead.get(), rowsAdded, rowsDropped, rowsDeleted, 0, 0, null,
+          rowsDroppedAsContext);
     }
     onChange.accept(this);
   }

@@ -5,6 +5,7 @@ import dev.backfill.api.BackfillPlan;
 import dev.backfill.api.BackfillRequest;
 import dev.backfill.api.BackfillResult;
 import dev.backfill.api.ClusterTemplate;
+import dev.backfill.api.DeletionConfirmation;
 import dev.backfill.spi.DataSource;
 import dev.backfill.spi.Transform;
 import java.time.Instant;
@@ -22,6 +23,7 @@ final class DefaultBackfillRequest implements BackfillRequest {
   private Transform transform;
   private ClusterTemplate clusterTemplate;
   private String comment;
+  private DeletionConfirmation deletionConfirmation;
 
   DefaultBackfillRequest(DefaultBackfillClient client, String featureSet) {
     this.client = client;
@@ -76,6 +78,12 @@ final class DefaultBackfillRequest implements BackfillRequest {
   }
 
   @Override
+  public BackfillRequest confirmDeletion(DeletionConfirmation confirmation) {
+    this.deletionConfirmation = Objects.requireNonNull(confirmation, "confirmation");
+    return this;
+  }
+
+  @Override
   public BackfillPlan plan() {
     return client.resolve(featureSet, spec()).plan();
   }
@@ -93,6 +101,6 @@ final class DefaultBackfillRequest implements BackfillRequest {
   private BackfillPlanner.RequestSpec spec() {
     return new BackfillPlanner.RequestSpec(reset, Optional.ofNullable(start), Optional.ofNullable(stop),
         Optional.ofNullable(source), Optional.ofNullable(transform), Optional.ofNullable(clusterTemplate),
-        Optional.ofNullable(comment).filter(c -> !c.isBlank()));
+        Optional.ofNullable(comment).filter(c -> !c.isBlank()), Optional.ofNullable(deletionConfirmation));
   }
 }

@@ -29,12 +29,15 @@ record JobRecord(int version, String id, long sequence, String featureSet, Strin
 
   static final int CURRENT_VERSION = 1;
 
-  /** The counts of a result, without what the plan already holds. */
+  /**
+   * The counts of a result, without what the plan already holds. {@code rowsDroppedAsContext} came
+   * last, so that records written before it read as 0.
+   */
   record Counts(long rowsRead, long rowsWritten, long rowsDroppedOutOfRange, long offlineRowsDeleted,
-      long onlineKeysWritten, long onlineKeysDeleted, String elapsed) {
+      long onlineKeysWritten, long onlineKeysDeleted, String elapsed, long rowsDroppedAsContext) {
     static Counts of(BackfillResult r) {
       return new Counts(r.rowsRead(), r.rowsWritten(), r.rowsDroppedOutOfRange(), r.offlineRowsDeleted(),
-          r.onlineKeysWritten(), r.onlineKeysDeleted(), r.elapsed().toString());
+          r.onlineKeysWritten(), r.onlineKeysDeleted(), r.elapsed().toString(), r.rowsDroppedAsContext());
     }
   }
 
@@ -65,7 +68,7 @@ record JobRecord(int version, String id, long sequence, String featureSet, Strin
 
   Optional<BackfillResult> toResult() {
     return Optional.ofNullable(result).map(c -> new BackfillResult(id, featureSet, range(), reset,
-        c.rowsRead(), c.rowsWritten(), c.rowsDroppedOutOfRange(), c.offlineRowsDeleted(),
+        c.rowsRead(), c.rowsWritten(), c.rowsDroppedOutOfRange(), c.rowsDroppedAsContext(), c.offlineRowsDeleted(),
         c.onlineKeysWritten(), c.onlineKeysDeleted(), c.elapsed() == null ? Duration.ZERO : Duration.parse(c.elapsed())));
   }
 

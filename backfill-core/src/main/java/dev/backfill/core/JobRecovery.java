@@ -62,7 +62,8 @@ final class JobRecovery {
     JobRecord.Counts before = record.result();
     var result = new dev.backfill.api.BackfillResult(record.id(), record.featureSet(), record.range(), record.reset(),
         record.rowsRead(), before == null ? record.rowsWritten() : before.rowsWritten(),
-        before == null ? 0 : before.rowsDroppedOutOfRange(), before == null ? 0 : before.offlineRowsDeleted(),
+        before == null ? 0 : before.rowsDroppedOutOfRange(), before == null ? 0 : before.rowsDroppedAsContext(),
+        before == null ? 0 : before.offlineRowsDeleted(),
         outcome.keysWritten(), outcome.keysDeleted(),
         java.time.Duration.between(Instant.parse(record.submittedAt()), now));
     log.info("recovery: backfill {} of {} had committed offline; online reconciled ({} keys written, {} deleted), marked SUCCEEDED",

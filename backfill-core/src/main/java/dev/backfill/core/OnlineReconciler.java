@@ -27,6 +27,10 @@ import java.util.stream.Stream;
  * an interval backfill's stop by another process are protected by the fence condition instead.
  * A key is written only when its online row differs from the offline latest, and deleted only
  * when no offline row of it is left; it never goes missing in between.
+ *
+ * <p>Between a job's offline commit and the end of its reconciliation the online store lags the
+ * offline state; the job marks that window ({@link #commitStarting}, {@link #reconciled}) so that
+ * {@code ingest} writes each key's latest offline row meanwhile (see {@link FeatureSetLocks}).
  */
 final class OnlineReconciler {
   static final int KEY_BATCH = 2_048;
@@ -39,6 +43,16 @@ final class OnlineReconciler {
     this.offline = offline;
     this.online = online;
     this.locks = locks;
+  }
+
+  /** Marks, just before a job's offline commit, that the feature set's online rows may lag from now on. */
+  void commitStarting(String featureSet) {
+    locks.commitStarting(featureSet);
+  }
+
+  /** Ends the window {@link #commitStarting} opened: the job reconciled its keys (or did not commit). */
+  void reconciled(String featureSet) {
+    locks.reconciled(featureSet);
   }
 
   /** What a reconciliation changed. */

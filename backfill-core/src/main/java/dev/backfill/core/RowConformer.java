@@ -1,5 +1,6 @@
 package dev.backfill.core;
 
+import dev.backfill.api.BackfillTimes;
 import dev.backfill.api.Field;
 import dev.backfill.api.FieldType;
 import dev.backfill.api.InvalidBackfillRequestException;
@@ -14,7 +15,8 @@ import java.util.List;
 /**
  * Checks rows against a feature set's schema and brings them into its column order. A row's
  * columns must be exactly the feature set's, each of the same type, in any order; keys and the
- * event time must not be null; timestamps have at most microsecond precision. Thread-safe.
+ * event time must not be null; timestamps have at most microsecond precision and lie in the
+ * supported range ({@link BackfillTimes#SUPPORTED_RANGE}). Thread-safe.
  */
 final class RowConformer {
   private final TableSpec table;
@@ -88,6 +90,9 @@ final class RowConformer {
       if (t != null && t.getNano() % 1_000 != 0) {
         throw new InvalidRowException(table.name(), table.schema().fields().get(index).name(), t,
             "timestamps are stored to the microsecond; truncate with truncatedTo(ChronoUnit.MICROS)");
+      }
+      if (t != null && !BackfillTimes.isSupported(t)) {
+        throw InvalidRowException.outsideSupportedRange(table.name(), table.schema().fields().get(index).name(), t);
       }
     }
     return result;

@@ -63,7 +63,7 @@ class BackfillPlannerTest {
     BackfillPlanner.RequestSpec spec() {
       return new BackfillPlanner.RequestSpec(reset, Optional.ofNullable(start), Optional.ofNullable(stop),
           Optional.ofNullable(source), Optional.ofNullable(transform), Optional.ofNullable(template),
-          Optional.ofNullable(comment));
+          Optional.ofNullable(comment), Optional.empty());
     }
   }
 
@@ -257,5 +257,51 @@ class BackfillPlannerTest {
 
     assertThat(plan.reset()).isTrue();
     assertThat(plan.comment()).contains("fix the fare bug");
+  }
+
+  @Test
+  void everyBoundIsRoundedUpToTheNextWholeMicrosecond() {
+    Request explicit = new Request();
+    explicit.start = BACKFILL_START.plusNanos(500);
+    explicit.stop = Instant.parse("2024-03-01T00:00:00.000000001Z");
+    BackfillPlan plan = resolve(CLICKS, explicit).plan();
+    assertThat(plan.range()).isEqualTo(TimeRange.of(BACKFILL_START.plusNanos(1_000), Instant.parse("2024-03-01T00:00:00.000001Z")));
+    assertThat(plan.slices().get(0).start()).isEqualTo(plan.range().start());
+    assertThat(plan.slices().get(plan.slices().size() - 1).stop()).isEqualTo(plan.range().stop());
+
+    // The clock's now (a nanosecond clock is the JDK's default) and the feature set's start.
+    BackfillPlanner nanoClock = new BackfillPlanner(Clock.fixed(NOW.plusNanos(1), ZoneOffset.UTC));
+    FeatureSet nanoStart = CLICKS.toBuilder().backfillStart(BACKFILL_START.plusNanos(999)).build();
+    BackfillPlan defaults = nanoClock.resolve(nanoStart, new Request().spec()).plan();
+    assertThat(defaults.range()).isEqualTo(TimeRange.of(BACKFILL_START.plusNanos(1_000), NOW.plusNanos(1_000)));
+    assertThat(defaults.stopClamped()).isFalse();
+
+    Request future = new Request();
+    future.stop = NOW.plusNanos(1_000_001);
+    BackfillPlan clamped = nanoClock.resolve(CLICKS, future.spec()).plan();
+    assertThat(clamped.range().stop()).isEqualTo(NOW.plusNanos(1_000));
+    assertThat(clamped.stopClamped()).isTrue();
+  }
+
+  @Test
+  void boundsOutsideTheSupportedRangeAreRefusedNamingTheBoundAndTheRange() {
+    Request yearOne = new Request();
+    yearOne.start = Instant.parse("0001-01-01T00:00:00Z");
+    assertThat(resolve(CLICKS, yearOne).plan().range().start()).isEqualTo(yearOne.start);
+
+    Request tooEarly = new Request();
+    tooEarly.start = Instant.parse("0000-12-31T23:59:59.999999Z");
+    assertThatThrownBy(() -> resolve(CLICKS, tooEarly))
+        .isInstanceOf(InvalidBackfillRequestException.class)
+        .hasMessage("feature set 'clicks': start 0000-12-31T23:59:59.999999Z is outside the supported range "
+            + "[0001-01-01T00:00:00Z, 10000-01-01T00:00:00Z)");
+
+    BackfillPlanner farFuture = new BackfillPlanner(Clock.fixed(Instant.parse("+10000-01-01T00:00:01Z"), ZoneOffset.UTC));
+    assertThatThrownBy(() -> farFuture.resolve(CLICKS, new Request().spec()))
+        .isInstanceOf(InvalidBackfillRequestException.class)
+        .hasMessageContaining("stop (the clock's now) +10000-01-01T00:00:01Z is outside the supported range");
+    BackfillPlanner lastDay = new BackfillPlanner(Clock.fixed(Instant.parse("+10000-01-01T00:00:00Z"), ZoneOffset.UTC));
+    assertThat(lastDay.resolve(CLICKS, new Request().spec()).plan().range().stop())
+        .as("the exclusive end of the range is a valid stop").isEqualTo(Instant.parse("+10000-01-01T00:00:00Z"));
   }
 }

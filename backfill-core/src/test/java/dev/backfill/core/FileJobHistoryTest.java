@@ -46,7 +46,7 @@ class FileJobHistoryTest {
 
   private static JobRecord succeeded(String id) {
     return JobRecord.of(id, 7, PLAN, BackfillStatus.SUCCEEDED, T2, Optional.of(T2.plusSeconds(5)),
-        new BackfillProgress(2, 2, 20, 8), Optional.of(new JobRecord.Counts(20, 8, 1, 3, 2, 1, "PT5.000000123S")),
+        new BackfillProgress(2, 2, 20, 8), Optional.of(new JobRecord.Counts(20, 8, 1, 3, 2, 1, "PT5.000000123S", 4)),
         Optional.empty(), true, true);
   }
 

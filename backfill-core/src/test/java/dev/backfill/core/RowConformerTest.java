@@ -12,6 +12,7 @@ import dev.backfill.api.InvalidRowException;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RowConformerTest {
@@ -140,6 +141,26 @@ class RowConformerTest {
         .isInstanceOfSatisfying(InvalidRowException.class, e -> assertThat(e.column()).isEqualTo("ts"))
         .hasMessageContaining("microsecond");
     assertThat(CONFORMER.conform(micros)).isEqualTo(micros);
+  }
+
+  @Test
+  void timestampsOutsideTheSupportedRangeAreRejectedInEveryTimestampColumnAndItsEdgesPass() {
+    FeatureSet withTime = FeatureSet.builder("visits").key("user", FieldType.STRING).eventTime("ts")
+        .feature("seen", FieldType.TIMESTAMP).backfillStart(TS).build();
+    RowConformer conformer = new RowConformer(withTime.table());
+    Instant first = Instant.parse("0001-01-01T00:00:00Z");
+    Instant last = Instant.parse("9999-12-31T23:59:59.999999Z");
+    Row edges = Row.of(withTime.schema(), "u1", first, last);
+    assertThat(conformer.conform(edges)).isEqualTo(edges);
+
+    for (Instant outside : List.of(first.minusNanos(1_000), last.plusNanos(1_000), Instant.parse("-5000-01-01T00:00:00Z"))) {
+      assertThatThrownBy(() -> conformer.conform(Row.of(withTime.schema(), "u1", outside, TS)))
+          .isInstanceOfSatisfying(InvalidRowException.class, e -> assertThat(e.column()).isEqualTo("ts"))
+          .hasMessage("invalid row for feature set 'visits': column 'ts' value " + outside
+              + " (Instant): the timestamp is outside the supported range [0001-01-01T00:00:00Z, 10000-01-01T00:00:00Z)");
+      assertThatThrownBy(() -> conformer.conform(Row.of(withTime.schema(), "u1", TS, outside)))
+          .isInstanceOfSatisfying(InvalidRowException.class, e -> assertThat(e.column()).isEqualTo("seen"));
+    }
   }
 
   @Test

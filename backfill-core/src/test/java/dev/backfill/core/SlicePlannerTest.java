@@ -45,7 +45,9 @@ class SlicePlannerTest {
         range("1000-01-01T00:00:00Z", "1000-03-01T00:00:00Z"),
         range("1000-06-15T12:34:56Z", "1030-01-01T00:00:00Z"),
         range("1000-01-01T00:00:00Z", "2024-01-01T00:00:00Z"),
-        range(Instant.MAX.minus(Duration.ofDays(3)), Duration.ofDays(3)),
+        range("9999-12-28T00:00:00Z", "+10000-01-01T00:00:00Z"),
+        range("0001-01-01T00:00:00Z", "0001-01-04T00:00:00.000001Z"),
+        range("0001-01-01T00:00:00Z", "2026-11-25T00:48:04Z"),
         TimeRange.all());
     List<Arguments> arguments = new ArrayList<>();
     for (TimeRange range : ranges) {
@@ -139,10 +141,30 @@ class SlicePlannerTest {
   }
 
   @Test
-  void aRangeTooLongForWholeYearsIsSplitEvenly() {
+  void aRangeTooLongForWholeYearsBreaksOnDecades() {
+    // It used to be split evenly into 16 slices whose boundaries fell on no round time.
     List<TimeRange> slices = SlicePlanner.slices(range("2000-01-01T00:00:00Z", "2025-01-01T00:00:00Z"), 2);
 
-    assertThat(slices).hasSize(16);
+    assertThat(innerBoundaries(slices)).containsExactly(Instant.parse("2010-01-01T00:00:00Z"), Instant.parse("2020-01-01T00:00:00Z"));
+  }
+
+  @Test
+  void rangesFromYearOneAndTheWholeSupportedRangeBreakOnRoundYears() {
+    // Issue 10 point 11: a start in year 1 used to give slices on no round time.
+    List<TimeRange> fromYearOne = SlicePlanner.slices(range("0001-01-01T00:00:00Z", "2026-11-25T00:48:04Z"), 2);
+    assertThat(innerBoundaries(fromYearOne)).containsExactly(Instant.parse("1000-01-01T00:00:00Z"), Instant.parse("2000-01-01T00:00:00Z"));
+
+    assertThat(SlicePlanner.slices(TimeRange.all(), 2)).hasSize(10);
+    List<TimeRange> all = SlicePlanner.slices(TimeRange.all(), 16);
+    assertThat(all).hasSize(100);
+    assertThat(innerBoundaries(all)).allSatisfy(boundary -> {
+      ZonedDateTime utc = boundary.atZone(ZoneOffset.UTC);
+      assertThat(utc.getYear() % 100).isZero();
+      assertThat(utc.toLocalDateTime()).isEqualTo(utc.toLocalDate().withDayOfYear(1).atStartOfDay());
+    });
+
+    List<TimeRange> centuries = SlicePlanner.slices(range("1601-03-04T05:06:07Z", "2024-01-01T00:00:00Z"), 4);
+    assertThat(innerBoundaries(centuries)).startsWith(Instant.parse("1700-01-01T00:00:00Z")).hasSize(4);
   }
 
   @Test

@@ -11,12 +11,16 @@ import dev.backfill.api.BackfillJob;
 import dev.backfill.api.BackfillPlan;
 import dev.backfill.api.BackfillResult;
 import dev.backfill.api.BackfillStatus;
+import dev.backfill.api.BackfillTimes;
+import dev.backfill.api.ClusterTemplate;
+import dev.backfill.api.DeletionConfirmation;
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.FeatureSet;
 import dev.backfill.api.FeatureSetNotFoundException;
 import dev.backfill.api.FieldType;
 import dev.backfill.api.InvalidBackfillRequestException;
 import dev.backfill.api.InvalidRowException;
+import dev.backfill.api.RangeContents;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.api.TimeRange;
@@ -129,7 +133,11 @@ public abstract class BackfillContractTest {
   }
 
   private BackfillClient client(OnlineStore onlineStore, Optional<Path> history) {
-    BackfillClient.Builder builder = BackfillClient.builder().offlineStore(offline).onlineStore(onlineStore).clock(CLOCK);
+    return client(offline, onlineStore, history, CLOCK);
+  }
+
+  private BackfillClient client(OfflineStore offlineStore, OnlineStore onlineStore, Optional<Path> history, Clock clock) {
+    BackfillClient.Builder builder = BackfillClient.builder().offlineStore(offlineStore).onlineStore(onlineStore).clock(clock);
     history.ifPresent(builder::jobHistory);
     BackfillClient client = builder.build();
     clients.add(client);
@@ -362,6 +370,267 @@ public abstract class BackfillContractTest {
     assertThat(result.rowsDroppedOutOfRange()).isEqualTo(2);
     assertThat(result.rowsWritten()).isEqualTo(2);
     assertThat(offlineRows(client)).containsExactly(rows.get(1), rows.get(2));
+  }
+
+  // ---------------------------------------------------------------- time precision and the supported range
+
+  @Test
+  void boundsFinerThanAMicrosecondKeepTheRowsOutsideTheRangeAndReplaceThoseInside() {
+    // Issue 10 point 1: a store that kept the bound's microsecond and dropped its nanoseconds
+    // deleted the row at exactly T0 for a range starting 500 ns after it, and kept the old row at
+    // T0 beside the new one for a range ending 500 ns after it.
+    BackfillClient client = registered(client());
+    Instant t0 = day(3);
+    Row atT0 = trip("a", t0, 1.0, 1L);
+    Row later = trip("b", t0.plus(Duration.ofMinutes(30)), 2.0, 2L);
+    client.ingest(NAME, List.of(atT0, later));
+
+    BackfillResult after = client.backfill(NAME).between(t0.plusNanos(500), t0.plus(Duration.ofHours(1)))
+        .source(source(List.of())).run();
+    assertThat(after.range()).as("rounded up to the next whole microsecond")
+        .isEqualTo(TimeRange.of(t0.plusNanos(1_000), t0.plus(Duration.ofHours(1))));
+    assertThat(after.offlineRowsDeleted()).isEqualTo(1);
+    assertThat(offlineRows(client)).containsExactly(atT0);
+
+    Row corrected = trip("a", t0, 10.0, 10L);
+    BackfillResult before = client.backfill(NAME).between(t0.minus(Duration.ofHours(1)), t0.plusNanos(500))
+        .source(source(List.of(corrected))).run();
+    assertThat(before.range().stop()).isEqualTo(t0.plusNanos(1_000));
+    assertThat(before.offlineRowsDeleted()).isEqualTo(1);
+    assertThat(offlineRows(client)).as("the old row at T0 is replaced, not kept beside the new one").containsExactly(corrected);
+    assertThat(client.readOnline(NAME, EntityKey.of("a"))).contains(corrected);
+  }
+
+  @Test
+  void aNanosecondClocksNowIsRoundedUpAsTheDefaultStop() {
+    // Clock.systemUTC() gives nanoseconds: the default stop is the clock's now, rounded up.
+    BackfillClient client = registered(client(offline, online, Optional.empty(), Clock.fixed(NOW.plusNanos(500), ZoneOffset.UTC)));
+    Row atNow = trip("a", NOW, 1.0, 1L);
+    client.ingest(NAME, List.of(atNow));
+    Row corrected = trip("a", NOW, 2.0, 2L);
+
+    BackfillPlan plan = client.backfill(NAME).startTime(day(30)).source(source(List.of(corrected))).plan();
+    assertThat(plan.range()).isEqualTo(TimeRange.of(day(30), NOW.plusNanos(1_000)));
+    assertThat(plan.stopClamped()).isFalse();
+    BackfillResult result = client.backfill(NAME).startTime(day(30)).source(source(List.of(corrected))).run();
+    assertThat(result.offlineRowsDeleted()).isEqualTo(1);
+    assertThat(offlineRows(client)).containsExactly(corrected);
+    assertThat(client.readOnline(NAME, EntityKey.of("a"))).contains(corrected);
+  }
+
+  @Test
+  void theFirstAndLastSupportedInstantsWorkEndToEnd() {
+    // Issue 10 point 11: the DuckDB store overflowed outside 1677..2262 ("long overflow").
+    Instant first = BackfillTimes.SUPPORTED_START;
+    Instant last = BackfillTimes.SUPPORTED_STOP.minusNanos(1_000);
+    BackfillClient client = registered(client(offline, online, Optional.empty(),
+        Clock.fixed(BackfillTimes.SUPPORTED_STOP, ZoneOffset.UTC)));
+    Row early = trip("early", first, 1.0, 1L);
+    Row sentinel = trip("late", Instant.parse("9999-12-31T00:00:00Z"), 2.0, 2L);
+    Row late = trip("late", last, 3.0, 3L);
+    client.ingest(NAME, List.of(early, sentinel, late));
+    assertThat(offlineRows(client)).containsExactlyInAnyOrder(early, sentinel, late);
+    assertThat(client.readOnline(NAME, EntityKey.of("early"))).contains(early);
+    assertThat(client.readOnline(NAME, EntityKey.of("late"))).contains(late);
+    assertThat(client.offlineContents(NAME, TimeRange.all())).isEqualTo(new RangeContents(3, 2));
+
+    BackfillPlan everything = client.backfill(NAME).reset().startTime(first).source(source(List.of())).plan();
+    assertThat(everything.range()).isEqualTo(TimeRange.all());
+    assertThat(everything.slices()).as("round times: whole millennia").hasSize(10)
+        .allSatisfy(slice -> assertThat(slice.start().atZone(ZoneOffset.UTC).getDayOfYear()).isEqualTo(1));
+
+    Row correctedEarly = trip("early", first, 10.0, 10L);
+    Row correctedLate = trip("late", last, 30.0, 30L);
+    BackfillResult reset = client.backfill(NAME).reset().startTime(first)
+        .source(source(List.of(correctedEarly, correctedLate))).run();
+    assertThat(reset.rowsWritten()).isEqualTo(2);
+    assertThat(reset.offlineRowsDeleted()).isEqualTo(3);
+    assertThat(offlineRows(client)).containsExactlyInAnyOrder(correctedEarly, correctedLate);
+    assertThat(client.readOnline(NAME, EntityKey.of("late"))).contains(correctedLate);
+
+    BackfillResult lastDay = client.backfill(NAME).startTime(Instant.parse("9999-12-31T00:00:00Z"))
+        .source(source(List.of(sentinel))).run();
+    assertThat(lastDay.offlineRowsDeleted()).isEqualTo(1);
+    assertThat(offlineRows(client)).containsExactlyInAnyOrder(correctedEarly, sentinel);
+    assertThat(client.readOnline(NAME, EntityKey.of("late"))).as("its later row was replaced").contains(sentinel);
+    BackfillResult firstDay = client.backfill(NAME).between(first, first.plus(Duration.ofDays(1))).source(source(List.of(early))).run();
+    assertThat(firstDay.offlineRowsDeleted()).isEqualTo(1);
+    assertThat(client.readOnline(NAME, EntityKey.of("early"))).contains(early);
+  }
+
+  @Test
+  void timesJustOutsideTheSupportedRangeAreRefusedNamingTheValueAndTheRangeAndChangeNothing() {
+    BackfillClient client = registered(client());
+    List<Row> before = tenDays(client);
+    Instant tooEarly = BackfillTimes.SUPPORTED_START.minusNanos(1_000);
+    String range = "[0001-01-01T00:00:00Z, 10000-01-01T00:00:00Z)";
+
+    assertThatThrownBy(() -> client.ingest(NAME, List.of(trip("x", day(1), 1.0, 1L), trip("x", tooEarly, 1.0, 1L))))
+        .isInstanceOf(InvalidRowException.class).hasMessageContaining(NAME).hasMessageContaining("'ts'")
+        .hasMessageContaining(tooEarly.toString()).hasMessageContaining(range);
+    assertThatThrownBy(() -> client.backfill(NAME).startTime(tooEarly).source(source(List.of())).plan())
+        .isInstanceOf(InvalidBackfillRequestException.class)
+        .hasMessage("feature set '" + NAME + "': start " + tooEarly + " is outside the supported range " + range);
+    assertThatThrownBy(() -> client.readOffline(NAME, TimeRange.of(Instant.MIN, D0)))
+        .isInstanceOf(InvalidBackfillRequestException.class).hasMessageContaining(NAME)
+        .hasMessageContaining(range).hasMessageContaining("TimeRange.all()");
+    Transform toYear10000 = Transform.map(schema(), r -> Row.of(schema(), r.get(0), BackfillTimes.SUPPORTED_STOP,
+        r.get(2), r.get(3), r.get(4)));
+    BackfillJob job = client.backfill(NAME).between(day(2), day(4)).source(source(before)).transform(toYear10000).submit();
+    assertThatThrownBy(job::await).isInstanceOf(BackfillFailedException.class)
+        .hasMessageContaining("+10000-01-01T00:00:00Z").hasMessageContaining(range)
+        .cause().isInstanceOf(InvalidRowException.class);
+
+    assertThat(offlineRows(client)).containsExactlyInAnyOrderElementsOf(before);
+    assertThat(client.readOnline(NAME, EntityKey.of("x"))).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- the point-in-time rule
+
+  /** Moves every row's event time forward by {@code shift}, declaring {@code lookback}. */
+  private static Transform shifting(Duration shift, Duration lookback) {
+    return new Transform() {
+      @Override
+      public Schema outputSchema(Schema input) {
+        return input;
+      }
+
+      @Override
+      public Duration lookback() {
+        return lookback;
+      }
+
+      @Override
+      public Stream<Row> apply(Stream<Row> input) {
+        return input.map(r -> Row.of(schema(), r.get(0), r.getInstant("ts").plus(shift), r.get(2), r.get(3), r.get(4)));
+      }
+    };
+  }
+
+  /** A row every 20 minutes for two days from day 1, of three drivers. */
+  private static List<Row> everyTwentyMinutes() {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 2 * 72; i++) {
+      rows.add(trip("d" + (i % 3), day(1).plus(Duration.ofMinutes(20L * i)), (double) i, (long) i));
+    }
+    return rows;
+  }
+
+  @Test
+  void aTransformThatMovesEventTimesBeyondItsLookbackFailsTheJobNamingTheRuleTheRowAndTheSlice() {
+    // Issue 10 point 8: with `date + 1 hour` and no lookback, each slice's last hour of output
+    // belongs to the next slice, which does not produce it: the rows were dropped silently (all of
+    // them with XLARGE's quarter-hour slices), the range emptied and the job SUCCEEDED.
+    BackfillClient client = registered(client());
+    List<Row> before = tenDays(client);
+    for (ClusterTemplate template : List.of(ClusterTemplate.SMALL, ClusterTemplate.XLARGE)) {
+      BackfillJob job = client.backfill(NAME).between(day(1), day(3)).clusterTemplate(template)
+          .source(source(everyTwentyMinutes())).transform(shifting(Duration.ofHours(1), Duration.ZERO)).submit();
+      assertThatThrownBy(job::await).as("%s", template).isInstanceOf(BackfillFailedException.class)
+          .hasMessageContaining("point-in-time rule").hasMessageContaining("declare a lookback")
+          .hasMessageContaining(NAME).hasMessageContaining("'ts'")
+          .cause().isInstanceOf(InvalidRowException.class);
+      assertThat(job.failure()).hasValueSatisfying(m -> assertThat(m).containsPattern("slice \\[\\S+, \\S+\\)"));
+    }
+    assertThat(offlineRows(client)).containsExactlyInAnyOrderElementsOf(before);
+  }
+
+  @Test
+  void aTransformThatMovesEventTimesWithinItsLookbackWritesEveryRowOnce() {
+    BackfillClient client = registered(client());
+    List<Row> input = everyTwentyMinutes();
+    List<Row> expected = input.stream().filter(r -> r.getInstant("ts").isBefore(day(3).minus(Duration.ofHours(1))))
+        .map(r -> Row.of(schema(), r.get(0), r.getInstant("ts").plus(Duration.ofHours(1)), r.get(2), r.get(3), r.get(4)))
+        .toList();
+    for (ClusterTemplate template : List.of(ClusterTemplate.SMALL, ClusterTemplate.XLARGE)) {
+      BackfillResult result = client.backfill(NAME).between(day(1), day(3)).clusterTemplate(template)
+          .source(source(input)).transform(shifting(Duration.ofHours(1), Duration.ofHours(1))).run();
+      assertThat(offlineRows(client)).as("%s", template).containsExactlyInAnyOrderElementsOf(expected);
+      assertThat(result.rowsWritten()).isEqualTo(expected.size());
+      assertThat(result.rowsDroppedOutOfRange()).as("the last hour's inputs land after the stop").isEqualTo(3);
+      int slices = client.job(result.jobId()).orElseThrow().plan().slices().size();
+      assertThat(slices).isGreaterThan(2);
+      assertThat(result.rowsDroppedAsContext()).as("at each inner boundary, the next slice's first hour of rows")
+          .isEqualTo(3L * (slices - 1));
+    }
+  }
+
+  // ---------------------------------------------------------------- backfills that would only delete
+
+  @Test
+  void aConfirmationIsAskedOnlyWhenTheBackfillWouldDeleteRowsAndWriteNoneAndARefusalChangesNothing() {
+    BackfillClient client = registered(client());
+    List<Row> before = tenDays(client);
+    List<RangeContents> asked = new CopyOnWriteArrayList<>();
+    List<String> askedJobs = new CopyOnWriteArrayList<>();
+    DeletionConfirmation refuse = (job, deleted) -> {
+      asked.add(deleted);
+      askedJobs.add(job.id() + " " + job.status());
+      return false;
+    };
+    assertThat(client.offlineContents(NAME, TimeRange.of(day(3), day(6)))).isEqualTo(new RangeContents(9, 3));
+
+    BackfillJob refused = client.backfill(NAME).between(day(3), day(6)).source(source(List.of())).confirmDeletion(refuse).submit();
+    assertThatThrownBy(refused::await).isInstanceOf(BackfillCancelledException.class);
+    assertThat(refused.status()).isEqualTo(BackfillStatus.CANCELLED);
+    assertThat(asked).containsExactly(new RangeContents(9, 3));
+    assertThat(askedJobs).containsExactly(refused.id() + " RUNNING");
+    assertThat(offlineRows(client)).containsExactlyInAnyOrderElementsOf(before);
+    assertThat(client.readOnline(NAME, EntityKey.of("a"))).contains(trip("a", day(9), 9.0, 9L));
+
+    BackfillJob resetRefused = client.backfill(NAME).reset().between(day(20), day(21)).source(source(List.of()))
+        .confirmDeletion(refuse).submit();
+    assertThatThrownBy(resetRefused::await).isInstanceOf(BackfillCancelledException.class);
+    assertThat(asked).as("a reset deletes everything").endsWith(new RangeContents(30, 3));
+
+    asked.clear();
+    BackfillResult writes = client.backfill(NAME).between(day(3), day(6)).source(source(List.of(trip("a", day(4), 4.0, 4L))))
+        .confirmDeletion(refuse).run();
+    assertThat(writes.rowsWritten()).isEqualTo(1);
+    BackfillResult nothingThere = client.backfill(NAME).between(day(20), day(22)).source(source(List.of()))
+        .confirmDeletion(refuse).run();
+    assertThat(nothingThere.offlineRowsDeleted()).isZero();
+    assertThat(asked).as("not asked when rows are written or none would be deleted").isEmpty();
+
+    BackfillResult confirmed = client.backfill(NAME).between(day(7), day(8)).source(source(List.of()))
+        .confirmDeletion(DeletionConfirmation.ALWAYS).run();
+    assertThat(confirmed.offlineRowsDeleted()).isEqualTo(3);
+    BackfillResult byDefault = client.backfill(NAME).between(day(8), day(9)).source(source(List.of())).run();
+    assertThat(byDefault.offlineRowsDeleted()).as("library default: an empty replacement commits").isEqualTo(3);
+  }
+
+  // ---------------------------------------------------------------- ingest between commit and reconciliation
+
+  @Test
+  void ingestBetweenTheOfflineCommitAndTheOnlineReconciliationNeverServesARowThatWasNotTheLatest() throws Exception {
+    // Issue 10 point 3: O = {t1}; a backfill commits O' = {t5}; t3 is ingested before the
+    // reconciliation. Newest-wins wrote t3 online, the latest of none of O, O', O' + t3, until the
+    // reconciliation wrote t5 (the key changed twice).
+    ReconciliationGate gate = new ReconciliationGate(offline, WAIT_SECONDS);
+    BackfillClient client = registered(client(gate, online, Optional.empty(), CLOCK));
+    Row t1 = trip("k", day(1), 1.0, 1L);
+    Row t3 = trip("k", day(3), 3.0, 3L);
+    Row t5 = trip("k", day(5), 5.0, 5L);
+    client.ingest(NAME, List.of(t1));
+
+    BackfillJob job = client.backfill(NAME).between(day(0), day(10)).source(source(List.of(t5))).submit();
+    try {
+      assertThat(gate.awaitHeld(WAIT_SECONDS)).as("the job reached its reconciliation").isTrue();
+      assertThat(offlineRows(client)).as("committed offline").containsExactly(t5);
+      client.ingest(NAME, List.of(t3));
+      assertThat(client.readOnline(NAME, EntityKey.of("k"))).as("the latest of O' + t3").contains(t5);
+    } finally {
+      gate.release();
+    }
+    BackfillResult result = job.await();
+    assertThat(client.readOnline(NAME, EntityKey.of("k"))).contains(t5);
+    assertThat(result.onlineKeysWritten()).as("the key changed once, by the ingest").isZero();
+    assertThat(offlineRows(client)).containsExactlyInAnyOrder(t3, t5);
+
+    // After the reconciliation, ingest is newest-wins again.
+    Row t7 = trip("k", day(7), 7.0, 7L);
+    client.ingest(NAME, List.of(t7));
+    assertThat(client.readOnline(NAME, EntityKey.of("k"))).contains(t7);
   }
 
   // ---------------------------------------------------------------- requests and bad input

@@ -1,5 +1,6 @@
 package dev.backfill.testkit;
 
+import dev.backfill.api.BackfillTimes;
 import dev.backfill.api.FeatureSet;
 import dev.backfill.api.FieldType;
 import dev.backfill.api.Row;
@@ -13,7 +14,21 @@ final class ContractData {
   /** Midnight UTC: test rows fall on either side of day and hour boundaries around it. */
   static final Instant T0 = Instant.parse("2024-03-01T00:00:00Z");
 
+  /** The first supported instant, {@code 0001-01-01T00:00:00Z}. */
+  static final Instant FIRST_SUPPORTED = BackfillTimes.SUPPORTED_START;
+  /** The last supported instant, {@code 9999-12-31T23:59:59.999999Z}. */
+  static final Instant LAST_SUPPORTED = BackfillTimes.SUPPORTED_STOP.minusNanos(1_000);
+
   private ContractData() {}
+
+  /**
+   * A row of {@link #allTypes()} of key ("edge", id) at the first (or last) supported instant,
+   * whose timestamp feature is the other end of the range.
+   */
+  static Row edgeRow(long id, boolean first) {
+    return Row.of(allTypes().schema(), "edge", id, first ? FIRST_SUPPORTED : LAST_SUPPORTED, first ? "first" : "last",
+        id, (double) id, first, first ? LAST_SUPPORTED : FIRST_SUPPORTED);
+  }
 
   /** A table of one STRING key {@code user}, event time {@code ts}, {@code count LONG}, {@code label STRING}. */
   static TableSpec clicks() {

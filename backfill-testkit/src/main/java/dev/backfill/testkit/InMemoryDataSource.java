@@ -6,6 +6,7 @@ import dev.backfill.api.TimeRange;
 import dev.backfill.spi.DataSource;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /** A source over a fixed list of rows; {@link #read} returns exactly the rows in the range. */
@@ -43,6 +44,11 @@ public final class InMemoryDataSource implements DataSource {
       var t = row.getInstant(eventTimeColumn);
       return t != null && range.contains(t);
     });
+  }
+
+  @Override
+  public Optional<String> eventTimeColumn() {
+    return Optional.of(eventTimeColumn);
   }
 
   /** The rows of the source, all of them. */

@@ -1,18 +1,23 @@
 package dev.backfill.testkit;
 
+import static dev.backfill.testkit.ContractData.FIRST_SUPPORTED;
+import static dev.backfill.testkit.ContractData.LAST_SUPPORTED;
 import static dev.backfill.testkit.ContractData.T0;
 import static dev.backfill.testkit.ContractData.allTypes;
 import static dev.backfill.testkit.ContractData.allTypesRows;
 import static dev.backfill.testkit.ContractData.click;
 import static dev.backfill.testkit.ContractData.clicks;
+import static dev.backfill.testkit.ContractData.edgeRow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.backfill.api.BackfillTimes;
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.FeatureSet;
 import dev.backfill.api.Field;
 import dev.backfill.api.FieldType;
 import dev.backfill.api.InvalidFeatureSetException;
+import dev.backfill.api.RangeContents;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.api.StoreException;
@@ -70,7 +75,11 @@ import org.junit.jupiter.api.Test;
  *       the kit never uses finer instants, because the SQL stores it targets keep microseconds.</li>
  *   <li><b>Event log.</b> Duplicate rows, even identical ones, are all kept.</li>
  *   <li><b>Ranges are half-open.</b> A scan or replacement of {@code [start, stop)} includes a
- *       row at {@code start} and excludes a row at {@code stop}.</li>
+ *       row at {@code start} and excludes a row at {@code stop}, exactly even when a scan's bound
+ *       is finer than a microsecond; {@code contents} counts the same rows, and their keys.</li>
+ *   <li><b>Supported range.</b> The first and last supported instants
+ *       ({@code 0001-01-01T00:00:00Z}, {@code 9999-12-31T23:59:59.999999Z}) round-trip through
+ *       append, scan, latest and replacement like any other.</li>
  *   <li><b>Replacements.</b> Staged rows are invisible until commit; a commit swaps the range
  *       (or, with an empty range, everything) atomically and reports exact counts; closing
  *       without commit changes nothing; {@code isCommitted} is true after commit only;
@@ -753,6 +762,87 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
     int expected = threads * appends * batchSize;
     assertThat(rows).hasSize(expected);
     assertThat(rows.stream().map(r -> r.getLong("count")).collect(Collectors.toSet())).hasSize(expected);
+  }
+
+  // ---------------------------------------------------------------- supported range and resolution
+
+  @Test
+  void scanBoundsFinerThanAMicrosecondSelectExactlyTheRowsOfTheRange() {
+    // Rows are kept to the microsecond; a read range may come from a user with nanoseconds. A
+    // store that truncated a bound to its microsecond would return the row at T0 for a range
+    // starting 500 ns after it (and miss it for a range ending 500 ns after it).
+    TableSpec spec = clicks();
+    store().createTable(spec);
+    Row atT0 = click("u1", T0, 1);
+    Row nextMicro = click("u2", T0.plusNanos(1_000), 2);
+    Row before = click("u3", T0.minusNanos(1_000), 3);
+    store().append(spec.name(), List.of(atT0, nextMicro, before));
+
+    assertThat(scan(spec, TimeRange.of(T0.plusNanos(500), T0.plus(Duration.ofHours(1))))).containsExactly(nextMicro);
+    assertThat(scan(spec, TimeRange.of(T0.minus(Duration.ofHours(1)), T0.plusNanos(500)))).containsExactlyInAnyOrder(before, atT0);
+    assertThat(scan(spec, TimeRange.of(T0.minusNanos(500), T0.plusNanos(1)))).containsExactly(atT0);
+    assertThat(store().contents(spec.name(), TimeRange.of(T0.plusNanos(500), T0.plus(Duration.ofHours(1)))))
+        .isEqualTo(new RangeContents(1, 1));
+  }
+
+  @Test
+  void theFirstAndLastSupportedInstantsRoundTripThroughAppendScanLatestAndReplacement() {
+    TableSpec spec = allTypes();
+    store().createTable(spec);
+    Instant first = FIRST_SUPPORTED;
+    Instant last = LAST_SUPPORTED;
+    Row early = edgeRow(1, true);
+    Row late = edgeRow(2, false);
+    Row sentinel = Row.of(spec.schema(), "edge", 3L, Instant.parse("9999-12-31T00:00:00Z"), "sentinel", 3L, 3.0, null, null);
+    store().append(spec.name(), List.of(early, late, sentinel));
+
+    assertThat(scanAll(spec)).containsExactlyInAnyOrder(early, late, sentinel);
+    assertThat(scan(spec, TimeRange.of(first, first.plusNanos(1_000)))).containsExactly(early);
+    assertThat(scan(spec, TimeRange.of(last, BackfillTimes.SUPPORTED_STOP))).containsExactly(late);
+    assertThat(store().latest(spec.name(), List.of(EntityKey.of("edge", 1L), EntityKey.of("edge", 2L))))
+        .containsOnly(Map.entry(EntityKey.of("edge", 1L), early), Map.entry(EntityKey.of("edge", 2L), late));
+    assertThat(store().contents(spec.name(), TimeRange.all())).isEqualTo(new RangeContents(3, 3));
+
+    Row replacedLate = Row.of(spec.schema(), "edge", 2L, last, "last, replaced", 20L, null, null, first);
+    TimeRange lastDay = TimeRange.of(Instant.parse("9999-12-31T00:00:00Z"), BackfillTimes.SUPPORTED_STOP);
+    try (OfflineReplacement replacement = store().beginReplace(spec.name(), Optional.of(lastDay), "edge-last-day")) {
+      replacement.write(List.of(replacedLate));
+      assertThat(replacement.commit()).isEqualTo(new Commit(2, 1));
+    }
+    Row replacedEarly = Row.of(spec.schema(), "edge", 1L, first, "first, replaced", 10L, null, null, last);
+    TimeRange firstDay = TimeRange.of(first, first.plus(Duration.ofDays(1)));
+    try (OfflineReplacement replacement = store().beginReplace(spec.name(), Optional.of(firstDay), "edge-first-day")) {
+      replacement.write(List.of(replacedEarly));
+      assertThat(replacement.commit()).isEqualTo(new Commit(1, 1));
+    }
+    assertThat(scanAll(spec)).containsExactlyInAnyOrder(replacedEarly, replacedLate);
+    assertThat(store().latest(spec.name(), List.of(EntityKey.of("edge", 1L), EntityKey.of("edge", 2L), EntityKey.of("edge", 3L))))
+        .containsOnly(Map.entry(EntityKey.of("edge", 1L), replacedEarly), Map.entry(EntityKey.of("edge", 2L), replacedLate));
+  }
+
+  @Test
+  void contentsCountsTheRowsAndDistinctKeysOfTheHalfOpenRange() {
+    TableSpec spec = clicks();
+    store().createTable(spec);
+    TimeRange range = TimeRange.of(T0.plus(Duration.ofHours(20)), T0.plus(Duration.ofDays(3)));
+    List<Row> rows = new ArrayList<>();
+    for (int h = 0; h < 100; h++) {
+      rows.add(click("u" + (h % 7), T0.plus(Duration.ofHours(h)), h));
+    }
+    rows.add(click("u1", range.start(), 100));
+    rows.add(click("u1", range.start(), 100));
+    rows.add(click("u9", range.stop(), 101));
+    store().append(spec.name(), rows);
+
+    long inside = rows.stream().filter(r -> range.contains(r.getInstant("ts"))).count();
+    long keys = rows.stream().filter(r -> range.contains(r.getInstant("ts"))).map(spec::keyOf).distinct().count();
+    assertThat(store().contents(spec.name(), range)).isEqualTo(new RangeContents(inside, keys));
+    assertThat(inside).isEqualTo(54);
+    assertThat(keys).isEqualTo(7);
+    assertThat(store().contents(spec.name(), TimeRange.all())).isEqualTo(new RangeContents(103, 8));
+    assertThat(store().contents(spec.name(), TimeRange.of(T0.minus(Duration.ofDays(9)), T0))).isEqualTo(RangeContents.EMPTY);
+    assertThatThrownBy(() -> store().contents("missing_table", TimeRange.all()))
+        .isInstanceOf(StoreException.class).hasMessageContaining("missing_table");
   }
 
   // ---------------------------------------------------------------- helpers

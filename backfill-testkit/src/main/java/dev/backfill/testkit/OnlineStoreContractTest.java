@@ -1,10 +1,12 @@
 package dev.backfill.testkit;
 
+import static dev.backfill.testkit.ContractData.LAST_SUPPORTED;
 import static dev.backfill.testkit.ContractData.T0;
 import static dev.backfill.testkit.ContractData.allTypes;
 import static dev.backfill.testkit.ContractData.allTypesRows;
 import static dev.backfill.testkit.ContractData.click;
 import static dev.backfill.testkit.ContractData.clicks;
+import static dev.backfill.testkit.ContractData.edgeRow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -187,6 +189,25 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
         }
       }
     }
+  }
+
+  @Test
+  void theFirstAndLastSupportedInstantsRoundTripAsValuesKeysAndConditions() {
+    TableSpec spec = allTypes();
+    store().createTable(spec);
+    Row early = edgeRow(1, true);
+    Row late = edgeRow(1, false);
+
+    store().write(spec.name(), List.of(OnlineWrite.put(spec.keyOf(early), early)));
+    assertThat(store().get(spec.name(), spec.keyOf(early))).contains(early);
+    // Newest wins across the whole range, and a fence at the range's end holds.
+    assertThat(store().write(spec.name(), List.of(OnlineWrite.putIfLater(spec.keyOf(late), late, spec.latestOrder()))))
+        .isEqualTo(1);
+    assertThat(store().write(spec.name(), List.of(OnlineWrite.putIfLater(spec.keyOf(early), early, spec.latestOrder()))))
+        .isZero();
+    assertThat(store().write(spec.name(), List.of(OnlineWrite.fenced(spec.keyOf(early), Optional.of(early), "ts", LAST_SUPPORTED))))
+        .isZero();
+    assertThat(store().get(spec.name(), spec.keyOf(late))).contains(late);
   }
 
   @Test

@@ -158,6 +158,17 @@ public final class DuckDbFileSource implements DataSource, DuckDbReadable {
     return timeColumn;
   }
 
+  /** Parquet skips the row groups outside a range by their statistics; CSV is parsed whole. */
+  @Override
+  public boolean prunesByRange() {
+    return format.equals("parquet");
+  }
+
+  @Override
+  public Optional<String> eventTimeColumn() {
+    return Optional.of(timeColumn);
+  }
+
   @Override
   public String selectSql(TimeRange range) {
     String time = quote(timeColumn);

@@ -1,10 +1,8 @@
 package dev.backfill.duckdb;
 
-import static dev.backfill.duckdb.internal.DuckDbTypes.quote;
 
 import dev.backfill.api.BackfillException;
 import dev.backfill.api.EntityKey;
-import dev.backfill.api.InvalidRowException;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.api.SourceChangedException;
@@ -17,6 +15,7 @@ import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.duckdb.internal.RowAppender;
 import dev.backfill.spi.DataSource;
 import dev.backfill.spi.OfflineReplacement;
+import dev.backfill.spi.Slice;
 import dev.backfill.spi.Transform;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,7 +25,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -96,9 +94,9 @@ final class DuckDbReplacement implements OfflineReplacement {
   }
 
   @Override
-  public synchronized Optional<StagedRows> stageFrom(DataSource source, Transform transform, TimeRange rows) {
+  public synchronized Optional<StagedRows> stageFrom(DataSource source, Transform transform, List<Slice> slices) {
     checkOpen("stageFrom");
-    if (!fastPathAllowed || !(source instanceof DuckDbReadable readable)) {
+    if (!fastPathAllowed || !(source instanceof DuckDbReadable readable) || source.eventTimeColumn().isEmpty()) {
       return Optional.empty();
     }
     String transformQuery;
@@ -110,41 +108,15 @@ final class DuckDbReplacement implements OfflineReplacement {
       return Optional.empty();
     }
     Optional<String> sourceVersion = source.fingerprint();
-    Instant readStart = minusSaturating(rows.start(), transform.lookback());
-    String sourceQuery = readable.selectSql(TimeRange.of(readStart, rows.stop()));
-    String output = "WITH source AS (" + sourceQuery + ") SELECT " + castColumns() + " FROM " + UserSql.asSubquery(transformQuery)
-        + " q";
+    SlicedStaging staging = new SlicedStaging(sql, slices, source.eventTimeColumn().get());
     try (Statement s = connection.createStatement()) {
-      long read;
-      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM (" + sourceQuery + ")")) {
-        rs.next();
-        read = rs.getLong(1);
-      }
-      String nullChecks = sql.spec.keyColumns().stream()
-          .map(k -> "count(*) FILTER (WHERE " + quote(k) + " IS NULL)").collect(Collectors.joining(", "));
-      try (ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE " + sql.inRange(rows) + "), count(*) FILTER (WHERE "
-          + sql.eventTime + " IS NOT NULL AND NOT (" + sql.inRange(rows) + ")), count(*) FILTER (WHERE " + sql.eventTime
-          + " IS NULL), " + nullChecks + " FROM (" + output + ")")) {
-        rs.next();
-        long inRange = rs.getLong(1);
-        long outOfRange = rs.getLong(2);
-        if (rs.getLong(3) > 0) {
-          throw new InvalidRowException(sql.spec.name(), sql.spec.eventTimeColumn(), null,
-              "the event-time column must not be null (" + rs.getLong(3) + " rows)");
-        }
-        for (int i = 0; i < sql.spec.keyColumns().size(); i++) {
-          if (rs.getLong(4 + i) > 0) {
-            throw new InvalidRowException(sql.spec.name(), sql.spec.keyColumns().get(i), null,
-                "a key column must not be null (" + rs.getLong(4 + i) + " rows)");
-          }
-        }
-        stagedQuery = "SELECT * FROM (" + output + ") WHERE " + sql.inRange(rows);
-        stagedRows = inRange;
-        stagedSource = source;
-        stagedSourceVersion = sourceVersion;
-        store.countStagedInStore();
-        return Optional.of(new StagedRows(read, inRange, outOfRange));
-      }
+      StagedRows staged = staging.stage(s, readable, transformQuery);
+      stagedQuery = staging.stagedRows();
+      stagedRows = staged.rowsStaged();
+      stagedSource = source;
+      stagedSourceVersion = sourceVersion;
+      store.countStagedInStore();
+      return Optional.of(staged);
     } catch (SQLException e) {
       throw store.failure("running the source and transform of '" + sql.spec.name() + "' in DuckDB", e);
     }
@@ -162,14 +134,6 @@ final class DuckDbReplacement implements OfflineReplacement {
     } catch (IllegalArgumentException e) {
       throw new StoreException("offline table '" + sql.spec.name() + "': the sql transform was not run: " + e.getMessage(), e);
     }
-  }
-
-  /** The output columns in the table's order, cast to its types as the JVM path converts them. */
-  private String castColumns() {
-    Schema schema = sql.spec.schema();
-    return schema.fields().stream()
-        .map(f -> "CAST(q." + quote(f.name()) + " AS " + DuckDbTypes.sqlType(f.type()) + ") AS " + quote(f.name()))
-        .collect(Collectors.joining(", "));
   }
 
   @Override
@@ -224,6 +188,7 @@ final class DuckDbReplacement implements OfflineReplacement {
   private void dropStaged(Statement s) {
     try {
       s.execute("DROP TABLE temp.staged");
+      SlicedStaging.drop(s);
       connection.commit();
     } catch (SQLException ignored) {
       rollbackQuietly();

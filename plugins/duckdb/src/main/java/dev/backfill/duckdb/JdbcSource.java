@@ -226,6 +226,11 @@ public final class JdbcSource implements DataSource {
   }
 
   @Override
+  public Optional<String> eventTimeColumn() {
+    return Optional.of(timeColumn);
+  }
+
+  @Override
   public String toString() {
     return "jdbc source " + url + " (time column " + timeColumn + ")";
   }

@@ -17,6 +17,7 @@ import dev.backfill.api.TimeRange;
 import dev.backfill.duckdb.internal.DuckDbReadable;
 import dev.backfill.spi.DataSource;
 import dev.backfill.spi.OfflineReplacement;
+import dev.backfill.spi.Slice;
 import dev.backfill.spi.Transform;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,6 +115,16 @@ class SourceChangedDuringBackfillTest {
     }
 
     @Override
+    public Optional<String> eventTimeColumn() {
+      return file.eventTimeColumn();
+    }
+
+    @Override
+    public boolean prunesByRange() {
+      return file.prunesByRange();
+    }
+
+    @Override
     public String toString() {
       return file.toString();
     }
@@ -183,7 +194,7 @@ class SourceChangedDuringBackfillTest {
     try (DuckDbOfflineStore store = DuckDbOfflineStore.inMemory()) {
       store.createTable(events(source).table());
       try (OfflineReplacement replacement = store.beginReplace("events", Optional.empty(), "c1")) {
-        assertThat(replacement.stageFrom(source, Transform.identity(), TWO_DAYS)).isPresent();
+        assertThat(replacement.stageFrom(source, Transform.identity(), List.of(new Slice(TWO_DAYS, TWO_DAYS, Duration.ZERO)))).isPresent();
         copy(eventsSql(3, 2), file, "parquet");
         assertThatThrownBy(replacement::commit).isInstanceOf(SourceChangedException.class)
             .hasMessageStartingWith("feature set 'events': the source " + source + " changed during the backfill");

@@ -16,6 +16,7 @@ import dev.backfill.duckdb.internal.DuckDbSession;
 import dev.backfill.spi.DataSource;
 import dev.backfill.spi.OfflineReplacement;
 import dev.backfill.spi.Plugins;
+import dev.backfill.spi.Slice;
 import dev.backfill.spi.Transform;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -173,17 +174,17 @@ class SqlTransformSandboxTest {
     String exfiltrate = "SELECT s.user_id, s.ts, s.n, s.amount FROM source s UNION ALL "
         + "SELECT content, TIMESTAMP '2024-01-01 01:00:00', 0, 0 FROM read_text('" + secret + "')";
     try (OfflineReplacement replacement = fastStore.beginReplace("events", Optional.of(DAY), "c1")) {
-      assertThatThrownBy(() -> replacement.stageFrom(source, new UncheckedQuery(exfiltrate, false), DAY))
+      assertThatThrownBy(() -> replacement.stageFrom(source, new UncheckedQuery(exfiltrate, false), List.of(new Slice(DAY, DAY, Duration.ZERO))))
           .isInstanceOf(StoreException.class).hasMessageContaining("offline table 'events': the sql transform was not run")
           .hasMessageContaining("is refused: it reaches outside the relation source").hasMessageContaining(secret.toString());
     }
     String injected = "SELECT * FROM source) q; CREATE TABLE main.injected AS SELECT 1; SELECT * FROM (SELECT * FROM source";
     try (OfflineReplacement replacement = fastStore.beginReplace("events", Optional.of(DAY), "c2")) {
-      assertThatThrownBy(() -> replacement.stageFrom(source, new UncheckedQuery(injected, false), DAY))
+      assertThatThrownBy(() -> replacement.stageFrom(source, new UncheckedQuery(injected, false), List.of(new Slice(DAY, DAY, Duration.ZERO))))
           .isInstanceOf(StoreException.class).hasMessageContaining("the sql transform was not run");
     }
     try (OfflineReplacement replacement = fastStore.beginReplace("events", Optional.of(DAY), "c3")) {
-      assertThat(replacement.stageFrom(source, new UncheckedQuery(exfiltrate, true), DAY))
+      assertThat(replacement.stageFrom(source, new UncheckedQuery(exfiltrate, true), List.of(new Slice(DAY, DAY, Duration.ZERO))))
           .as("a query allowed external access is left to the JVM path").isEmpty();
     }
     assertThat(offline(fast, "events")).hasSize(3).noneMatch(row -> row.toString().contains("swordfish"));

@@ -15,4 +15,14 @@ import dev.backfill.api.TimeRange;
 public interface DuckDbReadable {
   /** A self-contained SELECT of the rows whose event time is in the range. */
   String selectSql(TimeRange range);
+
+  /**
+   * Whether {@link #selectSql} of a range reads only about that range's part of the data (a
+   * Parquet file skips the row groups whose statistics lie outside it), so that reading the
+   * source once per slice costs about one read of the whole range. When false (the default: a
+   * CSV file is parsed whole for any range) the store reads the source once for all slices.
+   */
+  default boolean prunesByRange() {
+    return false;
+  }
 }

@@ -9,7 +9,6 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -88,24 +87,34 @@ public final class DuckDbTypes {
     return rs.getObject(index, LocalDateTime.class).toInstant(ZoneOffset.UTC);
   }
 
-  /** Microseconds since the epoch, the resolution DuckDB keeps. */
+  /**
+   * Microseconds since the epoch, the resolution DuckDB keeps: exact for an instant kept to the
+   * microsecond (a finer one is rounded down). Computed from seconds and nanoseconds, so that it
+   * never overflows for an instant DuckDB can hold ({@code ChronoUnit.MICROS.between} counts
+   * nanoseconds first and overflowed before 1677 and after 2262).
+   */
   public static long epochMicros(Instant t) {
-    return ChronoUnit.MICROS.between(Instant.EPOCH, t);
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), MICROS_PER_SECOND), t.getNano() / NANOS_PER_MICRO);
   }
 
   /**
-   * A SQL literal of a timestamp, UTC, to the microsecond; instants beyond DuckDB's range (about
-   * 290,000 years either side of 1970, e.g. the bounds of {@code TimeRange.all()}) become
-   * {@code -infinity} or {@code infinity}, which compare as such.
+   * A SQL literal of a range bound, UTC, rounded up to the next whole microsecond: a row (kept to
+   * the microsecond) at {@code t} satisfies {@code t >= bound} or {@code t < bound} exactly as it
+   * does against the unrounded bound, so a bound finer than a microsecond selects the same rows
+   * here as in the engine. Instants beyond DuckDB's range (about 290,000 years either side of
+   * 1970) become {@code -infinity} or {@code infinity}, which compare as such.
    */
   public static String timestampLiteral(Instant t) {
     if (Math.abs(t.getEpochSecond()) > MAX_LITERAL_SECONDS) {
       return t.getEpochSecond() < 0 ? "'-infinity'::TIMESTAMP" : "'infinity'::TIMESTAMP";
     }
-    return "make_timestamp(" + epochMicros(t) + "::BIGINT)";
+    long micros = epochMicros(t) + (t.getNano() % NANOS_PER_MICRO == 0 ? 0 : 1);
+    return "make_timestamp(" + micros + "::BIGINT)";
   }
 
   private static final long MAX_LITERAL_SECONDS = 9_000_000_000_000L;
+  private static final long MICROS_PER_SECOND = 1_000_000L;
+  private static final int NANOS_PER_MICRO = 1_000;
 
   /** A double-quoted SQL identifier. */
   public static String quote(String identifier) {

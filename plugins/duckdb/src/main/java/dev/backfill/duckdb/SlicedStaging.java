@@ -1,0 +1,196 @@
+package dev.backfill.duckdb;
+
+import static dev.backfill.duckdb.internal.DuckDbTypes.quote;
+import static dev.backfill.duckdb.internal.DuckDbTypes.timestampLiteral;
+
+import dev.backfill.api.BackfillTimes;
+import dev.backfill.api.Field;
+import dev.backfill.api.FieldType;
+import dev.backfill.api.InvalidRowException;
+import dev.backfill.api.TimeRange;
+import dev.backfill.duckdb.internal.DuckDbReadable;
+import dev.backfill.duckdb.internal.DuckDbTypes;
+import dev.backfill.spi.OfflineReplacement.StagedRows;
+import dev.backfill.spi.Slice;
+import dev.backfill.spi.Slice.Placement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The fast path's staging: a DuckDB-readable source and a SQL transform run slice by slice
+ * inside DuckDB, exactly as the engine runs them in the JVM.
+ *
+ * <p>One query runs the transform once per slice (a {@code UNION ALL} of the query, each branch
+ * over its slice's input window of the source) and tags every output row with its slice and its
+ * {@link Placement}. One pass over it checks and counts the rows; the commit inserts its rows
+ * placed {@code IN_SLICE} (the query runs again there, streaming, instead of holding every row
+ * in a temporary table in between). A source that prunes by range (Parquet, by its row groups'
+ * statistics) is read by each branch for its own window, which costs about one read of the
+ * range; any other (CSV) is read once into a temporary table that the branches filter, so that
+ * the file is not parsed once per slice. So a transform that moves event times gives the same
+ * rows or the same failure here as in the JVM.
+ */
+final class SlicedStaging {
+  private static final String SLICE = quote("__backfill_slice");
+  private static final String PLACE = quote("__backfill_place");
+  /** The source's rows, read once for all slices when the source does not prune by range. */
+  private static final String SOURCE_ROWS_TABLE = "backfill_source_rows";
+  private static final String SOURCE_ROWS = "temp." + SOURCE_ROWS_TABLE;
+
+  private final TableSql sql;
+  private final List<Slice> slices;
+  private final String sourceTime;
+  private String produced;
+
+  SlicedStaging(TableSql sql, List<Slice> slices, String sourceTimeColumn) {
+    this.sql = sql;
+    this.slices = List.copyOf(slices);
+    this.sourceTime = quote(sourceTimeColumn);
+  }
+
+  /** The staged rows, in the table's columns: what the commit inserts. Available after {@link #stage}. */
+  String stagedRows() {
+    return "SELECT " + sql.columns + " FROM (" + produced + ") WHERE " + PLACE + " = " + Placement.IN_SLICE.ordinal();
+  }
+
+  /** Frees what staging holds between {@link #stage} and the commit. */
+  static void drop(Statement s) throws SQLException {
+    s.execute("DROP TABLE IF EXISTS " + SOURCE_ROWS);
+  }
+
+  /**
+   * Runs the transform per slice, checks every output row and counts them.
+   *
+   * @throws InvalidRowException for a null key or event time, a timestamp outside the supported
+   *     range, or a row that breaks the point-in-time rule, as the engine would (checked in that
+   *     order, the engine's order for one row)
+   */
+  StagedRows stage(Statement s, DuckDbReadable source, String transformQuery) throws SQLException {
+    long read;
+    Function<TimeRange, String> window;
+    if (source.prunesByRange()) {
+      // selectSql may return a superset; no branch's transform may see it.
+      window = range -> "SELECT * FROM (" + source.selectSql(range) + ") WHERE " + within(sourceTime, range);
+      // Without a lookback the input windows partition the range: one count does.
+      List<TimeRange> counted = slices.get(0).lookback().isZero()
+          ? List.of(TimeRange.of(slices.get(0).range().start(), slices.get(slices.size() - 1).range().stop()))
+          : slices.stream().map(Slice::input).toList();
+      try (ResultSet rs = s.executeQuery("SELECT " + counted.stream()
+          .map(range -> "(SELECT count(*) FROM (" + window.apply(range) + "))")
+          .collect(Collectors.joining(" + ")))) {
+        rs.next();
+        read = rs.getLong(1);
+      }
+    } else {
+      Instant readStart = slices.get(0).inputStart();
+      Instant stop = slices.get(slices.size() - 1).range().stop();
+      s.execute("CREATE OR REPLACE TEMP TABLE " + SOURCE_ROWS_TABLE + " AS "
+          + source.selectSql(TimeRange.of(readStart, stop)));
+      window = range -> "SELECT * FROM " + SOURCE_ROWS + " WHERE " + within(sourceTime, range);
+      try (ResultSet rs = s.executeQuery("SELECT " + slices.stream()
+          .map(slice -> "count(*) FILTER (WHERE " + within(sourceTime, slice.input()) + ")")
+          .collect(Collectors.joining(" + ")) + " FROM " + SOURCE_ROWS)) {
+        rs.next();
+        read = rs.getLong(1);
+      }
+    }
+    List<String> branches = new ArrayList<>();
+    for (int i = 0; i < slices.size(); i++) {
+      Slice slice = slices.get(i);
+      branches.add("SELECT " + i + " AS " + SLICE + ", " + placement(slice) + " AS " + PLACE + ", o.* FROM ("
+          + "WITH source AS (" + window.apply(slice.input()) + ") "
+          + "SELECT " + castColumns() + " FROM " + UserSql.asSubquery(transformQuery) + " q) o");
+    }
+    produced = String.join(" UNION ALL ", branches);
+    return checkAndCount(s, read);
+  }
+
+  private StagedRows checkAndCount(Statement s, long read) throws SQLException {
+    // One pass counts the placements and every kind of bad row; the detail query runs only
+    // for a bad row, to name its value.
+    List<String> required = new ArrayList<>(sql.spec.keyColumns());
+    required.add(sql.spec.eventTimeColumn());
+    List<String> timestamps = sql.spec.schema().fields().stream()
+        .filter(f -> f.type() == FieldType.TIMESTAMP).map(Field::name).toList();
+    List<String> counts = new ArrayList<>();
+    for (Placement placement : Placement.values()) {
+      counts.add("count(*) FILTER (WHERE " + PLACE + " = " + placement.ordinal() + ")");
+    }
+    required.forEach(column -> counts.add("count(*) FILTER (WHERE " + quote(column) + " IS NULL)"));
+    timestamps.forEach(column -> counts.add("count(*) FILTER (WHERE " + unsupported(quote(column)) + ")"));
+    long[] found = new long[counts.size()];
+    try (ResultSet rs = s.executeQuery("SELECT " + String.join(", ", counts) + " FROM (" + produced + ")")) {
+      rs.next();
+      for (int i = 0; i < found.length; i++) {
+        found[i] = rs.getLong(i + 1);
+      }
+    }
+    int at = Placement.values().length;
+    for (String column : required) {
+      if (found[at++] > 0) {
+        throw new InvalidRowException(sql.spec.name(), column, null, column.equals(sql.spec.eventTimeColumn())
+            ? "the event-time column must not be null" : "a key column must not be null");
+      }
+    }
+    for (String column : timestamps) {
+      if (found[at++] > 0) {
+        throw InvalidRowException.outsideSupportedRange(sql.spec.name(), column,
+            firstTime(s, quote(column), unsupported(quote(column))));
+      }
+    }
+    if (found[Placement.BREACH.ordinal()] > 0) {
+      try (ResultSet rs = s.executeQuery("SELECT " + SLICE + ", " + sql.eventTime + " FROM (" + produced + ")" + " WHERE " + PLACE
+          + " = " + Placement.BREACH.ordinal() + " ORDER BY " + sql.eventTime + " LIMIT 1")) {
+        rs.next();
+        Slice slice = slices.get(rs.getInt(1));
+        throw InvalidRowException.pointInTime(sql.spec.name(), sql.spec.eventTimeColumn(),
+            (Instant) DuckDbTypes.read(rs, 2, FieldType.TIMESTAMP), slice.range(), slice.lookback());
+      }
+    }
+    return new StagedRows(read, found[Placement.IN_SLICE.ordinal()], found[Placement.OUT_OF_RANGE.ordinal()],
+        found[Placement.CONTEXT.ordinal()]);
+  }
+
+  private static String unsupported(String column) {
+    return column + " < " + timestampLiteral(BackfillTimes.SUPPORTED_START) + " OR " + column + " >= "
+        + timestampLiteral(BackfillTimes.SUPPORTED_STOP);
+  }
+
+  private Instant firstTime(Statement s, String column, String condition) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT " + column + " FROM (" + produced + ")" + " WHERE " + condition + " LIMIT 1")) {
+      rs.next();
+      return (Instant) DuckDbTypes.read(rs, 1, FieldType.TIMESTAMP);
+    }
+  }
+
+  /** {@link Slice#place} in SQL, over the output's event time; a null event time is checked separately. */
+  private String placement(Slice slice) {
+    String t = sql.eventTime;
+    TimeRange backfill = slice.backfill();
+    String beforeStart = t + " < " + timestampLiteral(backfill.start());
+    String outOfRange = (slice.isFirst() ? beforeStart : "FALSE") + " OR "
+        + (slice.isLast() ? t + " >= " + timestampLiteral(backfill.stop()) : "FALSE");
+    return "CASE WHEN " + within(t, slice.range()) + " THEN " + Placement.IN_SLICE.ordinal()
+        + " WHEN NOT (" + within(t, backfill) + ") THEN CASE WHEN " + outOfRange + " THEN " + Placement.OUT_OF_RANGE.ordinal()
+        + " ELSE " + Placement.CONTEXT.ordinal() + " END"
+        + " WHEN " + t + " < " + timestampLiteral(slice.inputStart()) + " OR " + t + " >= " + timestampLiteral(slice.contextStop())
+        + " THEN " + Placement.BREACH.ordinal() + " ELSE " + Placement.CONTEXT.ordinal() + " END";
+  }
+
+  private static String within(String column, TimeRange range) {
+    return column + " >= " + timestampLiteral(range.start()) + " AND " + column + " < " + timestampLiteral(range.stop());
+  }
+
+  /** The output columns in the table's order, cast to its types as the JVM path converts them. */
+  private String castColumns() {
+    return sql.spec.schema().fields().stream()
+        .map(f -> "CAST(q." + quote(f.name()) + " AS " + DuckDbTypes.sqlType(f.type()) + ") AS " + quote(f.name()))
+        .collect(Collectors.joining(", "));
+  }
+}
