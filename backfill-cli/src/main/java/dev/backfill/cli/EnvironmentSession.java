@@ -12,6 +12,10 @@ import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.Plugins;
 import dev.backfill.spi.Transform;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +47,7 @@ final class EnvironmentSession implements AutoCloseable {
    */
   static EnvironmentSession open(BackfillConfig config, String environmentName, String owner) {
     EnvironmentConfig environment = config.environment(environmentName);
+    requireHistoryDirectory(environment);
     EnvironmentLock lock = EnvironmentLock.acquire(environmentName, environment.jobHistory(), owner);
     List<AutoCloseable> resources = new ArrayList<>();
     try {
@@ -57,6 +62,24 @@ final class EnvironmentSession implements AutoCloseable {
       closeAll(resources, e);
       lock.close();
       throw e;
+    }
+  }
+
+  /**
+   * Creates the job-history directory when missing; a path that is a file (or under one) is a
+   * configuration error at the {@code job-history} key rather than a failure to lock.
+   */
+  private static void requireHistoryDirectory(EnvironmentConfig environment) {
+    Path directory = environment.jobHistory();
+    try {
+      Files.createDirectories(directory);
+    } catch (FileAlreadyExistsException e) {
+      throw new ConfigException(environment.jobHistoryLocation(), "'" + directory + "' is a file; job-history must "
+          + "be a directory (created when missing) for the job records and the environment's lock: name another path");
+    } catch (IOException e) {
+      throw new ConfigException(environment.jobHistoryLocation(), "cannot create the directory '" + directory + "': "
+          + (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason() : e.toString())
+          + "; job-history must name a directory this process can create and write");
     }
   }
 
