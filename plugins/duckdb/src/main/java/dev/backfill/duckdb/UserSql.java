@@ -98,11 +98,6 @@ final class UserSql {
     return ("AEIOU".indexOf(word.charAt(0)) >= 0 ? "an " : "a ") + word + " statement";
   }
 
-    int start = at + "\"error_message\":\"".length();
-    int end = json.indexOf('"', start);
-    return (end < 0 ? json.substring(start) : json.substring(start, end)).replace("\\n", " ");
-  }
-
   /**
    * The output columns of a query that passed {@link #checkText}, bound and run over an empty
    * {@code source} with the input's columns on connection {@code c} (which this closes).
