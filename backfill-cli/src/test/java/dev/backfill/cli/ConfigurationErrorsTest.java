@@ -125,6 +125,23 @@ class ConfigurationErrorsTest {
     assertThat(folder.resolve("data/offline.duckdb")).doesNotExist();
   }
 
+  @Test
+  void aCsvWithOnlyAHeaderSaysThatItsTypesCannotBeDetectedAndHowToDeclareThem() throws IOException {
+    Files.writeString(folder.resolve("trips.csv"), "driver,day,trips\n");
+    Run run = cli.run("features", "backfill", "--environment", "local", "--feature-set", "driver_trips");
+    assertOneLineUsageError(run, "error: backfill.yaml:11: feature-sets.driver_trips.source: data source 'csv': option "
+        + "time-column 'day' has type VARCHAR; expected a TIMESTAMP, TIMESTAMP WITH TIME ZONE or DATE column: "
+        + folder.resolve("trips.csv") + " has a header and no rows, so DuckDB has no values to detect the column types "
+        + "from; declare them with the option types, such as types: 'driver: TYPE, day: timestamp, trips: TYPE'");
+
+    Files.writeString(folder.resolve("typed.yaml"), CliHarness.CONFIG.replace("source: {type: csv, path: trips.csv, time-column: day}",
+        "source: {type: csv, path: trips.csv, time-column: day, types: 'driver: string, day: timestamp, trips: long'}"));
+    Run typed = cli.run("--config", "typed.yaml", "features", "backfill", "--environment", "local", "--feature-set",
+        "driver_trips", "--stop-time", "2024-02-01");
+    assertThat(typed.exitCode()).as(typed.err()).isZero();
+    assertThat(typed.out()).contains("rows written          0");
+  }
+
   private void assertConfigError(String yaml, String expected) throws IOException {
     Files.writeString(folder.resolve("bad.yaml"), yaml);
     for (String command : List.of("list", "list-backfills")) {
