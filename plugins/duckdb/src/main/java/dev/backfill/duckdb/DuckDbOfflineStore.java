@@ -170,6 +170,44 @@ public final class DuckDbOfflineStore implements OfflineStore {
     }
   }
 
+  /**
+   * Drops the table, its latest rows and its catalog entries (spec and commit ids) in one
+   * transaction, under the table's commit lock. A scan already running keeps reading its
+   * snapshot.
+   */
+  @Override
+  public void dropTable(String name) {
+    Objects.requireNonNull(name, "name");
+    checkOpen();
+    ReentrantLock lock = commitLock(name);
+    lock.lock();
+    try {
+      synchronized (tables) {
+        TableSql sql = tables.get(name);
+        if (sql == null) {
+          return;
+        }
+        try (DuckDBConnection c = connection()) {
+          c.setAutoCommit(false);
+          try (Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS " + sql.log);
+            s.execute("DROP TABLE IF EXISTS " + sql.latest);
+            TableCatalog.forget(c, name);
+            c.commit();
+          } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+          }
+        } catch (SQLException e) {
+          throw failure("dropping table '" + name + "'", e);
+        }
+        tables.remove(name);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private static String describe(TableSpec spec) {
     return spec.schema() + " keys " + spec.keyColumns() + " event time " + spec.eventTimeColumn();
   }
