@@ -24,7 +24,8 @@ public final class BackfillCli {
         .addSubcommand(new CommandLine(new BackfillCommand(context, global)))
         .addSubcommand(new CommandLine(new ListCommand(context, global)))
         .addSubcommand(new CommandLine(new ListBackfillsCommand(context, global)))
-        .addSubcommand(new CommandLine(new BackfillStatusCommand(context, global)));
+        .addSubcommand(new CommandLine(new BackfillStatusCommand(context, global)))
+        .addSubcommand(new CommandLine(new DropCommand(context, global)));
     CommandLine root = new CommandLine(new RootCommand(global)).addSubcommand(features);
     FailureReporter failures = new FailureReporter(context.err(), global);
     root.setOut(context.out())

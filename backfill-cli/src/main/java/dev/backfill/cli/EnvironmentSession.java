@@ -30,13 +30,15 @@ final class EnvironmentSession implements AutoCloseable {
   private final EnvironmentConfig environment;
   private final EnvironmentLock lock;
   private final List<AutoCloseable> resources;
+  private final OfflineStore offline;
   private final BackfillClient client;
 
   private EnvironmentSession(EnvironmentConfig environment, EnvironmentLock lock, List<AutoCloseable> resources,
-      BackfillClient client) {
+      OfflineStore offline, BackfillClient client) {
     this.environment = environment;
     this.lock = lock;
     this.resources = resources;
+    this.offline = offline;
     this.client = client;
   }
 
@@ -57,7 +59,7 @@ final class EnvironmentSession implements AutoCloseable {
       resources.add(online);
       BackfillClient client = BackfillClient.builder().offlineStore(offline).onlineStore(online)
           .jobHistory(environment.jobHistory()).build();
-      return new EnvironmentSession(environment, lock, resources, client);
+      return new EnvironmentSession(environment, lock, resources, offline, client);
     } catch (RuntimeException e) {
       closeAll(resources, e);
       lock.close();
@@ -100,6 +102,11 @@ final class EnvironmentSession implements AutoCloseable {
     return client;
   }
 
+  /** Whether the offline store holds a table of that name. */
+  boolean hasOfflineTable(String name) {
+    return offline.table(name).isPresent();
+  }
+
   EnvironmentConfig environment() {
     return environment;
   }
@@ -117,9 +124,23 @@ final class EnvironmentSession implements AutoCloseable {
     try {
       client.register(featureSet);
     } catch (InvalidFeatureSetException e) {
-      throw new ConfigException(config.location(), e.getMessage(), e);
+      throw new ConfigException(config.location(), changedSchema(featureSet, e), e);
     }
     return featureSet;
+  }
+
+  /**
+   * The stores hold the feature set with other columns: which changed, from what to what, and
+   * the two ways on (a new name, or dropping the stored data).
+   */
+  private String changedSchema(FeatureSet declared, InvalidFeatureSetException e) {
+    String changes = offline.table(declared.name()).map(stored -> SchemaChange.describe(stored, declared.table()))
+        .filter(text -> !text.isEmpty()).orElse(e.getMessage());
+    return "feature set '" + declared.name() + "' is stored in environment '" + environment.name()
+        + "' with other columns than declared here: " + changes + "; the stored data keeps its columns, so give the "
+        + "new definition another feature-set name, or delete the stored data (offline and online tables and job "
+        + "records) with 'backfill features drop --environment " + environment.name() + " --feature-set "
+        + declared.name() + "' and backfill it again";
   }
 
   /** Tells other commands what this one is doing now, such as the job it runs. */
