@@ -118,6 +118,11 @@ public final class DuckDbOfflineStore implements OfflineStore {
       // Nothing run here may fetch or load code: the store needs no extension beyond those built in.
       properties.setProperty("autoinstall_known_extensions", "false");
       properties.setProperty("autoload_known_extensions", "false");
+      // DuckDB's RLE compression merges adjacent values that compare equal, so a -0.0 next to a
+      // 0.0 came back as 0.0 once the table was written to disk (DuckDB issue 25709, fixed after
+      // 1.4). Without RLE the sign of a zero survives, except in a column segment whose values
+      // are all zeros (constant compression, which cannot be turned off): a documented limit.
+      properties.setProperty("disabled_compression_methods", "rle");
       String url = "jdbc:duckdb:" + file.map(f -> f.toAbsolutePath().toString()).orElse("");
       DuckDBConnection root = (DuckDBConnection) DriverManager.getConnection(url, properties);
       try {
