@@ -3,10 +3,12 @@ package dev.backfill.cli;
 import dev.backfill.api.BackfillClient;
 import dev.backfill.api.FeatureSet;
 import dev.backfill.api.InvalidFeatureSetException;
+import dev.backfill.api.StoreException;
 import dev.backfill.cli.config.BackfillConfig;
 import dev.backfill.cli.config.ConfigException;
 import dev.backfill.cli.config.EnvironmentConfig;
 import dev.backfill.cli.config.FeatureSetConfig;
+import dev.backfill.cli.config.PluginConfig;
 import dev.backfill.spi.DataSource;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
@@ -17,6 +19,9 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.List;
 import java.util.Optional;
 
@@ -53,9 +58,10 @@ final class EnvironmentSession implements AutoCloseable {
     EnvironmentLock lock = EnvironmentLock.acquire(environmentName, environment.jobHistory(), owner);
     List<AutoCloseable> resources = new ArrayList<>();
     try {
-      OfflineStore offline = environment.offlineStore().create(Plugins::offlineStore);
+      OfflineStore offline = open(config, environment, "offline store", EnvironmentConfig::offlineStore,
+          Plugins::offlineStore);
       resources.add(offline);
-      OnlineStore online = environment.onlineStore().create(Plugins::onlineStore);
+      OnlineStore online = open(config, environment, "online store", EnvironmentConfig::onlineStore, Plugins::onlineStore);
       resources.add(online);
       BackfillClient client = BackfillClient.builder().offlineStore(offline).onlineStore(online)
           .jobHistory(environment.jobHistory()).build();
@@ -64,6 +70,16 @@ final class EnvironmentSession implements AutoCloseable {
       closeAll(resources, e);
       lock.close();
       throw e;
+    }
+  }
+
+  /** Creates a store; one held by a command on another environment that shares it names that command. */
+  private static <S> S open(BackfillConfig config, EnvironmentConfig environment, String role,
+      Function<EnvironmentConfig, PluginConfig> store, BiFunction<String, Map<String, String>, S> factory) {
+    try {
+      return store.apply(environment).create(factory);
+    } catch (StoreException e) {
+      throw SharedStoreHolder.find(config, environment, role, store, e).<RuntimeException>map(busy -> busy).orElse(e);
     }
   }
 
