@@ -11,6 +11,14 @@ public final class BackfillCli {
 
   public static void main(String[] args) {
     CliContext context = CliContext.system();
+    try {
+      NativeLibraries.prepare();
+    } catch (java.io.UncheckedIOException e) {
+      context.err().println("error: " + e.getMessage());
+      context.err().flush();
+      SystemInterruptions.INSTANCE.exit(ExitCodes.FAILED);
+      return;
+    }
     int code = execute(context, args);
     context.out().flush();
     context.err().flush();
