@@ -45,6 +45,19 @@ public interface BackfillClient extends AutoCloseable {
 
   Optional<FeatureSet> featureSet(String name);
 
+  /**
+   * Deletes a feature set's data: its offline table, its online table and its jobs in the job
+   * history, and unregisters it, so that the name can be registered again with any schema. The
+   * name need not be registered in this client (a table an earlier definition left in the
+   * stores can be dropped); dropping what does not exist is not an error. New backfills and
+   * ingests of the feature set wait until the drop is done.
+   *
+   * @throws BackfillConflictException while a backfill of the feature set runs in this client
+   * @throws StoreException when a store cannot drop tables (nothing of the job history is
+   *     deleted then) or a drop fails
+   */
+  void dropFeatureSet(String name);
+
   /** The registered feature sets, by name. */
   List<FeatureSet> featureSets();
 

@@ -107,6 +107,24 @@ public interface OfflineStore extends AutoCloseable {
   Map<EntityKey, Row> latest(String table, Collection<EntityKey> keys);
 
   /**
+   * Deletes the table and everything the store keeps for it (its rows, its spec, the commit ids
+   * {@link #isCommitted} reads, any index or table of latest rows), so that afterwards
+   * {@link #table} is empty and {@link #createTable} creates the table anew with any spec. An
+   * implementation must guarantee that the drop is atomic (after a crash the table exists whole
+   * or not at all), that a table that does not exist is not an error (a drop can be repeated),
+   * and that a scan already running finishes or fails with a {@code StoreException}, never
+   * returning a mix. The caller guarantees that no replacement or append of the table is open.
+   *
+   * <p>The default refuses: a store that cannot drop tables says so, and the data stays.
+   *
+   * @throws dev.backfill.api.StoreException when the store cannot drop tables or the drop fails
+   */
+  default void dropTable(String name) {
+    throw new dev.backfill.api.StoreException("the offline store " + this + " (" + getClass().getName()
+        + ") cannot drop tables, so table '" + name + "' was kept; delete it with the store's own tools");
+  }
+
+  /**
    * Releases files and connections. A replacement still open at close is never committed: its
    * staged rows are lost, and the table keeps its committed state.
    */

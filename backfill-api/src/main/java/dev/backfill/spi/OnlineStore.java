@@ -55,6 +55,22 @@ public interface OnlineStore extends AutoCloseable {
    */
   Stream<EntityKey> keys(String table);
 
+  /**
+   * Deletes the table: every key's row and the table's spec, so that {@link #createTable} creates
+   * it anew with any spec. An implementation must guarantee that a table that does not exist is
+   * not an error (a drop can be repeated) and that after a crash the table is either whole or
+   * gone; a reader during the drop sees a key's row or no row. The caller guarantees that no write
+   * to the table runs.
+   *
+   * <p>The default refuses: a store that cannot drop tables says so, and the data stays.
+   *
+   * @throws dev.backfill.api.StoreException when the store cannot drop tables or the drop fails
+   */
+  default void dropTable(String name) {
+    throw new dev.backfill.api.StoreException("the online store " + this + " (" + getClass().getName()
+        + ") cannot drop tables, so table '" + name + "' was kept; delete it with the store's own tools");
+  }
+
   /** Releases files and connections. */
   @Override
   void close();

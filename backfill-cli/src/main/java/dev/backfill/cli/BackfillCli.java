@@ -11,6 +11,14 @@ public final class BackfillCli {
 
   public static void main(String[] args) {
     CliContext context = CliContext.system();
+    try {
+      NativeLibraries.prepare();
+    } catch (java.io.UncheckedIOException e) {
+      context.err().println("error: " + e.getMessage());
+      context.err().flush();
+      SystemInterruptions.INSTANCE.exit(ExitCodes.FAILED);
+      return;
+    }
     int code = execute(context, args);
     context.out().flush();
     context.err().flush();
@@ -24,7 +32,8 @@ public final class BackfillCli {
         .addSubcommand(new CommandLine(new BackfillCommand(context, global)))
         .addSubcommand(new CommandLine(new ListCommand(context, global)))
         .addSubcommand(new CommandLine(new ListBackfillsCommand(context, global)))
-        .addSubcommand(new CommandLine(new BackfillStatusCommand(context, global)));
+        .addSubcommand(new CommandLine(new BackfillStatusCommand(context, global)))
+        .addSubcommand(new CommandLine(new DropCommand(context, global)));
     CommandLine root = new CommandLine(new RootCommand(global)).addSubcommand(features);
     FailureReporter failures = new FailureReporter(context.err(), global);
     root.setOut(context.out())

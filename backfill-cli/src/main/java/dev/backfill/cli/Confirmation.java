@@ -63,4 +63,25 @@ final class Confirmation {
       throw e.getCause() instanceof RuntimeException r ? r : e;
     }
   }
+
+  /**
+   * Returns when a deletion that runs before anything else (a drop) is confirmed: {@code --yes},
+   * or {@code y}/{@code yes} on a terminal.
+   *
+   * @param consequence what will be deleted, one sentence without a final period
+   * @param refused what the refusal says was not done, such as {@code drop of feature set 'x'}
+   * @throws UsageException when standard input is not a terminal, or the answer is not yes
+   */
+  static void require(CliContext context, boolean yes, String consequence, String refused) {
+    if (yes) {
+      return;
+    }
+    Confirmation confirmation = new Confirmation(context);
+    if (!confirmation.canAsk()) {
+      throw new UsageException(notATerminal(consequence));
+    }
+    if (!confirmation.ask(consequence, new CompletableFuture<>())) {
+      throw new UsageException(refused + " not confirmed (answer y or yes, or pass --yes); nothing was changed");
+    }
+  }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 /**
  * One command at a time per environment. The embedded stores and the job history each serve one
@@ -59,6 +60,33 @@ final class EnvironmentLock implements AutoCloseable {
     } catch (IOException e) {
       closeQuietly(channel);
       throw new StoreException("cannot lock environment '" + environment + "' (" + file + "): " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * What the lock file of the environment whose job history is {@code directory} says about
+   * its holder, when a command holds it; empty when none does. Creates nothing.
+   */
+  static Optional<String> holder(Path directory) {
+    Path file = directory.resolve(FILE_NAME);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      FileLock probe;
+      try {
+        probe = channel.tryLock(0, Long.MAX_VALUE, true);
+      } catch (OverlappingFileLockException sameProcess) {
+        probe = null;
+      }
+      if (probe != null) {
+        probe.release();
+        return Optional.empty();
+      }
+      String holder = Files.readString(file, StandardCharsets.UTF_8).trim();
+      return Optional.of(holder.isEmpty() ? "another command" : holder);
+    } catch (IOException e) {
+      return Optional.empty();
     }
   }
 

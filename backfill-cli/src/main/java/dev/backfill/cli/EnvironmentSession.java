@@ -3,16 +3,25 @@ package dev.backfill.cli;
 import dev.backfill.api.BackfillClient;
 import dev.backfill.api.FeatureSet;
 import dev.backfill.api.InvalidFeatureSetException;
+import dev.backfill.api.StoreException;
 import dev.backfill.cli.config.BackfillConfig;
 import dev.backfill.cli.config.ConfigException;
 import dev.backfill.cli.config.EnvironmentConfig;
 import dev.backfill.cli.config.FeatureSetConfig;
+import dev.backfill.cli.config.PluginConfig;
 import dev.backfill.spi.DataSource;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.Plugins;
 import dev.backfill.spi.Transform;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,13 +35,15 @@ final class EnvironmentSession implements AutoCloseable {
   private final EnvironmentConfig environment;
   private final EnvironmentLock lock;
   private final List<AutoCloseable> resources;
+  private final OfflineStore offline;
   private final BackfillClient client;
 
   private EnvironmentSession(EnvironmentConfig environment, EnvironmentLock lock, List<AutoCloseable> resources,
-      BackfillClient client) {
+      OfflineStore offline, BackfillClient client) {
     this.environment = environment;
     this.lock = lock;
     this.resources = resources;
+    this.offline = offline;
     this.client = client;
   }
 
@@ -43,20 +54,50 @@ final class EnvironmentSession implements AutoCloseable {
    */
   static EnvironmentSession open(BackfillConfig config, String environmentName, String owner) {
     EnvironmentConfig environment = config.environment(environmentName);
+    requireHistoryDirectory(environment);
     EnvironmentLock lock = EnvironmentLock.acquire(environmentName, environment.jobHistory(), owner);
     List<AutoCloseable> resources = new ArrayList<>();
     try {
-      OfflineStore offline = environment.offlineStore().create(Plugins::offlineStore);
+      OfflineStore offline = open(config, environment, "offline store", EnvironmentConfig::offlineStore,
+          Plugins::offlineStore);
       resources.add(offline);
-      OnlineStore online = environment.onlineStore().create(Plugins::onlineStore);
+      OnlineStore online = open(config, environment, "online store", EnvironmentConfig::onlineStore, Plugins::onlineStore);
       resources.add(online);
       BackfillClient client = BackfillClient.builder().offlineStore(offline).onlineStore(online)
           .jobHistory(environment.jobHistory()).build();
-      return new EnvironmentSession(environment, lock, resources, client);
+      return new EnvironmentSession(environment, lock, resources, offline, client);
     } catch (RuntimeException e) {
       closeAll(resources, e);
       lock.close();
       throw e;
+    }
+  }
+
+  /** Creates a store; one held by a command on another environment that shares it names that command. */
+  private static <S> S open(BackfillConfig config, EnvironmentConfig environment, String role,
+      Function<EnvironmentConfig, PluginConfig> store, BiFunction<String, Map<String, String>, S> factory) {
+    try {
+      return store.apply(environment).create(factory);
+    } catch (StoreException e) {
+      throw SharedStoreHolder.find(config, environment, role, store, e).<RuntimeException>map(busy -> busy).orElse(e);
+    }
+  }
+
+  /**
+   * Creates the job-history directory when missing; a path that is a file (or under one) is a
+   * configuration error at the {@code job-history} key rather than a failure to lock.
+   */
+  private static void requireHistoryDirectory(EnvironmentConfig environment) {
+    Path directory = environment.jobHistory();
+    try {
+      Files.createDirectories(directory);
+    } catch (FileAlreadyExistsException e) {
+      throw new ConfigException(environment.jobHistoryLocation(), "'" + directory + "' is a file; job-history must "
+          + "be a directory (created when missing) for the job records and the environment's lock: name another path");
+    } catch (IOException e) {
+      throw new ConfigException(environment.jobHistoryLocation(), "cannot create the directory '" + directory + "': "
+          + (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason() : e.toString())
+          + "; job-history must name a directory this process can create and write");
     }
   }
 
@@ -77,6 +118,11 @@ final class EnvironmentSession implements AutoCloseable {
     return client;
   }
 
+  /** Whether the offline store holds a table of that name. */
+  boolean hasOfflineTable(String name) {
+    return offline.table(name).isPresent();
+  }
+
   EnvironmentConfig environment() {
     return environment;
   }
@@ -94,9 +140,23 @@ final class EnvironmentSession implements AutoCloseable {
     try {
       client.register(featureSet);
     } catch (InvalidFeatureSetException e) {
-      throw new ConfigException(config.location(), e.getMessage(), e);
+      throw new ConfigException(config.location(), changedSchema(featureSet, e), e);
     }
     return featureSet;
+  }
+
+  /**
+   * The stores hold the feature set with other columns: which changed, from what to what, and
+   * the two ways on (a new name, or dropping the stored data).
+   */
+  private String changedSchema(FeatureSet declared, InvalidFeatureSetException e) {
+    String changes = offline.table(declared.name()).map(stored -> SchemaChange.describe(stored, declared.table()))
+        .filter(text -> !text.isEmpty()).orElse(e.getMessage());
+    return "feature set '" + declared.name() + "' is stored in environment '" + environment.name()
+        + "' with other columns than declared here: " + changes + "; the stored data keeps its columns, so give the "
+        + "new definition another feature-set name, or delete the stored data (offline and online tables and job "
+        + "records) with 'backfill features drop --environment " + environment.name() + " --feature-set "
+        + declared.name() + "' and backfill it again";
   }
 
   /** Tells other commands what this one is doing now, such as the job it runs. */

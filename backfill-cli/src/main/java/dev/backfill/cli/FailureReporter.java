@@ -42,7 +42,8 @@ final class FailureReporter implements IParameterExceptionHandler, IExecutionExc
     return code;
   }
 
+  /** The first line of a message, {@link TerminalText#escape escaped}: it may quote a source's values. */
   static String firstLine(String message) {
-    return message == null ? "(no message)" : message.lines().findFirst().orElse("");
+    return message == null ? "(no message)" : TerminalText.escape(message.lines().findFirst().orElse(""));
   }
 }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code backfill features}: the commands on feature sets and their backfills. */
 @Command(name = "features", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-    description = "Backfill feature sets, list them, and list and inspect their backfills.")
+    description = "Backfill feature sets, list them, list and inspect their backfills, and drop their stored data.")
 final class FeaturesCommand implements Runnable {
   @Spec CommandSpec spec;
 

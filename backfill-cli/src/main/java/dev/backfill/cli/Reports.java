@@ -16,6 +16,8 @@ import java.util.Locale;
 final class Reports {
   /** Plans with more slices than this show the first two, {@code <..>} and the last two. */
   static final int SLICES_SHOWN_IN_FULL = 10;
+  /** A comment longer than this is cut in a table (it is shown whole by {@code backfill-status}). */
+  static final int COMMENT_WIDTH = 60;
 
   private Reports() {}
 
@@ -88,13 +90,15 @@ final class Reports {
       BackfillPlan plan = job.plan();
       rows.add(List.of(job.id(), plan.featureSet(), job.status().toString(), submitted(job),
           range(plan.range()), plan.reset() ? "yes" : "no",
-          job.result().map(r -> number(r.rowsWritten())).orElse("-"), plan.comment().orElse("")));
+          job.result().map(r -> number(r.rowsWritten())).orElse("-"),
+          TerminalText.cut(plan.comment().orElse(""), COMMENT_WIDTH)));
     }
     return table(rows);
   }
 
-  /** Left-aligned columns two spaces apart, the last one unpadded. */
-  static String table(List<List<String>> rows) {
+  /** Left-aligned columns two spaces apart, the last one unpadded; every cell {@link TerminalText#escape escaped}. */
+  static String table(List<List<String>> cells) {
+    List<List<String>> rows = cells.stream().map(row -> row.stream().map(TerminalText::escape).toList()).toList();
     int columns = rows.get(0).size();
     int[] widths = new int[columns];
     for (List<String> row : rows) {
@@ -155,6 +159,6 @@ final class Reports {
   }
 
   private static void line(StringBuilder text, String label, String value) {
-    text.append(String.format(Locale.ROOT, "  %-21s %s%n", label, value));
+    text.append(String.format(Locale.ROOT, "  %-21s %s%n", label, TerminalText.escape(value)));
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -123,9 +124,59 @@ class LauncherIT {
     assertThat(status.out()).contains("status                CANCELLED");
   }
 
+  /**
+   * DuckDB's and RocksDB's native libraries are loaded from files next to the jar, extracted
+   * once, and DuckDB's spill folder is only created when it spills: a command killed with
+   * {@code kill -9} leaves nothing in the temporary folder, and a finished one removes the spill
+   * folders that killed processes left.
+   */
+  @Test
+  void aKilledCommandLeavesNothingInTheTemporaryFolder() throws Exception {
+    Path temporary = Files.createDirectories(folder.resolve("tmp"));
+    Path jarFolder = REPOSITORY.resolve("backfill-cli/target");
+    Path leftover = Files.createDirectories(temporary.resolve("backfill-duckdb-4194999-1"));
+    Files.writeString(leftover.resolve("spill.tmp"), "left by a killed process");
+
+    Process slow = start(Map.of("BACKFILL_JAVA_OPTS", "-Djava.io.tmpdir=" + temporary), "features", "backfill",
+        "--environment", "local", "--feature-set", "slow_counter", "--stop-time", "2024-01-20");
+    BufferedReader err = new BufferedReader(new InputStreamReader(slow.getErrorStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = err.readLine()) != null && !line.contains(" started: ")) {
+      // the job is running once it says so: both libraries are loaded and the stores are open
+    }
+    assertThat(line).as("the slow job started").isNotNull();
+    List<String> mapped = Files.readAllLines(Path.of("/proc", Long.toString(slow.pid()), "maps")).stream()
+        .filter(l -> l.contains("duckdb") || l.contains("rocksdb")).map(l -> l.substring(l.lastIndexOf(' ') + 1))
+        .distinct().toList();
+    assertThat(new ProcessBuilder("kill", "-KILL", Long.toString(slow.pid())).start().waitFor()).isZero();
+    assertThat(slow.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(mapped).as("the native libraries the killed process had loaded").containsExactlyInAnyOrder(
+        jarFolder.resolve(NativeLibraries.duckDbLibraryName()).toString(),
+        jarFolder.resolve(org.rocksdb.util.Environment.getJniLibraryFileName("rocksdbjni")).toString());
+    try (var files = Files.list(temporary)) {
+      assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("backfill-duckdb-4194999-1");
+    }
+    java.nio.file.attribute.FileTime extracted = Files.getLastModifiedTime(jarFolder.resolve(NativeLibraries.duckDbLibraryName()));
+
+    Result after = run(Map.of("BACKFILL_JAVA_OPTS", "-Djava.io.tmpdir=" + temporary), "features", "backfill",
+        "--environment", "local", "--feature-set", "driver_trips", "--stop-time", "2024-02-01");
+    assertThat(after.exitCode()).as(after.err()).isZero();
+    try (var files = Files.list(temporary)) {
+      assertThat(files.toList()).as("nothing left, the killed process's spill folder removed").isEmpty();
+    }
+    assertThat(Files.getLastModifiedTime(jarFolder.resolve(NativeLibraries.duckDbLibraryName())))
+        .as("extracted once").isEqualTo(extracted);
+  }
+
   private Result run(String... args) throws IOException, InterruptedException, java.util.concurrent.ExecutionException,
       java.util.concurrent.TimeoutException {
-    Process process = start(args);
+    return run(Map.of(), args);
+  }
+
+  private Result run(Map<String, String> environment, String... args) throws IOException, InterruptedException,
+      java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+    Process process = start(environment, args);
     CompletableFuture<String> out = collect(process.getInputStream());
     CompletableFuture<String> err = collect(process.getErrorStream());
     assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("bin/backfill %s finishes", List.of(args)).isTrue();
@@ -133,11 +184,16 @@ class LauncherIT {
   }
 
   private Process start(String... args) throws IOException {
+    return start(Map.of(), args);
+  }
+
+  private Process start(Map<String, String> environment, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(folder.toFile());
     builder.environment().put("BACKFILL_CLASSPATH", Path.of("target/test-classes").toAbsolutePath().toString());
     builder.environment().remove("BACKFILL_CONFIG");
+    builder.environment().putAll(environment);
     Process process = builder.start();
     process.getOutputStream().close();
     return process;

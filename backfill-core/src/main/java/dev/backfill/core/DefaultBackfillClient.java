@@ -1,6 +1,7 @@
 package dev.backfill.core;
 
 import dev.backfill.api.BackfillClient;
+import dev.backfill.api.BackfillConflictException;
 import dev.backfill.api.BackfillException;
 import dev.backfill.api.BackfillJob;
 import dev.backfill.api.BackfillRequest;
@@ -110,6 +111,37 @@ final class DefaultBackfillClient implements BackfillClient {
       conformers.put(featureSet.name(), new RowConformer(featureSet.table()));
     }
     log.debug("registered feature set {}", featureSet);
+  }
+
+  @Override
+  public void dropFeatureSet(String name) {
+    Objects.requireNonNull(name, "name");
+    ensureOpen();
+    String dropId = "drop of " + name;
+    try {
+      scopes.acquire(name, dropId, Optional.empty());
+    } catch (BackfillConflictException e) {
+      throw new BackfillConflictException("feature set '" + name + "' cannot be dropped while backfill job "
+          + e.runningJobId() + " of it runs; wait for it or cancel it", e.runningJobId());
+    }
+    Lock lock = locks.forFeatureSet(name).writeLock();
+    lock.lock();
+    try {
+      synchronized (featureSets) {
+        online.dropTable(name);
+        offline.dropTable(name);
+        featureSets.remove(name);
+        conformers.remove(name);
+      }
+      for (BackfillJob job : jobs(name)) {
+        history.delete(job.id());
+        jobs.remove(job.id());
+      }
+      log.info("dropped feature set {}: its offline and online tables and its job records", name);
+    } finally {
+      lock.unlock();
+      scopes.release(name, dropId);
+    }
   }
 
   @Override

@@ -80,6 +80,21 @@ final class FileJobHistory implements JobHistory {
   }
 
   @Override
+  public synchronized void delete(String jobId) {
+    Path file = directory.resolve(jobId + SUFFIX);
+    try {
+      Files.deleteIfExists(file);
+      try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+        dir.force(true);
+      } catch (IOException notSupported) {
+        // not every platform can sync a directory; the deletion stands, durability is best effort
+      }
+    } catch (IOException e) {
+      throw new StoreException("job history " + directory + ": cannot delete " + file.getFileName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public synchronized List<JobRecord> load() {
     List<JobRecord> records = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SUFFIX)) {

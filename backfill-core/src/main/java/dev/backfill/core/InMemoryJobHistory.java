@@ -15,6 +15,11 @@ final class InMemoryJobHistory implements JobHistory {
   }
 
   @Override
+  public void delete(String jobId) {
+    records.remove(jobId);
+  }
+
+  @Override
   public List<JobRecord> load() {
     return new ArrayList<>(records.values());
   }

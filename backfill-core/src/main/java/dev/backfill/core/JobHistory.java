@@ -7,6 +7,9 @@ interface JobHistory extends AutoCloseable {
   /** Stores the record, replacing any earlier one of the same id; durable when this returns. */
   void save(JobRecord record);
 
+  /** Removes the record of that id, durably when this returns; an unknown id is not an error. */
+  void delete(String jobId);
+
   /** Every stored record. */
   List<JobRecord> load();
 

@@ -79,6 +79,12 @@ public final class InMemoryOfflineStore implements OfflineStore {
     return Optional.ofNullable(tables.get(name)).map(t -> t.spec);
   }
 
+  /** Forgets the table; a scan already running keeps reading the version it started on. */
+  @Override
+  public void dropTable(String name) {
+    tables.remove(Objects.requireNonNull(name, "name"));
+  }
+
   @Override
   public void append(String table, List<Row> rows) {
     Table t = table(table, "append to");

@@ -39,6 +39,11 @@ public final class InMemoryOnlineStore implements OnlineStore {
   }
 
   @Override
+  public void dropTable(String name) {
+    tables.remove(Objects.requireNonNull(name, "name"));
+  }
+
+  @Override
   public Optional<Row> get(String table, EntityKey key) {
     Objects.requireNonNull(key, "key");
     return Optional.ofNullable(table(table).rows.get(key));

@@ -67,7 +67,10 @@ import org.junit.jupiter.api.Test;
  *   <li><b>Tables.</b> {@code createTable} is idempotent and keeps existing rows; re-creating a
  *       table with another schema, key or event-time column is an
  *       {@link InvalidFeatureSetException}; {@code table(name)} returns the spec; reading or
- *       writing a table that does not exist is a {@link StoreException} whose message names it.</li>
+ *       writing a table that does not exist is a {@link StoreException} whose message names it;
+ *       {@code dropTable} deletes a table's rows, spec and commit ids (the name can then be
+ *       created with another spec), leaves other tables alone and can be repeated (or, for a store
+ *       that overrides {@code supportsDropTable()} to false, is refused and changes nothing).</li>
  *   <li><b>Values.</b> Every {@link FieldType}, nulls (distinct from empty strings), composite
  *       keys and extreme values round-trip unchanged, with their Java classes: among them NaN,
  *       both infinities and -0.0 (which {@link TableSpec#latestOrder()} tells from 0.0), empty
@@ -173,6 +176,58 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
         replacement.commit();
       }
     }).isInstanceOf(StoreException.class).hasMessageContaining(missing);
+  }
+
+  /**
+   * Whether the store implements {@link OfflineStore#dropTable}; a store that keeps the default
+   * (which refuses) overrides this to return false, and the kit then checks that a drop is
+   * refused with a {@link StoreException} and changes nothing.
+   */
+  protected boolean supportsDropTable() {
+    return true;
+  }
+
+  @Test
+  void dropTableDeletesRowsSpecAndCommitsAndTheNameCanBeCreatedAnew() {
+    TableSpec spec = clicks();
+    TableSpec other = clicks("clicks_other");
+    store().createTable(spec);
+    store().createTable(other);
+    try (OfflineReplacement replacement = store().beginReplace(spec.name(), Optional.empty(), "commit-1")) {
+      replacement.write(List.of(click("u1", T0, 1), click("u2", T0.plusSeconds(1), 2)));
+      replacement.commit();
+    }
+    store().append(other.name(), List.of(Row.of(other.schema(), "u1", T0, 9L, "kept")));
+
+    if (!supportsDropTable()) {
+      assertThatThrownBy(() -> store().dropTable(spec.name())).isInstanceOf(StoreException.class)
+          .hasMessageContaining(spec.name());
+      assertThat(scanAll(spec)).hasSize(2);
+      return;
+    }
+    store().dropTable(spec.name());
+
+    assertThat(store().table(spec.name())).isEmpty();
+    assertThatThrownBy(() -> {
+      try (Stream<Row> rows = store().scan(spec.name(), TimeRange.all())) {
+        rows.count();
+      }
+    }).isInstanceOf(StoreException.class).hasMessageContaining(spec.name());
+    assertThat(scanAll(other)).containsExactly(Row.of(other.schema(), "u1", T0, 9L, "kept"));
+    assertThat(store().table(other.name())).contains(other);
+    store().dropTable(spec.name());
+    store().dropTable("never_created");
+
+    TableSpec otherTypes = FeatureSet.builder(spec.name()).key("user", FieldType.STRING).eventTime("ts")
+        .feature("count", FieldType.DOUBLE).backfillStart(T0).build().table();
+    store().createTable(otherTypes);
+    assertThat(store().table(spec.name())).contains(otherTypes);
+    assertThat(scanAll(otherTypes)).isEmpty();
+    assertThat(store().isCommitted(spec.name(), "commit-1")).isFalse();
+    assertThat(store().latest(spec.name(), List.of(EntityKey.of("u1")))).isEmpty();
+    Row fresh = Row.of(otherTypes.schema(), "u1", T0, 1.5);
+    store().append(spec.name(), List.of(fresh));
+    assertThat(scanAll(otherTypes)).containsExactly(fresh);
   }
 
   @Test

@@ -63,7 +63,10 @@ import org.junit.jupiter.api.Test;
  *   <li><b>Tables.</b> {@code createTable} is idempotent and keeps stored keys; re-creating a
  *       table with another schema, key or event-time column is an
  *       {@link InvalidFeatureSetException}; using a table that does not exist is a
- *       {@link StoreException} whose message names it; tables do not share keys.</li>
+ *       {@link StoreException} whose message names it; tables do not share keys; {@code dropTable}
+ *       deletes every key of a table (the name can then be created with another spec), leaves
+ *       other tables alone and can be repeated (or, for a store that overrides
+ *       {@code supportsDropTable()} to false, is refused and changes nothing).</li>
  *   <li><b>Values.</b> Every {@link FieldType}, nulls (distinct from empty strings), composite
  *       keys and extreme values (NaN, infinities, -0.0, empty and non-BMP strings, pre-1970
  *       instants) round-trip unchanged, with their Java classes; timestamps need only keep
@@ -120,6 +123,50 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
     // The failed attempts left the table usable with its original spec.
     put(spec, click("u1", T0, 1));
     assertThat(store().get(spec.name(), EntityKey.of("u1"))).contains(click("u1", T0, 1));
+  }
+
+  /**
+   * Whether the store implements {@link OnlineStore#dropTable}; a store that keeps the default
+   * (which refuses) overrides this to return false, and the kit then checks that a drop is
+   * refused with a {@link StoreException} and changes nothing.
+   */
+  protected boolean supportsDropTable() {
+    return true;
+  }
+
+  @Test
+  void dropTableDeletesEveryKeyAndTheNameCanBeCreatedAnewWithAnotherSpec() {
+    TableSpec spec = clicks();
+    TableSpec other = clicks("clicks_other");
+    store().createTable(spec);
+    store().createTable(other);
+    put(spec, click("u1", T0, 1), click("u2", T0, 2));
+    put(other, Row.of(other.schema(), "u1", T0, 9L, "kept"));
+
+    if (!supportsDropTable()) {
+      assertThatThrownBy(() -> store().dropTable(spec.name())).isInstanceOf(StoreException.class)
+          .hasMessageContaining(spec.name());
+      assertThat(store().get(spec.name(), EntityKey.of("u1"))).contains(click("u1", T0, 1));
+      return;
+    }
+    store().dropTable(spec.name());
+
+    assertThatThrownBy(() -> store().get(spec.name(), EntityKey.of("u1")))
+        .isInstanceOf(StoreException.class).hasMessageContaining(spec.name());
+    assertThat(store().get(other.name(), EntityKey.of("u1"))).contains(Row.of(other.schema(), "u1", T0, 9L, "kept"));
+    store().dropTable(spec.name());
+    store().dropTable("never_created");
+
+    TableSpec otherTypes = FeatureSet.builder(spec.name()).key("user", FieldType.STRING).eventTime("ts")
+        .feature("count", FieldType.DOUBLE).backfillStart(T0).build().table();
+    store().createTable(otherTypes);
+    assertThat(store().get(spec.name(), EntityKey.of("u1"))).isEmpty();
+    try (Stream<EntityKey> keys = store().keys(spec.name())) {
+      assertThat(keys.toList()).isEmpty();
+    }
+    Row fresh = Row.of(otherTypes.schema(), "u1", T0, 1.5);
+    put(otherTypes, fresh);
+    assertThat(store().get(spec.name(), EntityKey.of("u1"))).contains(fresh);
   }
 
   @Test

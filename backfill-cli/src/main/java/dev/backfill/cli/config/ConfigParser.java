@@ -4,7 +4,12 @@ import dev.backfill.api.BackfillTimes;
 import dev.backfill.api.ClusterTemplate;
 import dev.backfill.api.FieldType;
 import dev.backfill.api.InvalidBackfillRequestException;
+import dev.backfill.spi.DataSourceProvider;
+import dev.backfill.spi.OfflineStoreProvider;
+import dev.backfill.spi.OnlineStoreProvider;
+import dev.backfill.spi.Plugins;
 import dev.backfill.spi.Transform;
+import dev.backfill.spi.TransformProvider;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
@@ -13,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /** Turns the YAML tree of a configuration file into checked values, failing at the first problem. */
@@ -42,37 +48,48 @@ final class ConfigParser {
       throw new ConfigException(environmentsNode.location(), "no environment is defined; add one, such as 'local'");
     }
     Map<String, FeatureSetConfig> featureSets = new LinkedHashMap<>();
-    root.optional("feature-sets").ifPresent(node ->
-        node.entries().forEach((name, featureSet) -> featureSets.put(name, parser.featureSet(name, featureSet))));
+    Map<String, FeatureSetConfig> byLowerCase = new LinkedHashMap<>();
+    root.optional("feature-sets").ifPresent(node -> node.entries().forEach((name, featureSetNode) -> {
+      FeatureSetConfig featureSet = parser.featureSet(name, featureSetNode);
+      FeatureSetConfig sameButCase = byLowerCase.putIfAbsent(name.toLowerCase(Locale.ROOT), featureSet);
+      if (sameButCase != null) {
+        throw new ConfigException(featureSet.location(), "feature set '" + name + "' differs from feature set '"
+            + sameButCase.name() + "' (line " + sameButCase.location().line() + ") only in case; the stores name a "
+            + "feature set's tables without regard to case (DuckDB), so rename one of them");
+      }
+      featureSets.put(name, featureSet);
+    }));
     return new BackfillConfig(shownAs, environments, featureSets);
   }
 
   private EnvironmentConfig environment(String name, YamlNode node) {
     node.requireOnly(ENVIRONMENT);
     YamlNode history = node.required("job-history");
-    return new EnvironmentConfig(name, plugin(node.required("offline-store")), plugin(node.required("online-store")),
-        resolve(history.text()));
+    return new EnvironmentConfig(name, plugin(node.required("offline-store"), PluginKind.OFFLINE_STORE),
+        plugin(node.required("online-store"), PluginKind.ONLINE_STORE), resolve(history.text()), history.location());
   }
 
   private FeatureSetConfig featureSet(String name, YamlNode node) {
     node.requireOnly(FEATURE_SET);
+    Map<String, ConfigLocation> columnLocations = new LinkedHashMap<>();
     YamlNode keysNode = node.required("keys");
-    Map<String, FieldType> keys = columns(keysNode);
+    Map<String, FieldType> keys = columns(keysNode, columnLocations);
     if (keys.isEmpty()) {
       throw new ConfigException(keysNode.location(), "a feature set needs at least one key column, such as {id: string}");
     }
-    Map<String, FieldType> features = node.optional("features").map(this::columns).orElse(Map.of());
-    FeatureSetConfig config = new FeatureSetConfig(name, keys, node.required("event-time").text(), features,
-        plugin(node.required("source")), node.optional("transform").map(this::plugin),
+    Map<String, FieldType> features = node.optional("features").map(f -> columns(f, columnLocations)).orElse(Map.of());
+    YamlNode eventTime = node.required("event-time");
+    FeatureSetConfig config = new FeatureSetConfig(name, keys, eventTime.text(), features,
+        plugin(node.required("source"), PluginKind.SOURCE), node.optional("transform").map(t -> plugin(t, PluginKind.TRANSFORM)),
         time(node.required("backfill-start")), node.optional("cluster-template").map(ConfigParser::template)
-            .orElse(ClusterTemplate.SMALL), node.location());
-    // Checks the columns now (duplicates, an event time that is also a key), so that a broken
-    // feature set is reported when the file is read, with its line.
+            .orElse(ClusterTemplate.SMALL), node.location(), eventTime.location(), columnLocations);
+    // Checks the name and columns now (their form, duplicates, an event time that is also a
+    // key), so that a broken feature set is reported when the file is read, with the line.
     config.toFeatureSet(Optional.empty(), Transform.identity());
     return config;
   }
 
-  private Map<String, FieldType> columns(YamlNode node) {
+  private Map<String, FieldType> columns(YamlNode node, Map<String, ConfigLocation> locations) {
     Map<String, FieldType> columns = new LinkedHashMap<>();
     node.entries().forEach((column, typeNode) -> {
       String text = typeNode.text();
@@ -81,11 +98,39 @@ final class ConfigParser {
       } catch (IllegalArgumentException e) {
         throw new ConfigException(typeNode.location(), "'" + text + "' is not a column type; valid types: " + FIELD_TYPES);
       }
+      locations.putIfAbsent(column, typeNode.location());
     });
     return columns;
   }
 
-  private PluginConfig plugin(YamlNode node) {
+  /** What an entry of a store, a source or a transform is, for the example of a missing type. */
+  private enum PluginKind {
+    OFFLINE_STORE("an offline store", "{type: duckdb, path: data/offline.duckdb}",
+        () -> Plugins.providers(OfflineStoreProvider.class, OfflineStoreProvider::type).keySet()),
+    ONLINE_STORE("an online store", "{type: rocksdb, path: data/online}",
+        () -> Plugins.providers(OnlineStoreProvider.class, OnlineStoreProvider::type).keySet()),
+    SOURCE("a source", "{type: parquet, path: data/events.parquet, time-column: ts}",
+        () -> Plugins.providers(DataSourceProvider.class, DataSourceProvider::type).keySet()),
+    TRANSFORM("a transform", "{type: sql, query: \"SELECT * FROM source\"}",
+        () -> Plugins.providers(TransformProvider.class, TransformProvider::type).keySet());
+
+    private final String what;
+    private final String example;
+    private final Supplier<java.util.Set<String>> types;
+
+    PluginKind(String what, String example, Supplier<java.util.Set<String>> types) {
+      this.what = what;
+      this.example = example;
+      this.types = types;
+    }
+
+    String missingType() {
+      return "the key 'type' is missing; name " + what + "'s plugin, such as " + example + " (types on the class path: "
+          + String.join(", ", types.get()) + ")";
+    }
+  }
+
+  private PluginConfig plugin(YamlNode node, PluginKind kind) {
     Map<String, String> options = new LinkedHashMap<>();
     String type = null;
     for (Map.Entry<String, YamlNode> entry : node.entries().entrySet()) {
@@ -97,7 +142,7 @@ final class ConfigParser {
       }
     }
     if (type == null) {
-      throw new ConfigException(node.location(), "the key 'type' is missing; name the plugin, such as {type: duckdb, path: data/offline.duckdb}");
+      throw new ConfigException(node.location(), kind.missingType());
     }
     return new PluginConfig(type, options, node.location());
   }

@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * A YAML document as a tree that remembers the line of every node, so that every error can name
@@ -54,12 +56,35 @@ final class YamlNode {
       }
       return node;
     } catch (JsonProcessingException e) {
-      JsonLocation where = e.getLocation();
-      int line = where == null ? 1 : where.getLineNr();
-      throw new ConfigException(new ConfigLocation(shownAs, line, ""), "not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+      throw notYaml(shownAs, e);
     } catch (IOException e) {
       throw new ConfigException("cannot read the configuration file " + shownAs + ": " + e);
     }
+  }
+
+  /**
+   * The parser's whole message on one line, at the line of the problem: SnakeYAML's message
+   * spans several lines (the context, a copy of the line with a caret, the problem), and its
+   * first line alone ("while parsing a flow mapping") does not say what is wrong.
+   */
+  private static ConfigException notYaml(Path shownAs, JsonProcessingException e) {
+    if (e.getCause() instanceof MarkedYAMLException marked) {
+      StringBuilder text = new StringBuilder("not valid YAML: ");
+      if (marked.getContext() != null) {
+        text.append(marked.getContext()).append(at(marked.getContextMark())).append(": ");
+      }
+      text.append(marked.getProblem()).append(at(marked.getProblemMark()));
+      Mark where = marked.getProblemMark() != null ? marked.getProblemMark() : marked.getContextMark();
+      return new ConfigException(new ConfigLocation(shownAs, where == null ? 1 : where.getLine() + 1, ""), text.toString(), e);
+    }
+    JsonLocation where = e.getLocation();
+    String message = String.join(" ", e.getOriginalMessage().lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
+    return new ConfigException(new ConfigLocation(shownAs, where == null ? 1 : where.getLineNr(), ""),
+        "not valid YAML: " + message, e);
+  }
+
+  private static String at(Mark mark) {
+    return mark == null ? "" : " (line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ")";
   }
 
   /** Reads the node at the current token; {@code here} is the line of its key, where errors point. */

@@ -114,7 +114,10 @@ class BackfillConfigTest {
 
   @Test
   void yamlThatDoesNotParseAndDuplicateKeysAreErrorsWithTheirLine() throws IOException {
-    assertError("environments:\n  local: {offline-store: [\n", "backfill.yaml:2: not valid YAML");
+    // The parser's whole message, at the line of the problem (here the end of the file), not only
+    // its first line ("while parsing a flow node").
+    assertError("environments:\n  local: {offline-store: [\n", "backfill.yaml:3: not valid YAML: while parsing a flow "
+        + "node (line 3, column 1): expected the node content, but found '<stream end>' (line 3, column 1)");
     assertError("environments:\n  local: {}\n  local: {}\n", "backfill.yaml:3: environments.local: the key appears twice");
     assertError("", "backfill.yaml:1: the key 'environments' is missing");
   }

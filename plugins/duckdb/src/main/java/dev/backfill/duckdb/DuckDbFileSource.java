@@ -21,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -63,10 +64,25 @@ public final class DuckDbFileSource implements DataSource, DuckDbReadable {
    *     a column of a type Backfill cannot read
    */
   public static DuckDbFileSource csv(Path file, String timeColumn) {
+    return csv(file, timeColumn, Map.of());
+  }
+
+  /**
+   * A CSV file with a header row whose listed columns have the given types instead of those
+   * DuckDB detects; the others are detected. A file with a header and no rows needs them: DuckDB
+   * detects types from the rows, so without them every column is text.
+   *
+   * @throws IllegalArgumentException as {@link #csv(Path, String)}, and for a listed column
+   *     that is not in the file
+   */
+  public static DuckDbFileSource csv(Path file, String timeColumn, Map<String, FieldType> types) {
     Objects.requireNonNull(file, "file");
     checkFile(file.toString(), file);
-    return new DuckDbFileSource("csv", file.toString(), "read_csv(" + DuckDbTypes.literal(file.toString()) + ", header = true)",
-        Objects.requireNonNull(timeColumn, "timeColumn"));
+    String declared = types.isEmpty() ? "" : ", types = {" + types.entrySet().stream()
+        .map(e -> DuckDbTypes.literal(e.getKey()) + ": " + DuckDbTypes.literal(DuckDbTypes.sqlType(e.getValue())))
+        .collect(Collectors.joining(", ")) + "}";
+    return new DuckDbFileSource("csv", file.toString(), "read_csv(" + DuckDbTypes.literal(file.toString())
+        + ", header = true" + declared + ")", Objects.requireNonNull(timeColumn, "timeColumn"));
   }
 
   /**
@@ -138,7 +154,7 @@ public final class DuckDbFileSource implements DataSource, DuckDbReadable {
     }
     if (DuckDbTypes.fieldType(timeType).orElse(null) != FieldType.TIMESTAMP) {
       throw new IllegalArgumentException("option time-column '" + timeColumn + "' has type " + timeType
-          + "; expected a TIMESTAMP, TIMESTAMP WITH TIME ZONE or DATE column");
+          + "; expected a TIMESTAMP, TIMESTAMP WITH TIME ZONE or DATE column" + (format.equals("csv") ? csvTypesHint(fields) : ""));
     }
     if (!unreadable.isEmpty()) {
       throw new IllegalArgumentException("option path '" + location + "': column(s) " + String.join(", ", unreadable)
@@ -146,6 +162,30 @@ public final class DuckDbFileSource implements DataSource, DuckDbReadable {
           + "timestamps and dates)");
     }
     return Schema.of(fields);
+  }
+
+  /**
+   * Why a CSV's time column is text, and the fix: a file with a header and no rows gives DuckDB
+   * nothing to detect types from; otherwise some value of the column is not a time.
+   */
+  private String csvTypesHint(List<Field> fields) {
+    long rows;
+    try (DuckDBConnection c = DuckDbSession.connect(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT count(*) FROM " + relation)) {
+      rs.next();
+      rows = rs.getLong(1);
+    } catch (SQLException e) {
+      return "";
+    }
+    String example = fields.stream().map(f -> f.name() + ": " + (f.name().equals(timeColumn) ? "timestamp" : "TYPE"))
+        .collect(Collectors.joining(", "));
+    return rows == 0
+        ? ": " + location + " has a header and no rows, so DuckDB has no values to detect the column types from; "
+            + "declare them with the option types, such as types: '" + example + "' (TYPE: string, long, double, "
+            + "boolean or timestamp)"
+        : ": some value of the column in " + location + " is not a date or time that DuckDB recognises (yyyy-MM-dd, "
+            + "yyyy-MM-dd HH:mm:ss); correct it, or declare the column with the option types: '" + timeColumn
+            + ": timestamp' to see the value at fault";
   }
 
   @Override

@@ -119,6 +119,11 @@ public final class DuckDbOfflineStore implements OfflineStore {
       // Nothing run here may fetch or load code: the store needs no extension beyond those built in.
       properties.setProperty("autoinstall_known_extensions", "false");
       properties.setProperty("autoload_known_extensions", "false");
+      // DuckDB's RLE compression merges adjacent values that compare equal, so a -0.0 next to a
+      // 0.0 came back as 0.0 once the table was written to disk (DuckDB issue 25709, fixed after
+      // 1.4). Without RLE the sign of a zero survives, except in a column segment whose values
+      // are all zeros (constant compression, which cannot be turned off): a documented limit.
+      properties.setProperty("disabled_compression_methods", "rle");
       String url = "jdbc:duckdb:" + file.map(f -> f.toAbsolutePath().toString()).orElse("");
       DuckDBConnection root = (DuckDBConnection) DriverManager.getConnection(url, properties);
       try {
@@ -168,6 +173,44 @@ public final class DuckDbOfflineStore implements OfflineStore {
         throw failure("creating table '" + spec.name() + "'", e);
       }
       tables.put(spec.name(), sql);
+    }
+  }
+
+  /**
+   * Drops the table, its latest rows and its catalog entries (spec and commit ids) in one
+   * transaction, under the table's commit lock. A scan already running keeps reading its
+   * snapshot.
+   */
+  @Override
+  public void dropTable(String name) {
+    Objects.requireNonNull(name, "name");
+    checkOpen();
+    ReentrantLock lock = commitLock(name);
+    lock.lock();
+    try {
+      synchronized (tables) {
+        TableSql sql = tables.get(name);
+        if (sql == null) {
+          return;
+        }
+        try (DuckDBConnection c = connection()) {
+          c.setAutoCommit(false);
+          try (Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS " + sql.log);
+            s.execute("DROP TABLE IF EXISTS " + sql.latest);
+            TableCatalog.forget(c, name);
+            c.commit();
+          } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+          }
+        } catch (SQLException e) {
+          throw failure("dropping table '" + name + "'", e);
+        }
+        tables.remove(name);
+      }
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -68,6 +68,16 @@ final class TableCatalog {
     }
   }
 
+  /** Removes the table's spec and commit ids, in the caller's transaction. */
+  static void forget(Connection connection, String table) throws SQLException {
+    for (String statement : List.of("DELETE FROM " + TABLES + " WHERE name = ?", "DELETE FROM " + COMMITS + " WHERE table_name = ?")) {
+      try (PreparedStatement delete = connection.prepareStatement(statement)) {
+        delete.setString(1, table);
+        delete.executeUpdate();
+      }
+    }
+  }
+
   static void recordCommit(Connection connection, String table, String commitId, long deleted, long added)
       throws SQLException {
     try (PreparedStatement insert = connection.prepareStatement(

@@ -56,14 +56,18 @@ final class UserSql {
     }
     String json;
     long statements;
+    String error;
     try (DuckDBConnection c = DuckDbSession.connectSandbox();
          PreparedStatement s = c.prepareStatement("SELECT j, CASE WHEN json_extract(j, '$.error')::BOOLEAN THEN 0 "
-             + "ELSE json_array_length(j, '$.statements') END FROM (SELECT json_serialize_sql(?::VARCHAR) AS j)")) {
+             + "ELSE json_array_length(j, '$.statements') END, json_extract_string(j, '$.error_message'), "
+             + "json_extract_string(j, '$.position') FROM (SELECT json_serialize_sql(?::VARCHAR) AS j)")) {
       s.setString(1, trimmed);
       try (ResultSet rs = s.executeQuery()) {
         rs.next();
         json = rs.getString(1);
         statements = rs.getLong(2);
+        error = rs.getString(3) == null ? json : rs.getString(3).replace('\n', ' ')
+            + (rs.getString(4) == null ? "" : " (at character " + (Long.parseLong(rs.getString(4)) + 1) + " of the query)");
       }
     } catch (SQLException e) {
       throw new IllegalArgumentException("option query '" + trimmed + "' cannot be checked: " + firstLine(e), e);
@@ -72,7 +76,7 @@ final class UserSql {
       if (json.contains("Only SELECT statements")) {
         throw refused(trimmed, describeStatement(trimmed) + "; " + ONE_SELECT);
       }
-      throw new IllegalArgumentException("option query '" + trimmed + "' is not a valid DuckDB SELECT: " + errorMessage(json));
+      throw new IllegalArgumentException("option query '" + trimmed + "' is not a valid DuckDB SELECT: " + error);
     }
     if (statements != 1) {
       throw refused(trimmed, statements + " statements; " + ONE_SELECT);
@@ -92,16 +96,6 @@ final class UserSql {
       return "more than one statement, not all of them SELECT";
     }
     return ("AEIOU".indexOf(word.charAt(0)) >= 0 ? "an " : "a ") + word + " statement";
-  }
-
-  private static String errorMessage(String json) {
-    int at = json.indexOf("\"error_message\":\"");
-    if (at < 0) {
-      return json;
-    }
-    int start = at + "\"error_message\":\"".length();
-    int end = json.indexOf('"', start);
-    return (end < 0 ? json.substring(start) : json.substring(start, end)).replace("\\n", " ");
   }
 
   /**

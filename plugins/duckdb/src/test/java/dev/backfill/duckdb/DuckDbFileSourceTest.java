@@ -190,4 +190,63 @@ class DuckDbFileSourceTest {
     assertThatThrownBy(() -> DuckDbFileSource.parquet(lists.toString(), "ts")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'tags' INTEGER[]");
   }
+
+  /**
+   * A CSV with only a header gives DuckDB no values to detect types from, so every column is
+   * text: the error says so and names the option that declares them; with it the file reads.
+   */
+  @Test
+  void aCsvWithOnlyAHeaderNeedsItsTypesDeclaredAndSaysHow() throws Exception {
+    Path csv = dir.resolve("header.csv");
+    Files.writeString(csv, "driver,day,trips\n");
+    assertThatThrownBy(() -> Plugins.dataSource("csv", Map.of("path", csv.toString(), "time-column", "day")))
+        .isInstanceOf(InvalidBackfillRequestException.class)
+        .hasMessage("data source 'csv': option time-column 'day' has type VARCHAR; expected a TIMESTAMP, TIMESTAMP WITH "
+            + "TIME ZONE or DATE column: " + csv + " has a header and no rows, so DuckDB has no values to detect the "
+            + "column types from; declare them with the option types, such as types: 'driver: TYPE, day: timestamp, "
+            + "trips: TYPE' (TYPE: string, long, double, boolean or timestamp)");
+
+    DataSource declared = Plugins.dataSource("csv", Map.of("path", csv.toString(), "time-column", "day",
+        "types", "driver: string, day: timestamp, trips=LONG"));
+    assertThat(declared.schema()).isEqualTo(Schema.of(new Field("driver", FieldType.STRING),
+        new Field("day", FieldType.TIMESTAMP), new Field("trips", FieldType.LONG)));
+    assertThat(read(declared, TimeRange.of(T0, T0.plusSeconds(86_400)))).isEmpty();
+
+    Files.writeString(csv, "driver,day,trips\nann,2024-01-01,7\n");
+    DataSource partly = Plugins.dataSource("csv", Map.of("path", csv.toString(), "time-column", "day", "types", "trips: double"));
+    assertThat(partly.schema().field("trips").orElseThrow().type()).isEqualTo(FieldType.DOUBLE);
+    assertThat(read(partly, TimeRange.of(T0, T0.plusSeconds(86_400)))).containsExactly(Row.of(partly.schema(), "ann", T0, 7.0));
+  }
+
+  @Test
+  void aCsvTimeColumnWithAValueThatIsNotATimeSaysSo() throws Exception {
+    Path csv = dir.resolve("odd.csv");
+    Files.writeString(csv, "driver,day\nann,2024-01-01\nbob,yesterday\n");
+    assertThatThrownBy(() -> Plugins.dataSource("csv", Map.of("path", csv.toString(), "time-column", "day")))
+        .isInstanceOf(InvalidBackfillRequestException.class)
+        .hasMessageEndingWith("some value of the column in " + csv + " is not a date or time that DuckDB recognises "
+            + "(yyyy-MM-dd, yyyy-MM-dd HH:mm:ss); correct it, or declare the column with the option types: 'day: "
+            + "timestamp' to see the value at fault");
+  }
+
+  @Test
+  void badTypesOptionsNameThePairAndTheValidTypes() throws Exception {
+    Path csv = dir.resolve("t.csv");
+    Files.writeString(csv, "driver,day\nann,2024-01-01\n");
+    assertThatThrownBy(() -> Plugins.dataSource("csv", Map.of("path", csv.toString(), "time-column", "day", "types", "day")))
+        .isInstanceOf(InvalidBackfillRequestException.class)
+        .hasMessage("data source 'csv': option types 'day': 'day' is not 'column: type'; write the columns as 'day: "
+            + "timestamp, trips: long' with the types string, long, double, boolean, timestamp");
+    assertThatThrownBy(() -> Plugins.dataSource("csv", Map.of("path", csv.toString(), "time-column", "day", "types", "day: date")))
+        .isInstanceOf(InvalidBackfillRequestException.class)
+        .hasMessage("data source 'csv': option types 'day: date': 'date' (column 'day') is not a type; valid types: "
+            + "string, long, double, boolean, timestamp");
+    assertThatThrownBy(() -> Plugins.dataSource("csv", Map.of("path", csv.toString(), "time-column", "day",
+        "types", "day: timestamp, day: string")))
+        .isInstanceOf(InvalidBackfillRequestException.class).hasMessageContaining("column 'day' appears twice");
+    assertThatThrownBy(() -> Plugins.dataSource("csv", Map.of("path", csv.toString(), "time-column", "day",
+        "types", "when: timestamp")))
+        .isInstanceOf(InvalidBackfillRequestException.class).hasMessageContaining("option path '" + csv + "'")
+        .hasMessageContaining("\"when\" do not exist in the CSV File");
+  }
 }

@@ -118,6 +118,34 @@ class DuckDbOfflineStoreTest {
   }
 
   @Test
+  void aDroppedTableLeavesNothingInTheFileAndItsNameTakesAnotherSpec() throws Exception {
+    Path file = dir.resolve("offline.duckdb");
+    try (DuckDbOfflineStore store = DuckDbOfflineStore.open(file)) {
+      store.createTable(CLICKS);
+      try (OfflineReplacement r = store.beginReplace("clicks", Optional.empty(), "job-1")) {
+        r.write(List.of(click("ann", 0, 1)));
+        r.commit();
+      }
+      store.dropTable("clicks");
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM information_schema.tables WHERE table_name = 'clicks'), "
+             + "(SELECT count(*) FROM backfill_internal.tables WHERE name = 'clicks'), "
+             + "(SELECT count(*) FROM backfill_internal.commits WHERE table_name = 'clicks')")) {
+      rs.next();
+      assertThat(List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3))).containsExactly(0L, 0L, 0L);
+    }
+    TableSpec other = new TableSpec("clicks", Schema.of(new Field("user", FieldType.STRING),
+        new Field("ts", FieldType.TIMESTAMP), new Field("clicks", FieldType.DOUBLE)), List.of("user"), "ts");
+    try (DuckDbOfflineStore store = DuckDbOfflineStore.open(file)) {
+      assertThat(store.table("clicks")).isEmpty();
+      store.createTable(other);
+      assertThat(count(store)).isZero();
+      assertThat(store.isCommitted("clicks", "job-1")).isFalse();
+    }
+  }
+
+  @Test
   void theFeatureSetTablesArePlainDuckDbTablesForOtherTools() throws Exception {
     Path file = dir.resolve("offline.duckdb");
     try (DuckDbOfflineStore store = DuckDbOfflineStore.open(file)) {

@@ -240,13 +240,17 @@ public final class RocksDbOnlineStore implements OnlineStore {
           }
           return null;
         }
-        ColumnFamilyHandle handle = unclaimedFamilies.remove(spec.name());
+        ColumnFamilyHandle handle = null;
+        // A family without a spec was left by a crash in createTable (empty) or in dropTable
+        // (with the dropped table's rows): either way it starts afresh.
+        ColumnFamilyHandle unclaimed = unclaimedFamilies.remove(spec.name());
         try {
-          if (handle == null) {
-            handle = db.createColumnFamily(new ColumnFamilyDescriptor(
-                (TABLE_FAMILY_PREFIX + spec.name()).getBytes(StandardCharsets.UTF_8), familyOptions));
-            handles.add(handle);
+          if (unclaimed != null) {
+            dropFamily(unclaimed);
           }
+          handle = db.createColumnFamily(new ColumnFamilyDescriptor(
+              (TABLE_FAMILY_PREFIX + spec.name()).getBytes(StandardCharsets.UTF_8), familyOptions));
+          handles.add(handle);
           // Synced: a table that a caller saw created must still be there after a power loss.
           try (WriteOptions sync = new WriteOptions().setSync(true)) {
             db.put(metaFamily, sync, specKey(spec.name()), SpecCodec.encode(spec));
@@ -254,6 +258,8 @@ public final class RocksDbOnlineStore implements OnlineStore {
         } catch (RocksDBException e) {
           if (handle != null) {
             unclaimedFamilies.put(spec.name(), handle);
+          } else if (unclaimed != null && handles.contains(unclaimed)) {
+            unclaimedFamilies.put(spec.name(), unclaimed);
           }
           throw failure("creating table '" + spec.name() + "'", e);
         }
@@ -261,6 +267,53 @@ public final class RocksDbOnlineStore implements OnlineStore {
         return null;
       }
     });
+  }
+
+  /**
+   * Deletes the table's persisted spec (synced), then drops its column family. A crash in
+   * between leaves a family without a spec, which the next {@link #createTable} of the name
+   * replaces with an empty one, so the dropped rows never come back. Open key streams of the
+   * table end. Waits for calls in progress, like {@link #close()}: no call uses the family's
+   * handle while it is dropped.
+   */
+  @Override
+  public void dropTable(String name) {
+    Objects.requireNonNull(name, "name");
+    lifecycle.writeLock().lock();
+    try {
+      ensureOpen();
+      synchronized (createTableLock) {
+        Table table = tables.remove(name);
+        ColumnFamilyHandle handle = table != null ? table.handle : unclaimedFamilies.remove(name);
+        if (handle == null) {
+          return;
+        }
+        for (KeyScan scan : List.copyOf(openScans)) {
+          if (scan.table == table) {
+            scan.release();
+          }
+        }
+        try {
+          try (WriteOptions sync = new WriteOptions().setSync(true)) {
+            db.delete(metaFamily, sync, specKey(name));
+          }
+          dropFamily(handle);
+        } catch (RocksDBException e) {
+          if (table != null) {
+            tables.put(name, table);
+          }
+          throw failure("dropping table '" + name + "'", e);
+        }
+      }
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+
+  private void dropFamily(ColumnFamilyHandle handle) throws RocksDBException {
+    db.dropColumnFamily(handle);
+    handles.remove(handle);
+    handle.close();
   }
 
   /**

@@ -55,6 +55,55 @@ class RocksDbDurabilityTest {
   }
 
   @Test
+  void aDroppedTableStaysDroppedAfterReopenAndItsNameTakesAnotherSpec() {
+    Path path = dir.resolve("online");
+    TableSpec spec = clicks();
+    try (RocksDbOnlineStore store = RocksDbOnlineStore.open(path)) {
+      store.createTable(spec);
+      store.write(spec.name(), List.of(OnlineWrite.put(EntityKey.of("u1"), click("u1", T0, 1))));
+      store.dropTable(spec.name());
+    }
+    TableSpec doubled = new TableSpec(spec.name(), Schema.of(new Field("user", FieldType.STRING),
+        new Field("ts", FieldType.TIMESTAMP), new Field("count", FieldType.DOUBLE)), List.of("user"), "ts");
+    try (RocksDbOnlineStore store = RocksDbOnlineStore.open(path)) {
+      assertThatThrownBy(() -> store.get(spec.name(), EntityKey.of("u1"))).isInstanceOf(StoreException.class);
+      store.createTable(doubled);
+      assertThat(store.get(spec.name(), EntityKey.of("u1"))).isEmpty();
+    }
+  }
+
+  /**
+   * A crash inside dropTable after the spec was deleted leaves the column family with the
+   * dropped rows and no spec; creating the table again must not bring those rows back.
+   */
+  @Test
+  void aFamilyLeftWithoutItsSpecStartsEmptyWhenTheTableIsCreatedAgain() throws Exception {
+    Path path = dir.resolve("online");
+    TableSpec spec = clicks();
+    try (RocksDbOnlineStore store = RocksDbOnlineStore.open(path)) {
+      store.createTable(spec);
+      store.write(spec.name(), List.of(OnlineWrite.put(EntityKey.of("u1"), click("u1", T0, 1))));
+    }
+    org.rocksdb.RocksDB.loadLibrary();
+    List<org.rocksdb.ColumnFamilyDescriptor> families = List.of(
+        new org.rocksdb.ColumnFamilyDescriptor(org.rocksdb.RocksDB.DEFAULT_COLUMN_FAMILY),
+        new org.rocksdb.ColumnFamilyDescriptor("table/clicks".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    List<org.rocksdb.ColumnFamilyHandle> handles = new java.util.ArrayList<>();
+    try (org.rocksdb.DBOptions options = new org.rocksdb.DBOptions();
+         org.rocksdb.RocksDB db = org.rocksdb.RocksDB.open(options, path.toString(), families, handles)) {
+      db.delete(handles.get(0), "backfill/table/clicks".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
+    }
+    try (RocksDbOnlineStore store = RocksDbOnlineStore.open(path)) {
+      store.createTable(spec);
+      assertThat(store.get(spec.name(), EntityKey.of("u1"))).isEmpty();
+      try (Stream<EntityKey> keys = store.keys(spec.name())) {
+        assertThat(keys.count()).isZero();
+      }
+    }
+  }
+
+  @Test
   void createTableWithAnotherSpecAfterReopenThrowsNamingTheTableAndBothSpecs() {
     Path path = dir.resolve("online");
     TableSpec spec = clicks();

@@ -1,8 +1,5 @@
 package dev.backfill.duckdb.internal;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -21,8 +18,8 @@ import org.duckdb.DuckDBConnection;
  * connection.
  *
  * <p>Both databases use UTC, so that a timestamp without a zone means UTC and a TIMESTAMP WITH
- * TIME ZONE converts to UTC, spill large intermediate results to a private temporary directory,
- * and have their configuration locked once set up ({@code lock_configuration}): no query can
+ * TIME ZONE converts to UTC, spill large intermediate results to a private temporary directory
+ * ({@link SpillDirectory}: created by DuckDB only when it spills), and have their configuration locked once set up ({@code lock_configuration}): no query can
  * change a setting back. Every caller gets its own connection (DuckDB connections are not for
  * concurrent use) and closes it.
  */
@@ -62,13 +59,7 @@ public final class DuckDbSession {
   }
 
   private static DuckDBConnection open(Map<String, String> settings) throws SQLException {
-    Path spill;
-    try {
-      spill = Files.createTempDirectory("backfill-duckdb-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a temporary directory for DuckDB", e);
-    }
-    spill.toFile().deleteOnExit();
+    Path spill = SpillDirectory.next();
     Properties properties = new Properties();
     properties.setProperty("jdbc_stream_results", "true");
     // Set at startup: with external access off, DuckDB refuses to change the temporary directory.
