@@ -4,10 +4,15 @@ import java.util.List;
 
 /** Where job records are kept: in memory, or durably in a directory. Thread-safe. */
 interface JobHistory extends AutoCloseable {
-  /** Stores the record, replacing any earlier one of the same id; durable when this returns. */
+  /**
+   * Stores the record, replacing any earlier one of the same id; durable when this returns.
+   *
+   * @throws RuntimeException when it cannot: the engine then does not take the step the record
+   *     was to announce (see {@link DefaultBackfillJob})
+   */
   void save(JobRecord record);
 
-  /** Every stored record. */
+  /** Every stored record that is valid; one that is not must not stop the others loading. */
   List<JobRecord> load();
 
   @Override
