@@ -35,12 +35,15 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A cancel reaches a job wherever it is blocked, and {@code close()} ends within its bound
  * whatever a job does. Each case used to hang: the cancel only set a flag that a blocked
  * worker never polled, and {@code close()} waited for every job without limit.
  */
+// A test that fails must fail, not hang the build with the job it could not stop.
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CancellationTest {
   private static final Instant START = Instant.parse("2024-01-01T00:00:00Z");
   private static final Schema SCHEMA = FeatureSet.builder("events").key("id", FieldType.STRING).eventTime("ts")

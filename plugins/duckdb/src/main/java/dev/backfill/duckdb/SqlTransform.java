@@ -10,6 +10,7 @@ import dev.backfill.api.StoreException;
 import dev.backfill.duckdb.internal.DuckDbQueryTransform;
 import dev.backfill.duckdb.internal.DuckDbSession;
 import dev.backfill.duckdb.internal.DuckDbTypes;
+import dev.backfill.duckdb.internal.QueryInterrupts;
 import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.duckdb.internal.RowAppender;
 import dev.backfill.spi.Transform;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -153,10 +155,20 @@ public final class SqlTransform implements Transform, DuckDbQueryTransform {
 
   /**
    * Runs the query over the input rows. They all have one schema (a source's); no input rows
-   * give no output rows.
+   * give no output rows. Closing the input stream from another thread while the query runs (as
+   * a cancelled backfill does) interrupts the query; closing the returned stream early
+   * interrupts its fetch.
    */
   @Override
-  public Stream<Row> apply(Stream<Row> input) {
+  public Stream<Row> apply(Stream<Row> source) {
+    // The query runs before the output stream exists, so only the input can reach it.
+    AtomicReference<QueryInterrupts.Guard> running = new AtomicReference<>();
+    Stream<Row> input = source.onClose(() -> {
+      QueryInterrupts.Guard guard = running.get();
+      if (guard != null) {
+        guard.cancel();
+      }
+    });
     Iterator<Row> rows = input.iterator();
     if (!rows.hasNext()) {
       input.close();
@@ -167,8 +179,10 @@ public final class SqlTransform implements Transform, DuckDbQueryTransform {
     Schema output = outputSchema(inputSchema);
     DuckDBConnection c = null;
     Statement s = null;
+    QueryInterrupts.Guard guard = null;
     try (input) {
       c = DuckDbSession.connect();
+      guard = new QueryInterrupts.Guard(c, "the sql transform '" + query + "'");
       s = c.createStatement();
       s.execute("CREATE TEMP TABLE source (" + definitions(inputSchema) + ")");
       RowAppender appender = new RowAppender(inputSchema);
@@ -181,23 +195,34 @@ public final class SqlTransform implements Transform, DuckDbQueryTransform {
       String casts = output.fields().stream()
           .map(f -> "CAST(q." + quote(f.name()) + " AS " + DuckDbTypes.sqlType(f.type()) + ") AS " + quote(f.name()))
           .collect(Collectors.joining(", "));
-      ResultSet rs = s.executeQuery("SELECT " + casts + " FROM (" + query + ") q");
-      DuckDBConnection connection = c;
       Statement statement = s;
+      running.set(guard);
+      ResultSet rs = guard.run(() -> statement.executeQuery("SELECT " + casts + " FROM (" + query + ") q"));
+      // From here closing the input (which this method does on return) must not touch the query.
+      running.set(null);
+      guard.detach();
+      DuckDBConnection connection = c;
       return ResultSetRows.stream(rs, output, "sql transform", () -> {
         try (connection; statement; rs) {
           // closed in reverse order
         }
       });
     } catch (SQLException e) {
-      ResultSetRows.closeQuietly(s, c);
+      closeQuietly(guard, s, c);
       throw new StoreException("the sql transform '" + query + "' failed: " + firstLine(e), e);
     } catch (RuntimeException e) {
-      ResultSetRows.closeQuietly(s, c);
+      closeQuietly(guard, s, c);
       throw e;
     }
   }
 
+
+  private static void closeQuietly(QueryInterrupts.Guard guard, Statement s, DuckDBConnection c) {
+    if (guard != null) {
+      guard.detach();
+    }
+    ResultSetRows.closeQuietly(s, c);
+  }
 
   @Override
   public String toString() {

@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -17,6 +18,11 @@ import java.util.stream.StreamSupport;
  * A lazy stream of the rows of a JDBC result set, read in the column order of a schema, so
  * that a large result flows through the JVM in bounded memory. Closing the stream runs the
  * given closer (result set, statement, connection), once.
+ *
+ * <p>Closing the stream before its last row stops the query first ({@link QueryInterrupts}),
+ * so that a close from another thread (a cancelled backfill) ends a read blocked in the
+ * database instead of waiting for it; the reading thread then gets a {@link StoreException}
+ * saying the read was cancelled, never a silent end of the rows.
  */
 public final class ResultSetRows {
   private ResultSetRows() {}
@@ -34,6 +40,8 @@ public final class ResultSetRows {
    */
   public static Stream<Row> stream(ResultSet rs, Schema schema, String what, Closer closer) {
     FieldType[] types = schema.fields().stream().map(f -> f.type()).toArray(FieldType[]::new);
+    AtomicBoolean exhausted = new AtomicBoolean();
+    AtomicBoolean cancelled = new AtomicBoolean();
     Iterator<Row> rows = new Iterator<>() {
       private Boolean hasNext;
 
@@ -41,12 +49,25 @@ public final class ResultSetRows {
       public boolean hasNext() {
         if (hasNext == null) {
           try {
+            checkNotCancelled();
             hasNext = rs.next();
           } catch (SQLException e) {
+            checkNotCancelled();
             throw new StoreException(what + " failed: " + firstLine(e), e);
+          }
+          if (!hasNext) {
+            // An interrupted DuckDB fetch can end a result early without an error.
+            checkNotCancelled();
+            exhausted.set(true);
           }
         }
         return hasNext;
+      }
+
+      private void checkNotCancelled() {
+        if (cancelled.get()) {
+          throw new StoreException(what + " was cancelled: its stream was closed while it was read");
+        }
       }
 
       @Override
@@ -75,6 +96,14 @@ public final class ResultSetRows {
           return;
         }
         closed = true;
+        if (!exhausted.get()) {
+          cancelled.set(true);
+          try {
+            QueryInterrupts.interrupt(rs.getStatement());
+          } catch (SQLException | RuntimeException e) {
+            // the result set has no statement any more: nothing runs
+          }
+        }
         try {
           closer.close();
         } catch (SQLException e) {
