@@ -218,7 +218,7 @@ class CancellationTest {
   }
 
   /** Forwards, except that a commit signals and then blocks, ignoring interrupts, until released. */
-  private static final class HangingCommitStore extends ForwardingStores.Offline {
+  private static final class HangingCommitStore extends ForwardingOfflineStore {
     private final CountDownLatch committing;
     private final CountDownLatch released;
 
@@ -230,7 +230,7 @@ class CancellationTest {
 
     @Override
     protected OfflineReplacement wrap(OfflineReplacement replacement) {
-      return new ForwardingStores.Replacement(replacement) {
+      return new ForwardingOfflineReplacement(replacement) {
         @Override
         public Commit commit() {
           committing.countDown();

@@ -145,14 +145,14 @@ class JobHistoryFailureTest {
   }
 
   /** Commits for real, then makes the job history unwritable before the engine can record it. */
-  private final class OfflineStoreBreakingTheHistoryAtCommit extends ForwardingStores.Offline {
+  private final class OfflineStoreBreakingTheHistoryAtCommit extends ForwardingOfflineStore {
     OfflineStoreBreakingTheHistoryAtCommit() {
       super(offline);
     }
 
     @Override
     protected OfflineReplacement wrap(OfflineReplacement replacement) {
-      return new ForwardingStores.Replacement(replacement) {
+      return new ForwardingOfflineReplacement(replacement) {
         @Override
         public Commit commit() {
           Commit commit = super.commit();
