@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -162,13 +161,8 @@ public final class SqlTransform implements Transform, DuckDbQueryTransform {
   @Override
   public Stream<Row> apply(Stream<Row> source) {
     // The query runs before the output stream exists, so only the input can reach it.
-    AtomicReference<QueryInterrupts.Guard> running = new AtomicReference<>();
-    Stream<Row> input = source.onClose(() -> {
-      QueryInterrupts.Guard guard = running.get();
-      if (guard != null) {
-        guard.cancel();
-      }
-    });
+    InputWatch watch = new InputWatch();
+    Stream<Row> input = source.onClose(watch::inputClosed);
     Iterator<Row> rows = input.iterator();
     if (!rows.hasNext()) {
       input.close();
@@ -196,10 +190,10 @@ public final class SqlTransform implements Transform, DuckDbQueryTransform {
           .map(f -> "CAST(q." + quote(f.name()) + " AS " + DuckDbTypes.sqlType(f.type()) + ") AS " + quote(f.name()))
           .collect(Collectors.joining(", "));
       Statement statement = s;
-      running.set(guard);
+      watch.queryStarting(guard);
       ResultSet rs = guard.run(() -> statement.executeQuery("SELECT " + casts + " FROM (" + query + ") q"));
       // From here closing the input (which this method does on return) must not touch the query.
-      running.set(null);
+      watch.queryRunning();
       guard.detach();
       DuckDBConnection connection = c;
       return ResultSetRows.stream(rs, output, "sql transform", () -> {
@@ -216,6 +210,35 @@ public final class SqlTransform implements Transform, DuckDbQueryTransform {
     }
   }
 
+
+  /**
+   * Whether one apply's input was closed by someone else before its query has run: then the
+   * query is cancelled, or never starts. (A closed input need not stop the loop that loads it:
+   * an in-memory stream reads on after its close.)
+   */
+  private static final class InputWatch {
+    private boolean closed;
+    private QueryInterrupts.Guard query;
+
+    synchronized void inputClosed() {
+      closed = true;
+      if (query != null) {
+        query.cancel();
+      }
+    }
+
+    synchronized void queryStarting(QueryInterrupts.Guard guard) {
+      query = guard;
+      if (closed) {
+        guard.cancel();
+      }
+    }
+
+    /** The query has its result: its close interrupts it from now on, not the input's. */
+    synchronized void queryRunning() {
+      query = null;
+    }
+  }
 
   private static void closeQuietly(QueryInterrupts.Guard guard, Statement s, DuckDBConnection c) {
     if (guard != null) {

@@ -126,15 +126,14 @@ public final class QueryInterrupts {
     /** Interrupts the running query and refuses new ones. Returns at once; idempotent. */
     public void cancel() {
       synchronized (this) {
-        if (cancelled || closed) {
-          cancelled = true;
-          return;
-        }
+        boolean first = !cancelled;
         cancelled = true;
-        interrupt(connection);
-        if (running == 0) {
+        // Nothing of the guard's runs: a later run() fails at once, and an interrupt now would
+        // only reach what the guard does not own (a streamed result being read).
+        if (!first || closed || running == 0) {
           return;
         }
+        interrupt(connection);
       }
       Thread repeater = new Thread(this::interruptUntilIdle, "duckdb-interrupt");
       repeater.setDaemon(true);
