@@ -3,6 +3,7 @@ package dev.backfill.spi;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.api.TimeRange;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -26,4 +27,22 @@ public interface DataSource {
    * end with an exception, not a silent end of rows. A read that ignores both is abandoned.
    */
   Stream<Row> read(TimeRange range);
+
+  /**
+   * An opaque version of the data this source reads, or empty when the source cannot tell (the
+   * default). The engine takes it before a backfill's first read and again right before the
+   * offline commit; when the two differ the job fails with a
+   * {@link dev.backfill.api.SourceChangedException} and nothing is changed, so a job never
+   * commits rows read from two versions of the data.
+   *
+   * <p>An implementation must return a different value whenever what {@link #read} returns may
+   * have changed since an earlier call (for files: one added, removed, resized, rewritten or
+   * touched), and an equal value while nothing changed. It must be cheap (metadata, never a read
+   * of the data), safe to call from any thread, and must not throw because the data changed or
+   * vanished (say so in the value instead). The value appears in the job's error message: keep
+   * it short and readable. A source that wraps another returns the wrapped one's fingerprint.
+   */
+  default Optional<String> fingerprint() {
+    return Optional.empty();
+  }
 }

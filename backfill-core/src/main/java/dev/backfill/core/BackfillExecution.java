@@ -7,6 +7,7 @@ import dev.backfill.api.BackfillResult;
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.InvalidRowException;
 import dev.backfill.api.Row;
+import dev.backfill.api.SourceChangedException;
 import dev.backfill.api.TimeRange;
 import dev.backfill.spi.OfflineReplacement;
 import dev.backfill.spi.OfflineStore;
@@ -89,6 +90,7 @@ final class BackfillExecution implements Runnable {
       log.info("backfill {} of {} started: range {}{}, {} slices, {} workers, source {}, transform {}",
           job.id(), plan.featureSet(), plan.range(), plan.reset() ? " (reset)" : "", plan.slices().size(),
           parallelism, backfill.source(), backfill.transform());
+      Optional<String> sourceVersion = backfill.source().fingerprint();
       replacement = offline.beginReplace(table.name(), plan.reset() ? Optional.empty() : Optional.of(plan.range()), job.id());
       interrupter.replacement(replacement);
       Optional<OfflineReplacement.StagedRows> staged = job.isCancelRequested() ? Optional.empty()
@@ -101,6 +103,8 @@ final class BackfillExecution implements Runnable {
       if (firstFailure.get() != null) {
         throw firstFailure.get();
       }
+      // Rows read from two versions of the source must never be committed.
+      SourceChangedException.requireUnchanged(plan.featureSet(), backfill.source(), sourceVersion);
       if (!job.isCancelRequested()) {
         job.recordBeforeCommit();
       }

@@ -132,6 +132,26 @@ class BackfillConfigTest {
         .hasMessageContaining("backfill.yaml:4: environments.local.online-store: unknown offline store type 'rocksdb'; known types: duckdb");
   }
 
+  /** A sql transform's refusal and its allow-external-access option travel through the file unchanged. */
+  @Test
+  void aSqlTransformsOptionsReachThePluginFromTheFile() throws IOException {
+    String readsAFile = "transform: {type: sql, query: \"SELECT s.* FROM source s, read_csv('other.csv') o\"";
+    BackfillConfig config = BackfillConfig.load(write(DESIGN_EXAMPLE.replace(
+        "transform: {type: sql, query: \"SELECT origin, date, delay, distance, destination FROM source\"",
+        readsAFile + ", allow-external-access: true")));
+    PluginConfig trusted = config.featureSet("airport_delays").transform().orElseThrow();
+    assertThat(trusted.options()).containsEntry("allow-external-access", "true");
+    assertThat(trusted.create(Plugins::transform).toString()).contains("external access allowed");
+
+    BackfillConfig refused = BackfillConfig.load(write(DESIGN_EXAMPLE.replace(
+        "transform: {type: sql, query: \"SELECT origin, date, delay, distance, destination FROM source\"",
+        "transform: {type: sql, query: \"COPY (SELECT * FROM source) TO 'x.csv'\"")));
+    assertThatThrownBy(() -> refused.featureSet("airport_delays").transform().orElseThrow().create(Plugins::transform))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("backfill.yaml:16: feature-sets.airport_delays.transform: transform 'sql': option query")
+        .hasMessageContaining("is refused: a COPY statement");
+  }
+
   @Test
   void unknownEnvironmentsAndFeatureSetsNameTheKnownOnes() throws IOException {
     BackfillConfig config = BackfillConfig.load(write(DESIGN_EXAMPLE));

@@ -22,6 +22,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.duckdb.DuckDBConnection;
@@ -186,6 +187,33 @@ public final class DuckDbFileSource implements DataSource, DuckDbReadable {
     }
   }
 
+
+  /**
+   * The size, modification time and identity of every file the source reads
+   * ({@link FileFingerprint}); a glob is expanded again, so a file that appeared or vanished
+   * changes it too.
+   */
+  @Override
+  public Optional<String> fingerprint() {
+    return Optional.of(FileFingerprint.of(files()));
+  }
+
+  /** The files read now: the file, or what the glob matches (as DuckDB expands it). */
+  private List<Path> files() {
+    if (!isGlob(location)) {
+      return List.of(Path.of(location));
+    }
+    List<Path> files = new ArrayList<>();
+    try (DuckDBConnection c = DuckDbSession.connect(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT file FROM glob(" + DuckDbTypes.literal(location) + ")")) {
+      while (rs.next()) {
+        files.add(Path.of(rs.getString(1)));
+      }
+    } catch (SQLException e) {
+      throw new StoreException("listing the files of the " + this + " failed: " + firstLine(e), e);
+    }
+    return files;
+  }
 
   @Override
   public String toString() {

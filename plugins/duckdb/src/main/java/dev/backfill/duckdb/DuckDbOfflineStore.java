@@ -53,7 +53,9 @@ import org.duckdb.DuckDBConnection;
  * <p><b>Fast path.</b> When the source is a DuckDB-readable file (csv, parquet) and the transform
  * is the identity or a sql transform, {@link OfflineReplacement#stageFrom} checks the rows with
  * SQL and the commit inserts them with one {@code INSERT ... SELECT}: the rows never enter the
- * JVM. Safe for concurrent use by many threads.
+ * JVM. This database reads the source's files, so a sql transform's query runs here only after
+ * it passed the sandbox's check ({@link UserSql}); the database loads no extension and its
+ * configuration is locked. Safe for concurrent use by many threads.
  */
 public final class DuckDbOfflineStore implements OfflineStore {
   private final DuckDBConnection root;
@@ -72,6 +74,8 @@ public final class DuckDbOfflineStore implements OfflineStore {
     try (Statement s = root.createStatement()) {
       // The fast path runs source queries here: a timestamp without a zone must mean UTC.
       DuckDbSession.useUtc(s);
+      // And users' sql transforms (checked in the sandbox first): no query may undo a setting.
+      DuckDbSession.lockConfiguration(s);
     }
     TableCatalog.initialise(root);
     for (TableSpec spec : TableCatalog.load(root)) {
@@ -83,7 +87,8 @@ public final class DuckDbOfflineStore implements OfflineStore {
    * Opens (or creates) the database file. Its parent directories are created.
    *
    * @throws StoreException when the file cannot be opened, for example because another process
-   *     holds it
+   *     holds it, or when the path exists and is not a DuckDB database (a directory, an empty
+   *     file, a Parquet or CSV file)
    */
   public static DuckDbOfflineStore open(Path file) {
     return open(Optional.of(file), true);
@@ -101,6 +106,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
   public static DuckDbOfflineStore open(Optional<Path> file, boolean fastPath) {
     Objects.requireNonNull(file, "file");
     String description = file.map(f -> "duckdb offline store '" + f + "'").orElse("duckdb offline store (in memory)");
+    file.ifPresent(DatabaseFile::requireDatabaseOrAbsent);
     try {
       if (file.isPresent()) {
         Path parent = file.get().toAbsolutePath().getParent();
@@ -110,6 +116,9 @@ public final class DuckDbOfflineStore implements OfflineStore {
       }
       Properties properties = new Properties();
       properties.setProperty("jdbc_stream_results", "true");
+      // Nothing run here may fetch or load code: the store needs no extension beyond those built in.
+      properties.setProperty("autoinstall_known_extensions", "false");
+      properties.setProperty("autoload_known_extensions", "false");
       String url = "jdbc:duckdb:" + file.map(f -> f.toAbsolutePath().toString()).orElse("");
       DuckDBConnection root = (DuckDBConnection) DriverManager.getConnection(url, properties);
       try {

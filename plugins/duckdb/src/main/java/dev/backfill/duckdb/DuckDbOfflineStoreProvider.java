@@ -2,7 +2,6 @@ package dev.backfill.duckdb;
 
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OfflineStoreProvider;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -35,12 +34,7 @@ public final class DuckDbOfflineStoreProvider implements OfflineStoreProvider {
         throw new IllegalArgumentException("option path is blank; give a database file such as data/offline.duckdb, "
             + "or leave it out for a store in memory");
       }
-      Path file = Path.of(p);
-      if (Files.isDirectory(file)) {
-        throw new IllegalArgumentException("option path '" + p + "' is a directory; expected a database file such as "
-            + file.resolve("offline.duckdb"));
-      }
-      return file;
+      return Path.of(p);
     });
     String fastPath = options.getOrDefault("fast-path", "true");
     if (!fastPath.equals("true") && !fastPath.equals("false")) {

@@ -2,10 +2,12 @@ package dev.backfill.duckdb;
 
 import static dev.backfill.duckdb.internal.DuckDbTypes.quote;
 
+import dev.backfill.api.BackfillException;
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.InvalidRowException;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
+import dev.backfill.api.SourceChangedException;
 import dev.backfill.api.StoreException;
 import dev.backfill.api.TimeRange;
 import dev.backfill.duckdb.internal.DuckDbQueryTransform;
@@ -52,9 +54,14 @@ final class DuckDbReplacement implements OfflineReplacement {
   private final RowAppender rowAppender;
   private final QueryInterrupts.Guard guard;
   private DuckDBAppender appender;
-  /** On the fast path: the query whose rows the commit inserts, and how many it must insert. */
+  /**
+   * On the fast path: the query whose rows the commit inserts, how many it must insert, and the
+   * source with its fingerprint when it was first read, for the check after the commit's read.
+   */
   private String stagedQuery;
   private long stagedRows;
+  private DataSource stagedSource;
+  private Optional<String> stagedSourceVersion = Optional.empty();
   private State state = State.OPEN;
 
   DuckDbReplacement(DuckDbOfflineStore store, TableSql sql, Optional<TimeRange> range, String commitId,
@@ -103,14 +110,16 @@ final class DuckDbReplacement implements OfflineReplacement {
     String transformQuery;
     if (transform == Transform.identity()) {
       transformQuery = "SELECT * FROM source";
-    } else if (transform instanceof DuckDbQueryTransform query) {
-      transformQuery = query.query();
+    } else if (transform instanceof DuckDbQueryTransform query && !query.allowsExternalAccess()) {
+      transformQuery = checkedInSandbox(query.query(), source);
     } else {
       return Optional.empty();
     }
+    Optional<String> sourceVersion = source.fingerprint();
     Instant readStart = minusSaturating(rows.start(), transform.lookback());
     String sourceQuery = readable.selectSql(TimeRange.of(readStart, rows.stop()));
-    String output = "WITH source AS (" + sourceQuery + ") SELECT " + castColumns() + " FROM (" + transformQuery + ") q";
+    String output = "WITH source AS (" + sourceQuery + ") SELECT " + castColumns() + " FROM " + UserSql.asSubquery(transformQuery)
+        + " q";
     try (Statement s = connection.createStatement()) {
       long read;
       try (ResultSet rs = guard.run(() -> s.executeQuery("SELECT count(*) FROM (" + sourceQuery + ")"))) {
@@ -138,11 +147,27 @@ final class DuckDbReplacement implements OfflineReplacement {
         }
         stagedQuery = "SELECT * FROM (" + output + ") WHERE " + sql.inRange(rows);
         stagedRows = inRange;
+        stagedSource = source;
+        stagedSourceVersion = sourceVersion;
         store.countStagedInStore();
         return Optional.of(new StagedRows(read, inRange, outOfRange));
       }
     } catch (SQLException e) {
       throw store.failure("running the source and transform of '" + sql.spec.name() + "' in DuckDB", e);
+    }
+  }
+
+  /**
+   * The query, once it has passed {@link UserSql#checkInSandbox} over the source's columns. This
+   * database reads the source's files, so a user's query runs here only if, in the sandbox,
+   * it touched nothing but {@code source}.
+   */
+  private String checkedInSandbox(String query, DataSource source) {
+    try {
+      UserSql.checkInSandbox(query, source.schema());
+      return query;
+    } catch (IllegalArgumentException e) {
+      throw new StoreException("offline table '" + sql.spec.name() + "': the sql transform was not run: " + e.getMessage(), e);
     }
   }
 
@@ -182,9 +207,13 @@ final class DuckDbReplacement implements OfflineReplacement {
       // statistics let later range deletes and scans skip it.
       long added = s.executeUpdate("INSERT INTO " + sql.log + " " + (stagedQuery != null ? stagedQuery : "SELECT * FROM temp.staged")
           + " ORDER BY " + sql.eventTime);
-      if (stagedQuery != null && added != stagedRows) {
-        throw new StoreException("offline table '" + sql.spec.name() + "': the source returned " + added
-            + " rows in range at the commit but " + stagedRows + " when they were checked; it changed during the backfill");
+      if (stagedQuery != null) {
+        // The source was read again just now, after the engine's own check: check once more.
+        SourceChangedException.requireUnchanged(sql.spec.name(), stagedSource, stagedSourceVersion);
+        if (added != stagedRows) {
+          throw new SourceChangedException(sql.spec.name(), String.valueOf(stagedSource), "it had " + stagedRows
+              + " rows in range when they were checked and " + added + " at the commit");
+        }
       }
       s.execute("INSERT INTO temp.changed_rows SELECT DISTINCT " + sql.keyColumns + " FROM "
           + (stagedQuery != null ? sql.log + " WHERE " + where : "temp.staged"));
@@ -199,8 +228,8 @@ final class DuckDbReplacement implements OfflineReplacement {
     } catch (SQLException | RuntimeException e) {
       rollbackQuietly();
       close();
-      if (e instanceof StoreException se) {
-        throw se;
+      if (e instanceof BackfillException known) {
+        throw known;
       }
       throw store.failure("committing the replacement of '" + sql.spec.name() + "'", e);
     } finally {

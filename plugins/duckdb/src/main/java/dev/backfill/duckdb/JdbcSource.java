@@ -12,6 +12,7 @@ import dev.backfill.duckdb.internal.DuckDbTypes;
 import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.spi.DataSource;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,11 +20,9 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -31,21 +30,37 @@ import java.util.stream.Stream;
 /**
  * The rows of a query against any JDBC database whose driver is on the class path. The schema
  * comes from the query's result metadata; {@link #read} wraps the query as
- * {@code SELECT * FROM (query) WHERE time >= ? AND time < ?}, so the database filters the range.
- * Timestamps without a zone are taken as UTC, both in the parameters and in the values read.
+ * {@code SELECT * FROM (query) q WHERE q.time >= ? AND q.time < ?}, the time column quoted with
+ * the driver's own identifier quote ({@link DatabaseMetaData#getIdentifierQuoteString()}), so
+ * the database filters the range.
+ *
+ * <p><b>Times are UTC, whatever the JVM's zone.</b> A {@code TIMESTAMP WITH TIME ZONE} is its
+ * instant; a {@code TIMESTAMP} without a zone is a UTC wall-clock time; a {@code DATE} is its
+ * midnight UTC. The bounds are bound and the values read as {@code java.time} values of that
+ * kind ({@link JdbcTime}), never through the JVM's default zone. On PostgreSQL, MySQL, MariaDB
+ * and DuckDB each connection's session time zone is also set to UTC, so that a MySQL or MariaDB
+ * {@code TIMESTAMP} (an instant shown in the session's zone) reads as its instant, and the
+ * query's own date arithmetic is done in UTC.
+ *
+ * <p>It has no {@link #fingerprint()}: a database changes by its own rules, so the engine cannot
+ * tell whether the rows changed during a backfill; point the query at data that no longer
+ * changes.
  *
  * <p>Safe for concurrent reads: each read opens its own connection, closed with the stream.
  */
 public final class JdbcSource implements DataSource {
-  private static final LocalDateTime EARLIEST = LocalDateTime.of(1, 1, 1, 0, 0);
-  private static final LocalDateTime LATEST = LocalDateTime.of(9999, 12, 31, 23, 59, 59);
-
   private final String url;
   private final String query;
   private final String timeColumn;
   private final Optional<String> user;
   private final Optional<String> password;
   private final Schema schema;
+  private final ResultSetRows.ColumnReader[] readers;
+  private final JdbcTime timeKind;
+  private final String quotedTimeColumn;
+
+  /** What the query's result metadata says: the schema, how to read each column and the time column. */
+  private record Description(Schema schema, ResultSetRows.ColumnReader[] readers, JdbcTime timeKind, String quotedTimeColumn) {}
 
   private JdbcSource(String url, String query, String timeColumn, Optional<String> user, Optional<String> password) {
     this.url = url;
@@ -53,7 +68,11 @@ public final class JdbcSource implements DataSource {
     this.timeColumn = timeColumn;
     this.user = user;
     this.password = password;
-    this.schema = describe();
+    Description description = describe();
+    this.schema = description.schema();
+    this.readers = description.readers();
+    this.timeKind = description.timeKind();
+    this.quotedTimeColumn = description.quotedTimeColumn();
   }
 
   /**
@@ -69,11 +88,38 @@ public final class JdbcSource implements DataSource {
         Objects.requireNonNull(password, "password"));
   }
 
+  /** A connection whose session time zone is UTC where the database has a known way to say so. */
   private Connection connect() throws SQLException {
-    return user.isPresent() ? DriverManager.getConnection(url, user.get(), password.orElse(null)) : DriverManager.getConnection(url);
+    Connection c = user.isPresent() ? DriverManager.getConnection(url, user.get(), password.orElse(null)) : DriverManager.getConnection(url);
+    try {
+      Optional<String> utc = utcSessionStatement(c.getMetaData().getDatabaseProductName());
+      if (utc.isPresent()) {
+        try (Statement s = c.createStatement()) {
+          s.execute(utc.get());
+        }
+      }
+      return c;
+    } catch (SQLException | RuntimeException e) {
+      ResultSetRows.closeQuietly(c);
+      throw e;
+    }
   }
 
-  private Schema describe() {
+  private static Optional<String> utcSessionStatement(String product) {
+    String name = String.valueOf(product).toLowerCase(Locale.ROOT);
+    if (name.contains("postgres")) {
+      return Optional.of("SET TIME ZONE 'UTC'");
+    }
+    if (name.contains("mysql") || name.contains("mariadb")) {
+      return Optional.of("SET time_zone = '+00:00'");
+    }
+    if (name.contains("duckdb")) {
+      return Optional.of("SET SESSION TimeZone = 'UTC'");
+    }
+    return Optional.empty();
+  }
+
+  private Description describe() {
     try {
       DriverManager.getDriver(url);
     } catch (SQLException e) {
@@ -82,20 +128,25 @@ public final class JdbcSource implements DataSource {
     }
     List<Field> fields = new ArrayList<>();
     List<String> unreadable = new ArrayList<>();
-    int timeType = Types.NULL;
+    List<ResultSetRows.ColumnReader> columnReaders = new ArrayList<>();
     String timeTypeName = null;
+    JdbcTime timeKind = null;
+    String quotedTimeColumn;
     try (Connection c = connect(); Statement s = c.createStatement();
          ResultSet rs = s.executeQuery("SELECT * FROM (" + query + ") q WHERE 1 = 0")) {
+      quotedTimeColumn = quote(timeColumn, c.getMetaData().getIdentifierQuoteString());
       ResultSetMetaData meta = rs.getMetaData();
       for (int i = 1; i <= meta.getColumnCount(); i++) {
         String name = meta.getColumnLabel(i);
-        Optional<FieldType> type = fieldType(meta.getColumnType(i));
+        Optional<JdbcTime> time = JdbcTime.of(meta.getColumnType(i), meta.getColumnTypeName(i));
+        Optional<FieldType> type = time.isPresent() ? Optional.of(FieldType.TIMESTAMP) : fieldType(meta.getColumnType(i));
         if (name.equals(timeColumn)) {
-          timeType = meta.getColumnType(i);
           timeTypeName = meta.getColumnTypeName(i);
+          timeKind = time.orElse(null);
         }
         if (type.isPresent()) {
           fields.add(new Field(name, type.get()));
+          columnReaders.add(time.isPresent() ? time.get()::read : readerOf(type.get()));
         } else {
           unreadable.add("'" + name + "' " + meta.getColumnTypeName(i));
         }
@@ -107,7 +158,7 @@ public final class JdbcSource implements DataSource {
       throw new IllegalArgumentException("option time-column '" + timeColumn + "' is not a column of the query's result; "
           + "its columns: " + fields.stream().map(Field::name).toList());
     }
-    if (fieldType(timeType).orElse(null) != FieldType.TIMESTAMP) {
+    if (timeKind == null) {
       throw new IllegalArgumentException("option time-column '" + timeColumn + "' has type " + timeTypeName
           + "; expected a timestamp or date column");
     }
@@ -115,7 +166,24 @@ public final class JdbcSource implements DataSource {
       throw new IllegalArgumentException("option query: column(s) " + String.join(", ", unreadable)
           + " have types Backfill cannot read; cast them in the query to text, integer, double, boolean or timestamp");
     }
-    return Schema.of(fields);
+    return new Description(Schema.of(fields), columnReaders.toArray(ResultSetRows.ColumnReader[]::new), timeKind,
+        quotedTimeColumn);
+  }
+
+  private static ResultSetRows.ColumnReader readerOf(FieldType type) {
+    return (rs, index) -> DuckDbTypes.read(rs, index, type);
+  }
+
+  /**
+   * An identifier quoted as the database quotes identifiers: MySQL and MariaDB read
+   * {@code "ts"} as a string constant unless in ANSI mode. A blank quote means the database
+   * does not quote identifiers.
+   */
+  private static String quote(String identifier, String quote) {
+    if (quote == null || quote.isBlank()) {
+      return identifier;
+    }
+    return quote + identifier.replace(quote, quote + quote) + quote;
   }
 
   private static Optional<FieldType> fieldType(int sqlType) {
@@ -124,7 +192,6 @@ public final class JdbcSource implements DataSource {
       case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> Optional.of(FieldType.LONG);
       case Types.DOUBLE, Types.FLOAT, Types.REAL, Types.DECIMAL, Types.NUMERIC -> Optional.of(FieldType.DOUBLE);
       case Types.BOOLEAN, Types.BIT -> Optional.of(FieldType.BOOLEAN);
-      case Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE, Types.DATE -> Optional.of(FieldType.TIMESTAMP);
       default -> Optional.empty();
     };
   }
@@ -140,14 +207,14 @@ public final class JdbcSource implements DataSource {
     PreparedStatement s = null;
     try {
       c = connect();
-      s = c.prepareStatement("SELECT * FROM (" + query + ") q WHERE q." + DuckDbTypes.quote(timeColumn) + " >= ? AND q."
-          + DuckDbTypes.quote(timeColumn) + " < ?");
-      s.setObject(1, utc(range.start()));
-      s.setObject(2, utc(range.stop()));
+      s = c.prepareStatement("SELECT * FROM (" + query + ") q WHERE q." + quotedTimeColumn + " >= ? AND q."
+          + quotedTimeColumn + " < ?");
+      timeKind.bind(s, 1, range.start());
+      timeKind.bind(s, 2, range.stop());
       ResultSet rs = s.executeQuery();
       Connection connection = c;
       PreparedStatement statement = s;
-      return ResultSetRows.stream(rs, schema, "read of the jdbc source " + url, () -> {
+      return ResultSetRows.stream(rs, schema, readers, "read of the jdbc source " + url, () -> {
         try (connection; statement; rs) {
           // closed in reverse order
         }
@@ -157,18 +224,6 @@ public final class JdbcSource implements DataSource {
       throw new StoreException("reading the jdbc source " + url + " for " + range + " failed: " + firstLine(e), e);
     }
   }
-
-  /** The UTC wall-clock time of an instant, clamped to what every database accepts. */
-  private static LocalDateTime utc(Instant t) {
-    if (t.isBefore(EARLIEST.toInstant(ZoneOffset.UTC))) {
-      return EARLIEST;
-    }
-    if (t.isAfter(LATEST.toInstant(ZoneOffset.UTC))) {
-      return LATEST;
-    }
-    return LocalDateTime.ofInstant(t, ZoneOffset.UTC);
-  }
-
 
   @Override
   public String toString() {

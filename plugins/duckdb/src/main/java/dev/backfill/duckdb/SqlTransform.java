@@ -3,7 +3,6 @@ package dev.backfill.duckdb;
 import static dev.backfill.duckdb.internal.DuckDbTypes.quote;
 import static dev.backfill.duckdb.internal.ResultSetRows.firstLine;
 
-import dev.backfill.api.Field;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.api.StoreException;
@@ -14,18 +13,14 @@ import dev.backfill.duckdb.internal.QueryInterrupts;
 import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.duckdb.internal.RowAppender;
 import dev.backfill.spi.Transform;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.duckdb.DuckDBAppender;
@@ -37,72 +32,56 @@ import org.duckdb.DuckDBConnection;
  * schema at planning, without reading data. {@link #apply} loads one slice's input rows into
  * DuckDB (which spills to disk when they are large), runs the query and streams its result.
  *
+ * <p><b>It reads only its input.</b> By default the query runs in a sandboxed DuckDB database
+ * ({@link DuckDbSession#connectSandbox()}): reading a file ({@code read_text}, {@code read_csv},
+ * a file name as a table), a URL, another database or a table other than {@code source},
+ * or loading an extension is refused with a one-line error naming what was refused, and so is
+ * anything but one SELECT ({@code COPY}, {@code ATTACH}, {@code INSTALL}, {@code LOAD},
+ * {@code SET}, {@code PRAGMA}, several statements). A trusted setup may lift the first group
+ * with {@code allowExternalAccess}; the query is still one SELECT, and such a transform never
+ * runs inside the DuckDB offline store (the fast path).
+ *
  * <p>With a {@link #lookback()}, the engine reads the source from {@code start - lookback}, so a
  * window over the preceding rows (a rolling count, a moving average) sees its history; the
  * output rows before {@code start} are dropped by the engine. Safe for concurrent use: each
  * {@code apply} has its own DuckDB connection, closed with the returned stream.
  */
 public final class SqlTransform implements Transform, DuckDbQueryTransform {
-  private static final Pattern READS_SOURCE = Pattern.compile("\"table_name\"\\s*:\\s*\"source\"", Pattern.CASE_INSENSITIVE);
-
   private final String query;
   private final Duration lookback;
+  private final boolean allowExternalAccess;
   private final Map<Schema, Schema> outputSchemas = new ConcurrentHashMap<>();
 
-  private SqlTransform(String query, Duration lookback) {
+  private SqlTransform(String query, Duration lookback, boolean allowExternalAccess) {
     this.query = query;
     this.lookback = lookback;
+    this.allowExternalAccess = allowExternalAccess;
   }
 
   /**
-   * A transform running {@code query}.
+   * A transform running {@code query} in the sandbox: it reads nothing but its input rows.
    *
-   * @throws IllegalArgumentException naming {@code query} when it does not parse, is not a
+   * @throws IllegalArgumentException naming {@code query} when it does not parse, is not one
    *     SELECT, or reads no relation {@code source}; naming {@code lookback} when it is negative
    */
   public static SqlTransform of(String query, Duration lookback) {
+    return of(query, lookback, false);
+  }
+
+  /**
+   * A transform running {@code query}; with {@code allowExternalAccess} the query may also read
+   * files and URLs and load extensions. Only for queries from a trusted
+   * source: whoever writes such a query can read every file this process can.
+   *
+   * @throws IllegalArgumentException as {@link #of(String, Duration)}
+   */
+  public static SqlTransform of(String query, Duration lookback, boolean allowExternalAccess) {
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(lookback, "lookback");
     if (lookback.isNegative()) {
       throw new IllegalArgumentException("option lookback '" + lookback + "' is negative; give a duration such as PT6H or P7D");
     }
-    String trimmed = query.strip();
-    while (trimmed.endsWith(";")) {
-      trimmed = trimmed.substring(0, trimmed.length() - 1).strip();
-    }
-    checkParses(trimmed);
-    return new SqlTransform(trimmed, lookback);
-  }
-
-  private static void checkParses(String query) {
-    try (DuckDBConnection c = DuckDbSession.connect();
-         PreparedStatement s = c.prepareStatement("SELECT json_serialize_sql(?::VARCHAR)")) {
-      s.setString(1, query);
-      try (ResultSet rs = s.executeQuery()) {
-        rs.next();
-        String json = rs.getString(1);
-        if (json.contains("\"error\":true")) {
-          throw new IllegalArgumentException("option query '" + query + "' is not a valid DuckDB SELECT: "
-              + errorMessage(json));
-        }
-        if (!READS_SOURCE.matcher(json).find()) {
-          throw new IllegalArgumentException("option query '" + query + "' reads no relation 'source'; "
-              + "the input rows are the relation source, e.g. SELECT * FROM source");
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalArgumentException("option query '" + query + "' cannot be checked: " + firstLine(e), e);
-    }
-  }
-
-  private static String errorMessage(String json) {
-    int at = json.indexOf("\"error_message\":\"");
-    if (at < 0) {
-      return json;
-    }
-    int start = at + "\"error_message\":\"".length();
-    int end = json.indexOf('"', start);
-    return (end < 0 ? json.substring(start) : json.substring(start, end)).replace("\\n", " ");
+    return new SqlTransform(UserSql.checkText(query), lookback, allowExternalAccess);
   }
 
   /** The query, as given (without a trailing semicolon). */
@@ -112,44 +91,35 @@ public final class SqlTransform implements Transform, DuckDbQueryTransform {
   }
 
   @Override
+  public boolean allowsExternalAccess() {
+    return allowExternalAccess;
+  }
+
+  @Override
   public Duration lookback() {
     return lookback;
   }
 
   /**
-   * The columns of the query over an empty {@code source} of the input schema.
+   * The columns of the query, bound and run over an empty {@code source} of the input schema.
    *
    * @throws IllegalArgumentException naming the query when DuckDB cannot bind it (an unknown
-   *     column, say) or when an output column has a type Backfill cannot read
+   *     column, say), when it reaches outside {@code source} without external access, or when an
+   *     output column has a type Backfill cannot read
    */
   @Override
   public Schema outputSchema(Schema input) {
-    return outputSchemas.computeIfAbsent(input, this::bind);
-  }
-
-  private Schema bind(Schema input) {
-    try (DuckDBConnection c = DuckDbSession.connect(); Statement s = c.createStatement()) {
-      s.execute("CREATE TEMP TABLE source (" + definitions(input) + ")");
-      List<Field> fields = new ArrayList<>();
-      try (ResultSet rs = s.executeQuery("DESCRIBE " + query)) {
-        while (rs.next()) {
-          String name = rs.getString("column_name");
-          String type = rs.getString("column_type");
-          fields.add(new Field(name, DuckDbTypes.fieldType(type).orElseThrow(() -> new IllegalArgumentException(
-              "option query '" + query + "': output column '" + name + "' has type " + type
-                  + ", which Backfill cannot read; CAST it to VARCHAR, BIGINT, DOUBLE, BOOLEAN or TIMESTAMP"))));
-        }
+    return outputSchemas.computeIfAbsent(input, in -> {
+      try {
+        return UserSql.check(connect(), query, in);
+      } catch (SQLException e) {
+        throw new IllegalArgumentException("option query '" + query + "' cannot be checked: " + firstLine(e), e);
       }
-      return Schema.of(fields);
-    } catch (SQLException e) {
-      throw new IllegalArgumentException("option query '" + query + "' does not bind to the source columns "
-          + input.names() + ": " + firstLine(e), e);
-    }
+    });
   }
 
-  private static String definitions(Schema schema) {
-    return schema.fields().stream().map(f -> quote(f.name()) + " " + DuckDbTypes.sqlType(f.type()))
-        .collect(Collectors.joining(", "));
+  private DuckDBConnection connect() throws SQLException {
+    return allowExternalAccess ? DuckDbSession.connect() : DuckDbSession.connectSandbox();
   }
 
   /**
@@ -175,10 +145,10 @@ public final class SqlTransform implements Transform, DuckDbQueryTransform {
     Statement s = null;
     QueryInterrupts.Guard guard = null;
     try (input) {
-      c = DuckDbSession.connect();
+      c = connect();
       guard = new QueryInterrupts.Guard(c, "the sql transform '" + query + "'");
       s = c.createStatement();
-      s.execute("CREATE TEMP TABLE source (" + definitions(inputSchema) + ")");
+      s.execute("CREATE TEMP TABLE source (" + UserSql.sourceColumns(inputSchema) + ")");
       RowAppender appender = new RowAppender(inputSchema);
       try (DuckDBAppender duck = c.createAppender("temp", "main", "source")) {
         appender.append(duck, first);
@@ -191,7 +161,8 @@ public final class SqlTransform implements Transform, DuckDbQueryTransform {
           .collect(Collectors.joining(", "));
       Statement statement = s;
       watch.queryStarting(guard);
-      ResultSet rs = guard.run(() -> statement.executeQuery("SELECT " + casts + " FROM (" + query + ") q"));
+      String select = "SELECT " + casts + " FROM " + UserSql.asSubquery(query) + " q";
+      ResultSet rs = guard.run(() -> statement.executeQuery(select));
       // From here closing the input (which this method does on return) must not touch the query.
       watch.queryRunning();
       guard.detach();
@@ -209,7 +180,6 @@ public final class SqlTransform implements Transform, DuckDbQueryTransform {
       throw e;
     }
   }
-
 
   /**
    * Whether one apply's input was closed by someone else before its query has run: then the
@@ -249,6 +219,7 @@ public final class SqlTransform implements Transform, DuckDbQueryTransform {
 
   @Override
   public String toString() {
-    return "sql transform '" + query + "'" + (lookback.isZero() ? "" : " (lookback " + lookback + ")");
+    return "sql transform '" + query + "'" + (lookback.isZero() ? "" : " (lookback " + lookback + ")")
+        + (allowExternalAccess ? " (external access allowed)" : "");
   }
 }

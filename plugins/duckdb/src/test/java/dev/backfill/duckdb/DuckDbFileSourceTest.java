@@ -134,6 +134,37 @@ class DuckDbFileSourceTest {
     }
   }
 
+  /** What the engine compares before the commit: it changes with the files, and only then. */
+  @Test
+  void theFingerprintChangesWhenAFileIsRewrittenTruncatedTouchedAddedOrRemoved() throws Exception {
+    Path csv = Files.writeString(dir.resolve("clicks.csv"), "user,ts\nann,2024-01-01 00:00:00\nbob,2024-01-01 01:00:00\n");
+    DataSource source = Plugins.dataSource("csv", Map.of("path", csv.toString(), "time-column", "ts"));
+    String first = source.fingerprint().orElseThrow();
+    assertThat(first).contains("bytes, modified").doesNotContain("\n");
+    read(source, TimeRange.all());
+    assertThat(source.fingerprint()).as("reading changes nothing").contains(first);
+    Files.writeString(csv, "user,ts\nann,2024-01-01 00:00:00\n");
+    String truncated = source.fingerprint().orElseThrow();
+    assertThat(truncated).isNotEqualTo(first);
+    Files.setLastModifiedTime(csv, java.nio.file.attribute.FileTime.from(T0));
+    String touched = source.fingerprint().orElseThrow();
+    assertThat(touched).isNotEqualTo(truncated).contains("modified " + T0);
+    Files.delete(csv);
+    assertThat(source.fingerprint()).hasValueSatisfying(f -> assertThat(f).startsWith("no such file"));
+
+    parquet("part-1.parquet", 0);
+    DataSource glob = Plugins.dataSource("parquet", Map.of("path", dir.resolve("part-*.parquet").toString(), "time-column", "ts"));
+    String one = glob.fingerprint().orElseThrow();
+    assertThat(glob.fingerprint()).contains(one);
+    Path second = parquet("part-2.parquet", 100_000);
+    String two = glob.fingerprint().orElseThrow();
+    assertThat(two).isNotEqualTo(one).startsWith("2 files, ");
+    Files.delete(second);
+    assertThat(glob.fingerprint()).as("the file is gone: as before it came").contains(one);
+    Files.delete(dir.resolve("part-1.parquet"));
+    assertThat(glob.fingerprint()).contains("no file");
+  }
+
   @Test
   void badPathsAndColumnsAreErrorsNamingTheOption() throws Exception {
     Path csv = dir.resolve("c.csv");

@@ -175,11 +175,46 @@ class DuckDbOfflineStoreTest {
     assertThatThrownBy(() -> Plugins.offlineStore("duckdb", Map.of("file", "x")))
         .isInstanceOf(InvalidBackfillRequestException.class)
         .hasMessageContaining("offline store 'duckdb'").hasMessageContaining("[file]").hasMessageContaining("path");
-    Files.createDirectories(dir.resolve("adir"));
-    assertThatThrownBy(() -> Plugins.offlineStore("duckdb", Map.of("path", dir.resolve("adir").toString())))
-        .isInstanceOf(InvalidBackfillRequestException.class).hasMessageContaining("is a directory");
     assertThatThrownBy(() -> Plugins.offlineStore("duckdb", Map.of("fast-path", "yes")))
         .isInstanceOf(InvalidBackfillRequestException.class).hasMessageContaining("fast-path 'yes'");
+  }
+
+  /**
+   * DuckDB opens a Parquet or CSV file given as a database as an in-memory database: commits
+   * would succeed and vanish with the process. Anything at the path that is not a DuckDB
+   * database is refused, and left as it was.
+   */
+  @Test
+  void aPathThatExistsAndIsNotADuckDbDatabaseIsRefusedNamingIt() throws Exception {
+    Path parquet = dir.resolve("flights.parquet");
+    Path csv = dir.resolve("flights.csv");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+      s.execute("COPY (SELECT 'a' AS origin, TIMESTAMP '2024-01-01' AS date) TO '" + parquet + "' (FORMAT parquet)");
+      s.execute("COPY (SELECT 'a' AS origin, TIMESTAMP '2024-01-01' AS date) TO '" + csv + "' (FORMAT csv, HEADER)");
+    }
+    Path empty = Files.createFile(dir.resolve("empty.duckdb"));
+    Path folder = Files.createDirectories(dir.resolve("folder"));
+    Map<Path, String> cases = Map.of(parquet, "a Parquet file", csv, "a file of another format", empty, "an empty file",
+        folder, "a directory");
+    for (Map.Entry<Path, String> c : cases.entrySet()) {
+      Path path = c.getKey();
+      byte[] before = Files.isDirectory(path) ? new byte[0] : Files.readAllBytes(path);
+      assertThatThrownBy(() -> Plugins.offlineStore("duckdb", Map.of("path", path.toString())).close())
+          .as(c.getValue()).isInstanceOf(StoreException.class)
+          .hasMessageContaining("'" + path + "'").hasMessageContaining("is not a DuckDB database")
+          .hasMessageContaining(c.getValue()).hasMessageNotContaining("\n");
+      if (!Files.isDirectory(path)) {
+        assertThat(Files.readAllBytes(path)).as(c.getValue()).isEqualTo(before);
+      }
+    }
+    assertThat(folder).isEmptyDirectory();
+    Path database = dir.resolve("real.duckdb");
+    try (OfflineStore created = Plugins.offlineStore("duckdb", Map.of("path", database.toString()))) {
+      created.createTable(CLICKS);
+    }
+    try (OfflineStore reopened = Plugins.offlineStore("duckdb", Map.of("path", database.toString()))) {
+      assertThat(reopened.table("clicks")).contains(CLICKS);
+    }
   }
 
   @Test

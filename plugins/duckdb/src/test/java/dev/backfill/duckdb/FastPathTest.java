@@ -98,13 +98,9 @@ class FastPathTest {
   @Test
   void theFastPathWritesExactlyWhatTheJvmPathWrites() throws Exception {
     DataSource parquet = DuckDbFileSource.parquet(events("events.parquet", false).toString(), "ts");
-    DuckDbOfflineStore fastStore = DuckDbOfflineStore.open(Optional.of(dir.resolve("fast.duckdb")), true);
-    DuckDbOfflineStore jvmStore = DuckDbOfflineStore.open(Optional.of(dir.resolve("jvm.duckdb")), false);
-    try (fastStore; jvmStore;
-         BackfillClient fast = BackfillClient.builder().offlineStore(fastStore).onlineStore(InMemoryOnlineStore.create()).build();
-         BackfillClient jvm = BackfillClient.builder().offlineStore(jvmStore).onlineStore(InMemoryOnlineStore.create()).build()) {
-      fast.register(featureSet(parquet));
-      jvm.register(featureSet(parquet));
+    try (BothPaths paths = new BothPaths(dir, featureSet(parquet))) {
+      BackfillClient fast = paths.fast;
+      BackfillClient jvm = paths.jvm;
 
       UnaryOperator<BackfillRequest> reset = r -> r.reset().between(DAY0, day(10));
       Outcome loaded = run(fast, reset);
@@ -139,8 +135,37 @@ class FastPathTest {
       assertThat(removed.online().get(35)).isEmpty();
       assertThat(removed.result().onlineKeysDeleted()).isEqualTo(2);
 
-      assertThat(fastStore.stagedInStore()).isEqualTo(4);
-      assertThat(jvmStore.stagedInStore()).isZero();
+      assertThat(paths.fastStore.stagedInStore()).isEqualTo(4);
+      assertThat(paths.jvmStore.stagedInStore()).isZero();
+    }
+  }
+
+  /**
+   * The sandbox check the fast path now runs first refuses nothing a feature query needs: CASE,
+   * casts, a window with a lookback, an aggregation, CTEs and comments all take the fast path
+   * and write exactly what the JVM path writes.
+   */
+  @Test
+  void featureQueriesStillTakeTheFastPathAndMatchTheJvmPath() throws Exception {
+    try (BothPaths paths = new BothPaths(dir, featureSet(DuckDbFileSource.parquet(events("events.parquet", false).toString(), "ts")))) {
+      List<Transform> queries = List.of(
+          SqlTransform.of("SELECT user_id, ts, CASE WHEN n % 2 = 0 THEN n ELSE -n END AS n, "
+              + "CAST(round(amount * 100) AS BIGINT) / 100.0 AS amount FROM source -- cents, rounded", Duration.ZERO),
+          SqlTransform.of("SELECT user_id, ts, count(*) OVER w AS n, avg(amount) OVER w AS amount FROM source "
+              + "WINDOW w AS (PARTITION BY user_id ORDER BY ts RANGE BETWEEN INTERVAL 2 DAYS PRECEDING AND CURRENT ROW);",
+              Duration.ofDays(2)),
+          // An aggregation that keeps each row's event time, as the point-in-time rule asks.
+          SqlTransform.of("WITH per_time AS (SELECT user_id, ts, CAST(sum(n) AS BIGINT) AS n, max(amount) AS amount, count(*) AS rows "
+              + "FROM source GROUP BY ALL) SELECT user_id, ts, n, amount FROM per_time WHERE rows > 0", Duration.ZERO));
+      UnaryOperator<BackfillRequest> reset = r -> r.reset().between(DAY0, day(10));
+      assertSame(run(paths.fast, reset), run(paths.jvm, reset));
+      for (Transform query : queries) {
+        UnaryOperator<BackfillRequest> interval = r -> r.between(day(4), day(7)).transform(query);
+        Outcome viaStore = run(paths.fast, interval);
+        assertSameWrites(viaStore, run(paths.jvm, interval));
+        assertThat(viaStore.result().rowsWritten()).as("%s", query).isPositive();
+      }
+      assertThat(paths.fastStore.stagedInStore()).isEqualTo(1 + queries.size());
     }
   }
 

@@ -7,47 +7,94 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.Properties;
 import org.duckdb.DuckDBConnection;
 
 /**
- * The process's in-memory DuckDB database in which the csv and parquet sources and the sql
- * transform run their queries. Every caller gets its own connection (DuckDB connections are
- * not for concurrent use) and closes it. The database's time zone is UTC, so that a timestamp
- * without a zone means UTC and a TIMESTAMP WITH TIME ZONE converts to UTC; large intermediate
- * results spill to a private temporary directory.
+ * The process's two in-memory DuckDB databases. {@link #connect()} is the one that reads files:
+ * the csv and parquet sources run their queries there, and so do sql transforms that were
+ * explicitly allowed external access. {@link #connectSandbox()} is the one that runs users' SQL:
+ * it can reach no file, network address, other database or extension
+ * ({@code enable_external_access}, {@code autoinstall_known_extensions} and
+ * {@code autoload_known_extensions} off), so a query there reads only the tables made on its own
+ * connection.
+ *
+ * <p>Both databases use UTC, so that a timestamp without a zone means UTC and a TIMESTAMP WITH
+ * TIME ZONE converts to UTC, spill large intermediate results to a private temporary directory,
+ * and have their configuration locked once set up ({@code lock_configuration}): no query can
+ * change a setting back. Every caller gets its own connection (DuckDB connections are not for
+ * concurrent use) and closes it.
  */
 public final class DuckDbSession {
-  private static DuckDBConnection root;
+  private static final Map<String, String> SANDBOX = Map.of(
+      "enable_external_access", "false",
+      "autoinstall_known_extensions", "false",
+      "autoload_known_extensions", "false");
+
+  private static DuckDBConnection files;
+  private static DuckDBConnection sandbox;
 
   private DuckDbSession() {}
 
-  /** A new connection to the shared in-memory database; the caller closes it. */
+  /** A new connection to the database that reads files; the caller closes it. */
   public static DuckDBConnection connect() throws SQLException {
-    return (DuckDBConnection) root().duplicate();
+    return (DuckDBConnection) files().duplicate();
   }
 
-  private static synchronized DuckDBConnection root() throws SQLException {
-    if (root == null) {
-      Properties properties = new Properties();
-      properties.setProperty("jdbc_stream_results", "true");
-      DuckDBConnection connection = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", properties);
-      try (Statement s = connection.createStatement()) {
-        useUtc(s);
-        Path spill = Files.createTempDirectory("backfill-duckdb-");
-        spill.toFile().deleteOnExit();
-        s.execute("SET temp_directory = " + DuckDbTypes.literal(spill.toString()));
-      } catch (IOException e) {
-        connection.close();
-        throw new UncheckedIOException("cannot create a temporary directory for DuckDB", e);
-      }
-      root = connection;
+  /** A new connection to the sandbox, which reads nothing outside itself; the caller closes it. */
+  public static DuckDBConnection connectSandbox() throws SQLException {
+    return (DuckDBConnection) sandbox().duplicate();
+  }
+
+  private static synchronized DuckDBConnection files() throws SQLException {
+    if (files == null) {
+      files = open(Map.of());
     }
-    return root;
+    return files;
+  }
+
+  private static synchronized DuckDBConnection sandbox() throws SQLException {
+    if (sandbox == null) {
+      sandbox = open(SANDBOX);
+    }
+    return sandbox;
+  }
+
+  private static DuckDBConnection open(Map<String, String> settings) throws SQLException {
+    Path spill;
+    try {
+      spill = Files.createTempDirectory("backfill-duckdb-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a temporary directory for DuckDB", e);
+    }
+    spill.toFile().deleteOnExit();
+    Properties properties = new Properties();
+    properties.setProperty("jdbc_stream_results", "true");
+    // Set at startup: with external access off, DuckDB refuses to change the temporary directory.
+    properties.setProperty("temp_directory", spill.toString());
+    settings.forEach(properties::setProperty);
+    DuckDBConnection connection = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", properties);
+    try (Statement s = connection.createStatement()) {
+      useUtc(s);
+      lockConfiguration(s);
+    } catch (SQLException | RuntimeException e) {
+      connection.close();
+      throw e;
+    }
+    return connection;
   }
 
   /** Makes UTC the time zone of every connection of the statement's database. */
   public static void useUtc(Statement statement) throws SQLException {
     statement.execute("SET GLOBAL TimeZone = 'UTC'");
+  }
+
+  /**
+   * Forbids every later change of the configuration of the statement's database, by any query
+   * of any connection ({@code SET}, {@code RESET}, {@code PRAGMA} that sets): call it last.
+   */
+  public static void lockConfiguration(Statement statement) throws SQLException {
+    statement.execute("SET lock_configuration = true");
   }
 }

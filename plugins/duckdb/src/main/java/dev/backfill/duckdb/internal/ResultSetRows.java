@@ -3,7 +3,6 @@ package dev.backfill.duckdb.internal;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.api.StoreException;
-import dev.backfill.api.FieldType;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Iterator;
@@ -33,13 +32,26 @@ public final class ResultSetRows {
     void close() throws SQLException;
   }
 
+  /** Reads column {@code index} (1-based) of the current row as the Java value of its field. */
+  @FunctionalInterface
+  public interface ColumnReader {
+    Object read(ResultSet rs, int index) throws SQLException;
+  }
+
   /**
-   * The rows of {@code rs}; its columns 1..n are the schema's fields in order.
+   * The rows of {@code rs}; its columns 1..n are the schema's fields in order, read by
+   * {@link DuckDbTypes#read}.
    *
    * @param what names the read in error messages, e.g. "scan of offline table trips"
    */
   public static Stream<Row> stream(ResultSet rs, Schema schema, String what, Closer closer) {
-    FieldType[] types = schema.fields().stream().map(f -> f.type()).toArray(FieldType[]::new);
+    ColumnReader[] readers = schema.fields().stream()
+        .map(f -> (ColumnReader) (r, i) -> DuckDbTypes.read(r, i, f.type())).toArray(ColumnReader[]::new);
+    return stream(rs, schema, readers, what, closer);
+  }
+
+  /** As {@link #stream(ResultSet, Schema, String, Closer)}, column {@code i + 1} read by {@code readers[i]}. */
+  public static Stream<Row> stream(ResultSet rs, Schema schema, ColumnReader[] readers, String what, Closer closer) {
     AtomicBoolean exhausted = new AtomicBoolean();
     AtomicBoolean cancelled = new AtomicBoolean();
     Iterator<Row> rows = new Iterator<>() {
@@ -76,10 +88,10 @@ public final class ResultSetRows {
           throw new NoSuchElementException();
         }
         hasNext = null;
-        Object[] values = new Object[types.length];
+        Object[] values = new Object[readers.length];
         try {
-          for (int i = 0; i < types.length; i++) {
-            values[i] = DuckDbTypes.read(rs, i + 1, types[i]);
+          for (int i = 0; i < readers.length; i++) {
+            values[i] = readers[i].read(rs, i + 1);
           }
         } catch (SQLException e) {
           throw new StoreException(what + " failed: " + firstLine(e), e);

@@ -1,0 +1,173 @@
+package dev.backfill.duckdb;
+
+import static dev.backfill.duckdb.internal.DuckDbTypes.quote;
+import static dev.backfill.duckdb.internal.ResultSetRows.firstLine;
+
+import dev.backfill.api.Field;
+import dev.backfill.api.Schema;
+import dev.backfill.duckdb.internal.DuckDbSession;
+import dev.backfill.duckdb.internal.DuckDbTypes;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * The checks a user's query over the relation {@code source} passes before Backfill runs it:
+ * DuckDB's parser must see exactly one SELECT that reads {@code source} ({@link #checkText}),
+ * and the query must bind and run over an empty {@code source} of the input's columns in the
+ * database it will run in ({@link #check}). In the sandbox
+ * ({@link DuckDbSession#connectSandbox()}) the second check refuses a query that touches
+ * anything but {@code source} (a file, a URL, another database, an extension, a table) before it
+ * reaches any other DuckDB database: that is what lets the offline store run a sql transform
+ * inside its own database, which must read the source's files itself.
+ *
+ * <p>Every refusal is an {@link IllegalArgumentException} of one line that names the option
+ * {@code query}, its value and what was refused.
+ */
+final class UserSql {
+  private static final String ONE_SELECT = "a sql transform is one SELECT over the relation source";
+  private static final String SOURCE_ONLY = "a sql transform reads only the backfill's source unless its option "
+      + "allow-external-access is true";
+  private static final Pattern READS_SOURCE = Pattern.compile("\"table_name\"\\s*:\\s*\"source\"", Pattern.CASE_INSENSITIVE);
+  private static final Pattern FIRST_WORD =
+      Pattern.compile("\\A(?:\\s+|--[^\\n]*(?:\\n|\\z)|/\\*.*?\\*/)*([A-Za-z]+)", Pattern.DOTALL);
+  private static final Set<String> QUERY_WORDS = Set.of("SELECT", "WITH", "FROM", "VALUES", "TABLE");
+
+  private UserSql() {}
+
+  /**
+   * The query without trailing semicolons, once DuckDB's parser finds in it exactly one SELECT
+   * that reads {@code source}. Only then may it be embedded in another statement, as
+   * {@link #asSubquery}: one complete statement cannot close the parenthesis around it.
+   */
+  static String checkText(String query) {
+    String trimmed = query.strip();
+    while (trimmed.endsWith(";")) {
+      trimmed = trimmed.substring(0, trimmed.length() - 1).strip();
+    }
+    String json;
+    long statements;
+    try (DuckDBConnection c = DuckDbSession.connectSandbox();
+         PreparedStatement s = c.prepareStatement("SELECT j, CASE WHEN json_extract(j, '$.error')::BOOLEAN THEN 0 "
+             + "ELSE json_array_length(j, '$.statements') END FROM (SELECT json_serialize_sql(?::VARCHAR) AS j)")) {
+      s.setString(1, trimmed);
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        json = rs.getString(1);
+        statements = rs.getLong(2);
+      }
+    } catch (SQLException e) {
+      throw new IllegalArgumentException("option query '" + trimmed + "' cannot be checked: " + firstLine(e), e);
+    }
+    if (json.contains("\"error\":true")) {
+      if (json.contains("Only SELECT statements")) {
+        throw refused(trimmed, describeStatement(trimmed) + "; " + ONE_SELECT);
+      }
+      throw new IllegalArgumentException("option query '" + trimmed + "' is not a valid DuckDB SELECT: " + errorMessage(json));
+    }
+    if (statements != 1) {
+      throw refused(trimmed, statements + " statements; " + ONE_SELECT);
+    }
+    if (!READS_SOURCE.matcher(json).find()) {
+      throw new IllegalArgumentException("option query '" + trimmed + "' reads no relation 'source'; "
+          + "the input rows are the relation source, e.g. SELECT * FROM source");
+    }
+    return trimmed;
+  }
+
+  /** "a COPY statement", or, when the first statement is a query, that others follow it. */
+  private static String describeStatement(String query) {
+    Matcher first = FIRST_WORD.matcher(query);
+    String word = first.find() ? first.group(1).toUpperCase(Locale.ROOT) : "";
+    if (word.isEmpty() || QUERY_WORDS.contains(word)) {
+      return "more than one statement, not all of them SELECT";
+    }
+    return ("AEIOU".indexOf(word.charAt(0)) >= 0 ? "an " : "a ") + word + " statement";
+  }
+
+  private static String errorMessage(String json) {
+    int at = json.indexOf("\"error_message\":\"");
+    if (at < 0) {
+      return json;
+    }
+    int start = at + "\"error_message\":\"".length();
+    int end = json.indexOf('"', start);
+    return (end < 0 ? json.substring(start) : json.substring(start, end)).replace("\\n", " ");
+  }
+
+  /**
+   * The output columns of a query that passed {@link #checkText}, bound and run over an empty
+   * {@code source} with the input's columns on connection {@code c} (which this closes).
+   *
+   * @throws IllegalArgumentException naming the query: refused (it reached outside
+   *     {@code source}, or needs an extension), does not bind, or has an output column of a type
+   *     Backfill cannot read
+   */
+  static Schema check(DuckDBConnection c, String query, Schema input) {
+    try (c; Statement s = c.createStatement()) {
+      s.execute("CREATE TEMP TABLE source (" + sourceColumns(input) + ")");
+      List<Field> fields = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery("DESCRIBE SELECT * FROM " + asSubquery(query) + " q")) {
+        while (rs.next()) {
+          String name = rs.getString("column_name");
+          String type = rs.getString("column_type");
+          fields.add(new Field(name, DuckDbTypes.fieldType(type).orElseThrow(() -> new IllegalArgumentException(
+              "option query '" + query + "': output column '" + name + "' has type " + type
+                  + ", which Backfill cannot read; CAST it to VARCHAR, BIGINT, DOUBLE, BOOLEAN or TIMESTAMP"))));
+        }
+      }
+      // Binding is not all: a query may fail only when it runs, even over no rows.
+      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + asSubquery(query) + " q")) {
+        rs.next();
+      }
+      return Schema.of(fields);
+    } catch (SQLException e) {
+      String reason = firstLine(e);
+      if (reason.startsWith("Permission Error")) {
+        throw refused(query, "it reaches outside the relation source (" + reason + "); " + SOURCE_ONLY);
+      }
+      if (reason.contains(" extension") && (reason.contains("not in the catalog") || reason.contains("not loaded"))) {
+        throw refused(query, "it needs a DuckDB extension (" + reason + "); " + SOURCE_ONLY);
+      }
+      throw new IllegalArgumentException("option query '" + query + "' does not bind to the source columns "
+          + input.names() + ": " + reason, e);
+    }
+  }
+
+  /** {@link #checkText} and {@link #check} in the sandbox. */
+  static Schema checkInSandbox(String query, Schema input) {
+    String checked = checkText(query);
+    try {
+      return check(DuckDbSession.connectSandbox(), checked, input);
+    } catch (SQLException e) {
+      throw new IllegalArgumentException("option query '" + query + "' cannot be checked: " + firstLine(e), e);
+    }
+  }
+
+  /**
+   * The query in parentheses, for {@code FROM (...) q}; the line breaks end a trailing
+   * {@code --} comment before the closing parenthesis.
+   */
+  static String asSubquery(String query) {
+    return "(\n" + query + "\n)";
+  }
+
+  /** The column definitions of the relation {@code source} for rows of the schema. */
+  static String sourceColumns(Schema schema) {
+    return schema.fields().stream().map(f -> quote(f.name()) + " " + DuckDbTypes.sqlType(f.type()))
+        .collect(Collectors.joining(", "));
+  }
+
+  private static IllegalArgumentException refused(String query, String what) {
+    return new IllegalArgumentException("option query '" + query + "' is refused: " + what);
+  }
+}
