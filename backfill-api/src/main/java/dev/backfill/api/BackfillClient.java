@@ -104,7 +104,24 @@ public interface BackfillClient extends AutoCloseable {
   /** The jobs of the feature set, newest first, finished ones included. */
   List<BackfillJob> jobs(String featureSet);
 
-  /** Cancels running jobs that have not committed, waits for the rest, and releases resources. */
+  /**
+   * Brings every online key of the feature set to the latest row of the offline store (or
+   * removes it when the offline store has no row of it), then makes the online writes durable
+   * ({@link dev.backfill.spi.OnlineStore#sync()}). It repairs what a crash left behind outside
+   * any job: an {@link #ingest} whose process died between its offline append and its online
+   * write. Costs a read of every key of both stores and of the latest rows; safe during ingests
+   * and backfills, whose own online updates it never undoes.
+   *
+   * @return how many keys it wrote and removed
+   * @throws FeatureSetNotFoundException for a name that is not registered
+   */
+  OnlineRepairResult repairOnline(String featureSet);
+
+  /**
+   * Cancels running jobs that have not committed and waits for every job to stop, for at most
+   * a bounded time that the engine documents; a job still running then is abandoned (logged, and
+   * left for recovery by the next client of a durable job history). Then releases resources.
+   */
   @Override
   void close();
 
@@ -131,6 +148,15 @@ public interface BackfillClient extends AutoCloseable {
 
     /** The clock that defines "now"; default {@link Clock#systemUTC()}. */
     Builder clock(Clock clock);
+
+    /**
+     * How long {@link BackfillClient#close()} waits, in all, for running jobs to stop before it
+     * abandons them; default 30 seconds. A cancelled job stops within seconds; what can outlast
+     * the bound is a job in its offline commit or online update, or blocked in a store.
+     *
+     * @throws IllegalArgumentException when negative
+     */
+    Builder closeTimeout(java.time.Duration timeout);
 
     /**
      * @throws IllegalStateException when a store is missing

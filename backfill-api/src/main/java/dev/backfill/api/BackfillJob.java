@@ -39,4 +39,23 @@ public interface BackfillJob {
    * @return whether the job is now cancelled (false once it has committed or finished)
    */
   boolean cancel();
+
+  /**
+   * How far the job has got with its offline commit, which decides what {@link #cancel()} can
+   * still do and what an interrupted caller may truthfully say.
+   */
+  CommitStage commitStage();
+
+  /** The stages of a job around its one offline commit. */
+  enum CommitStage {
+    /** The commit has not begun (and, for a finished job, never happened): nothing was changed. */
+    BEFORE_COMMIT,
+    /**
+     * The offline commit is running. It cannot be cancelled: it either completes or changes
+     * nothing; the online update follows it.
+     */
+    COMMITTING,
+    /** The offline commit is done; the job updates the online store, or has finished. */
+    COMMITTED
+  }
 }

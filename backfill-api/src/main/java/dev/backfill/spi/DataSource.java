@@ -21,6 +21,10 @@ public interface DataSource {
    * Every row whose event time is in the range; a superset is allowed (the engine drops what
    * falls outside). The stream should be lazy, so that rows flow in bounded memory; the engine
    * closes it, which must release files and connections.
+   *
+   * <p>When the job is cancelled, the engine interrupts the thread that reads and closes the
+   * stream from another thread: a read blocked in either (a socket, a query, a lock) should then
+   * end with an exception, not a silent end of rows. A read that ignores both is abandoned.
    */
   Stream<Row> read(TimeRange range);
 

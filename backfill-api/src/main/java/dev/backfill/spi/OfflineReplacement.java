@@ -73,6 +73,17 @@ public interface OfflineReplacement extends AutoCloseable {
    */
   Stream<EntityKey> changedKeys();
 
+  /**
+   * Asks the store to stop the work it does on the engine's behalf before the commit (a running
+   * {@link #stageFrom}, the store's own queries while staging) as soon as it can: that work then
+   * throws, and the replacement can only be {@linkplain #close() closed}. The engine calls it
+   * from another thread when the job is cancelled, and never once {@link #commit()} has begun.
+   * It must return promptly without waiting for the work to stop, and must be harmless when
+   * nothing runs or after {@link #close()}. The default does nothing: right for a store whose
+   * staging happens only inside {@link #write}, which the engine stops calling itself.
+   */
+  default void cancel() {}
+
   /** Discards the staged rows unless committed. Idempotent. */
   @Override
   void close();

@@ -125,6 +125,24 @@ public interface OfflineStore extends AutoCloseable {
   }
 
   /**
+   * Every key that has at least one row whose event time is in the range, each once, from one
+   * committed snapshot. The caller closes the stream. The engine reads it when it must reconcile
+   * every key of a range or of a whole table (recovery after a crash, a repair of the online
+   * store), where reading every row would cost in proportion to the rows instead of the keys.
+   *
+   * <p>The default scans the range and drops repeated keys with a hash set (memory in proportion
+   * to the keys of the range). A store should list the keys from what it already keeps per key,
+   * for {@link TimeRange#all()} in particular (every key with rows has a latest row).
+   *
+   * @throws dev.backfill.api.StoreException naming the table when it does not exist
+   */
+  default Stream<EntityKey> keys(String table, TimeRange range) {
+    TableSpec spec = table(table).orElseThrow(() -> new dev.backfill.api.StoreException(
+        "offline table '" + table + "' does not exist; register the feature set first"));
+    return scan(table, range).map(spec::keyOf).distinct();
+  }
+
+  /**
    * Releases files and connections. A replacement still open at close is never committed: its
    * staged rows are lost, and the table keeps its committed state.
    */

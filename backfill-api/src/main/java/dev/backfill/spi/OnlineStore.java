@@ -71,6 +71,23 @@ public interface OnlineStore extends AutoCloseable {
         + ") cannot drop tables, so table '" + name + "' was kept; delete it with the store's own tools");
   }
 
+  /**
+   * Makes every write this store has acknowledged so far durable: when it returns, those writes
+   * survive a crash of the machine or a power loss, not only a crash of the process. The engine
+   * calls it after an online reconciliation (of a job, of a recovery, of a repair) and before it
+   * records that reconciliation as done, so that a durable job history never says
+   * {@code SUCCEEDED} about online writes a power loss could still undo.
+   *
+   * <p>Must be safe to call concurrently with reads and writes; writes made during the call may
+   * or may not be covered. The default does nothing, which is right for a store whose writes
+   * are durable once acknowledged (fsync or synchronous replication per write) and for one that
+   * keeps nothing across restarts (memory); a store that acknowledges writes before they are on
+   * stable storage must override it.
+   *
+   * @throws dev.backfill.api.StoreException when the writes cannot be made durable
+   */
+  default void sync() {}
+
   /** Releases files and connections. */
   @Override
   void close();

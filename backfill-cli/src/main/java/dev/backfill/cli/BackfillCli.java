@@ -1,5 +1,6 @@
 package dev.backfill.cli;
 
+import dev.backfill.cli.logging.CliLogging;
 import picocli.CommandLine;
 
 /**
@@ -27,13 +28,17 @@ public final class BackfillCli {
 
   /** Runs one command line; returns its exit code (see {@link ExitCodes}). */
   public static int execute(CliContext context, String... args) {
+    // The engine's errors (a job record set aside, a record that could not be written) go to
+    // this command's standard error even without -v, which only lowers the level.
+    CliLogging.configure(context.err(), CliLogging.levelForVerbosity(0));
     GlobalOptions global = new GlobalOptions(context);
     CommandLine features = new CommandLine(new FeaturesCommand())
         .addSubcommand(new CommandLine(new BackfillCommand(context, global)))
         .addSubcommand(new CommandLine(new ListCommand(context, global)))
         .addSubcommand(new CommandLine(new ListBackfillsCommand(context, global)))
         .addSubcommand(new CommandLine(new BackfillStatusCommand(context, global)))
-        .addSubcommand(new CommandLine(new DropCommand(context, global)));
+        .addSubcommand(new CommandLine(new DropCommand(context, global)))
+        .addSubcommand(new CommandLine(new RepairOnlineCommand(context, global)));
     CommandLine root = new CommandLine(new RootCommand(global)).addSubcommand(features);
     FailureReporter failures = new FailureReporter(context.err(), global);
     root.setOut(context.out())

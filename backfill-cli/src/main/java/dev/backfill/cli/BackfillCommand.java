@@ -173,13 +173,29 @@ final class BackfillCommand implements Callable<Integer> {
   }
 
   private void interrupted(BackfillJob job, Optional<DeletionPrompt> prompt) {
-    boolean cancelled = job.cancel();
+    String notice = interruptionNotice(job);
     prompt.ifPresent(DeletionPrompt::interrupt);
     context.err().println();
-    context.err().println(cancelled
-        ? "interrupted: cancelling backfill job " + job.id() + "; nothing will be changed"
-        : "interrupted: backfill job " + job.id() + " has committed its offline data; finishing its online update first");
+    context.err().println(notice);
     context.err().flush();
+  }
+
+  /**
+   * What an interruption did, as the job's state says it at that moment: cancelled; or, when
+   * cancel() refused, whether the offline commit is still running or already done.
+   */
+  static String interruptionNotice(BackfillJob job) {
+    if (job.cancel()) {
+      return "interrupted: cancelling backfill job " + job.id() + "; nothing will be changed";
+    }
+    return switch (job.commitStage()) {
+      case COMMITTING -> "interrupted: backfill job " + job.id() + " is committing its offline data, which cannot be "
+          + "cancelled (the commit completes or changes nothing); waiting for it, then for its online update";
+      case COMMITTED -> job.status().isTerminal()
+          ? "interrupted: backfill job " + job.id() + " has already finished"
+          : "interrupted: backfill job " + job.id() + " has committed its offline data; finishing its online update first";
+      case BEFORE_COMMIT -> "interrupted: backfill job " + job.id() + " has already finished";
+    };
   }
 
   private String owner(String doing) {

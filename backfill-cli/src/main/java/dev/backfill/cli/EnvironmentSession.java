@@ -136,7 +136,18 @@ final class EnvironmentSession implements AutoCloseable {
   FeatureSet register(FeatureSetConfig config) {
     DataSource source = config.source().create(Plugins::dataSource);
     Transform transform = config.transform().map(t -> t.create(Plugins::transform)).orElse(Transform.identity());
-    FeatureSet featureSet = config.toFeatureSet(Optional.of(source), transform);
+    return register(config, config.toFeatureSet(Optional.of(source), transform));
+  }
+
+  /**
+   * Registers the feature set's columns only, without creating its source and transform: for a
+   * command that reads and mends the stores and never computes rows.
+   */
+  FeatureSet registerColumns(FeatureSetConfig config) {
+    return register(config, config.toFeatureSet(Optional.empty(), Transform.identity()));
+  }
+
+  private FeatureSet register(FeatureSetConfig config, FeatureSet featureSet) {
     try {
       client.register(featureSet);
     } catch (InvalidFeatureSetException e) {

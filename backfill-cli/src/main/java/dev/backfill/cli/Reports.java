@@ -4,6 +4,7 @@ import dev.backfill.api.BackfillJob;
 import dev.backfill.api.BackfillPlan;
 import dev.backfill.api.BackfillProgress;
 import dev.backfill.api.BackfillResult;
+import dev.backfill.api.OnlineRepairResult;
 import dev.backfill.api.RangeContents;
 import dev.backfill.api.TimeRange;
 import java.time.Duration;
@@ -59,6 +60,14 @@ final class Reports {
   static String result(BackfillResult result) {
     StringBuilder text = new StringBuilder("Backfill job " + result.jobId() + " of " + result.featureSet() + " succeeded\n");
     counts(text, result);
+    return text.toString();
+  }
+
+  static String repair(OnlineRepairResult result) {
+    StringBuilder text = new StringBuilder("Online store of " + result.featureSet() + " repaired\n");
+    line(text, "online keys written", number(result.keysWritten()));
+    line(text, "online keys deleted", number(result.keysDeleted()));
+    line(text, "elapsed", duration(result.elapsed()));
     return text.toString();
   }
 

@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Interruptions of the real process. Ctrl-C and {@code SIGTERM} start the JVM's shutdown, which
  * runs a hook: it cancels the job, then waits until the command has finished its clean-up and
  * decided its exit code ({@link #exit(int)}), and ends the process with that code (1 for a
- * cancelled job, as documented) rather than the signal's. A job past its offline commit is not
- * cancellable: the hook then waits for it to finish its online update.
+ * cancelled job, as documented) rather than the signal's. A job in or past its offline commit
+ * is not cancellable: the hook then waits for it to finish the commit and its online update.
  */
 enum SystemInterruptions implements Interruptions {
   INSTANCE;

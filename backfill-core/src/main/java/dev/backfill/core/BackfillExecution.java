@@ -1,5 +1,6 @@
 package dev.backfill.core;
 
+import dev.backfill.api.BackfillCancelledException;
 import dev.backfill.api.BackfillException;
 import dev.backfill.api.BackfillPlan;
 import dev.backfill.api.BackfillResult;
@@ -23,8 +24,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,11 +42,18 @@ import org.slf4j.LoggerFactory;
  * <p>Memory stays bounded: each worker holds at most one batch of {@link #BATCH_SIZE} rows and
  * hands it to {@link OfflineReplacement#write}, which blocks while the store is busy, so a slow
  * store slows the reading down instead of filling the heap.
+ *
+ * <p>Cancellation reaches a job wherever it waits ({@link JobInterrupter}). A worker that still
+ * does not stop (a source that ignores interrupts and closes) is abandoned after
+ * {@link #CANCEL_GRACE}: the job ends CANCELLED without it, since nothing it could still do
+ * reaches the stores once the replacement is closed.
  */
 final class BackfillExecution implements Runnable {
   static final int BATCH_SIZE = 8_192;
   private static final Logger log = LoggerFactory.getLogger(BackfillExecution.class);
   private static final int RECONCILE_ATTEMPTS = 3;
+  /** How long a cancelled or failed job waits for its workers to stop before it abandons them. */
+  static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
 
   private final ResolvedBackfill backfill;
   private final DefaultBackfillJob job;
@@ -55,6 +65,7 @@ final class BackfillExecution implements Runnable {
   private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
   private final AtomicLong rowsDropped = new AtomicLong();
   private final AtomicLong rowsDroppedAsContext = new AtomicLong();
+  private final JobInterrupter interrupter;
 
   BackfillExecution(ResolvedBackfill backfill, DefaultBackfillJob job, OfflineStore offline, OnlineStore online,
       OnlineReconciler reconciler, ExecutorService workers, Clock clock) {
@@ -65,6 +76,7 @@ final class BackfillExecution implements Runnable {
     this.reconciler = reconciler;
     this.workers = workers;
     this.clock = clock;
+    this.interrupter = new JobInterrupter(job.id());
   }
 
   @Override
@@ -75,6 +87,8 @@ final class BackfillExecution implements Runnable {
     int parallelism = workerCount(plan);
     OfflineReplacement replacement = null;
     boolean committed = false;
+    boolean reconciled = false;
+    job.onCancel(interrupter::abort);
     try {
       job.markRunning();
       log.info("backfill {} of {} started: range {}{}, {} slices, {} workers, source {}, transform {}",
@@ -82,9 +96,10 @@ final class BackfillExecution implements Runnable {
           parallelism, backfill.source(), backfill.transform());
       Optional<String> sourceVersion = backfill.source().fingerprint();
       replacement = offline.beginReplace(table.name(), plan.reset() ? Optional.empty() : Optional.of(plan.range()), job.id());
+      interrupter.replacement(replacement);
       List<Slice> slices = backfill.slices();
-      Optional<OfflineReplacement.StagedRows> staged =
-          replacement.stageFrom(backfill.source(), backfill.transform(), slices);
+      Optional<OfflineReplacement.StagedRows> staged = job.isCancelRequested() ? Optional.empty()
+          : replacement.stageFrom(backfill.source(), backfill.transform(), slices);
       if (staged.isPresent()) {
         recordStagedInStore(staged.get(), plan);
       } else {
@@ -96,11 +111,12 @@ final class BackfillExecution implements Runnable {
       // Rows read from two versions of the source must never be committed.
       SourceChangedException.requireUnchanged(plan.featureSet(), backfill.source(), sourceVersion);
       confirmDeletion(table, plan);
+      if (!job.isCancelRequested()) {
+        job.recordBeforeCommit();
+      }
+      interrupter.committing();
       if (!job.enterCommit()) {
-        replacement.close();
-        log.info("backfill {} of {} cancelled before its offline commit; nothing changed", job.id(), plan.featureSet());
-        job.cancelled(clock.instant());
-        return;
+        throw new BackfillCancelledException(job.id());
       }
       long commitStart = System.nanoTime();
       reconciler.commitStarting(table.name());
@@ -112,7 +128,7 @@ final class BackfillExecution implements Runnable {
         throw e;
       }
       committed = true;
-      job.markCommitted(commit.rowsAdded(), rowsDropped.get(), rowsDroppedAsContext.get(), commit.rowsDeleted());
+      RuntimeException unrecorded = recordCommit(commit, plan);
       log.info("backfill {} of {} committed offline in {} ms: {} rows deleted, {} rows added, {} dropped out of range",
           job.id(), plan.featureSet(), millisSince(commitStart), commit.rowsDeleted(), commit.rowsAdded(), rowsDropped.get());
       long reconcileStart = System.nanoTime();
@@ -120,6 +136,10 @@ final class BackfillExecution implements Runnable {
       reconciler.reconciled(table.name());
       log.info("backfill {} of {} reconciled online in {} ms: {} keys written, {} keys deleted",
           job.id(), plan.featureSet(), millisSince(reconcileStart), outcome.keysWritten(), outcome.keysDeleted());
+      reconciled = true;
+      if (unrecorded != null) {
+        throw unrecorded;
+      }
       BackfillResult result = new BackfillResult(job.id(), plan.featureSet(), plan.range(), plan.reset(),
           job.progress().rowsRead(), commit.rowsAdded(), rowsDropped.get(), rowsDroppedAsContext.get(), commit.rowsDeleted(),
           outcome.keysWritten(), outcome.keysDeleted(), Duration.ofNanos(System.nanoTime() - startNanos));
@@ -129,7 +149,12 @@ final class BackfillExecution implements Runnable {
       if (replacement != null && !committed) {
         closeQuietly(replacement);
       }
-      String message = describe(e, committed);
+      if (!committed && job.isCancelRequested()) {
+        log.info("backfill {} of {} cancelled before its offline commit; nothing changed", job.id(), plan.featureSet());
+        job.cancelled(clock.instant());
+        return;
+      }
+      String message = describe(e, committed, reconciled);
       log.warn("backfill {} of {} failed: {}", job.id(), plan.featureSet(), message, e);
       job.fail(message, e, clock.instant());
       if (e instanceof Error error && !(e instanceof OutOfMemoryError)) {
@@ -139,6 +164,21 @@ final class BackfillExecution implements Runnable {
       if (committed && replacement != null) {
         closeQuietly(replacement);
       }
+    }
+  }
+
+  /**
+   * Records the commit. When the history cannot, the commit stands (it is atomic and done), so
+   * the online store is still reconciled to it; the job then fails, naming what was done.
+   */
+  private RuntimeException recordCommit(OfflineReplacement.Commit commit, BackfillPlan plan) {
+    try {
+      job.markCommitted(commit.rowsAdded(), rowsDropped.get(), rowsDroppedAsContext.get(), commit.rowsDeleted());
+      return null;
+    } catch (RuntimeException e) {
+      log.error("backfill {} of {}: the job history cannot record the offline commit ({}); reconciling the online "
+          + "store anyway", job.id(), plan.featureSet(), e.toString());
+      return e;
     }
   }
 
@@ -177,25 +217,52 @@ final class BackfillExecution implements Runnable {
     return Math.max(1, Math.min(Math.min(plan.clusterTemplate().parallelism(), machine), plan.slices().size()));
   }
 
-  private void runSlices(OfflineReplacement replacement, List<Slice> slices, int parallelism) {
+  private void runSlices(OfflineReplacement replacement, List<Slice> slices, int parallelism) throws InterruptedException {
     AtomicInteger next = new AtomicInteger();
     List<CompletableFuture<Void>> running = new ArrayList<>();
     for (int w = 0; w < parallelism; w++) {
       running.add(CompletableFuture.runAsync(() -> {
-        for (int i = next.getAndIncrement(); i < slices.size() && !shouldStop(); i = next.getAndIncrement()) {
-          try {
+        interrupter.enter();
+        try {
+          for (int i = next.getAndIncrement(); i < slices.size() && !shouldStop(); i = next.getAndIncrement()) {
             runSlice(replacement, slices.get(i));
-          } catch (Throwable e) {
-            firstFailure.compareAndSet(null, e);
-            return;
           }
+        } catch (Throwable e) {
+          if (firstFailure.compareAndSet(null, e)) {
+            // The other workers' results no longer matter: stop them where they wait.
+            interrupter.abort();
+          }
+        } finally {
+          interrupter.leave();
         }
       }, workers));
     }
-    try {
-      CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).join();
-    } catch (CompletionException e) {
-      firstFailure.compareAndSet(null, e.getCause());
+    awaitWorkers(CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)));
+  }
+
+  /** Waits for the workers; once the job is stopping, for {@link #CANCEL_GRACE} at most. */
+  private void awaitWorkers(CompletableFuture<Void> all) throws InterruptedException {
+    long stoppingSince = 0;
+    while (true) {
+      try {
+        all.get(100, TimeUnit.MILLISECONDS);
+        return;
+      } catch (ExecutionException e) {
+        firstFailure.compareAndSet(null, e.getCause());
+        return;
+      } catch (TimeoutException stillRunning) {
+        if (!shouldStop()) {
+          continue;
+        }
+        if (stoppingSince == 0) {
+          stoppingSince = System.nanoTime();
+        } else if (System.nanoTime() - stoppingSince > CANCEL_GRACE.toNanos()) {
+          log.warn("backfill {} of {}: a worker did not stop within {} s of the job's {}; abandoned (its thread may "
+              + "still run in its source or transform; nothing it does reaches the stores)", job.id(),
+              job.plan().featureSet(), CANCEL_GRACE.toSeconds(), job.isCancelRequested() ? "cancellation" : "failure");
+          return;
+        }
+      }
     }
   }
 
@@ -209,8 +276,8 @@ final class BackfillExecution implements Runnable {
     long readReported = 0;
     List<Row> batch = new ArrayList<>(BATCH_SIZE);
     Optional<String> timeColumn = backfill.source().eventTimeColumn();
-    try (Stream<Row> input = inputWindow(backfill.source().read(slice.input()), timeColumn, slice.input());
-         Stream<Row> output = backfill.transform().apply(input.peek(row -> read.incrementAndGet()))) {
+    try (Stream<Row> input = opened(inputWindow(backfill.source().read(slice.input()), timeColumn, slice.input()));
+         Stream<Row> output = opened(backfill.transform().apply(input.peek(row -> read.incrementAndGet())))) {
       Iterator<Row> rows = output.iterator();
       long seen = 0;
       while (rows.hasNext()) {
@@ -274,13 +341,23 @@ final class BackfillExecution implements Runnable {
     return read.filter(row -> row.get(column) instanceof Instant t && window.contains(t));
   }
 
+  /** A slice's stream, closed by a cancellation as well as by the slice. */
+  private Stream<Row> opened(Stream<Row> stream) {
+    AtomicReference<Stream<Row>> tracked = new AtomicReference<>();
+    tracked.set(stream.onClose(() -> interrupter.closed(tracked.get())));
+    return interrupter.opened(tracked.get());
+  }
+
   private OnlineReconciler.Outcome reconcileWithRetries(TableSpec table, OfflineReplacement replacement, BackfillPlan plan)
       throws InterruptedException {
     Optional<Instant> fence = plan.reset() ? Optional.empty() : Optional.of(plan.range().stop());
     for (int attempt = 1; ; attempt++) {
       try (Stream<EntityKey> changed = replacement.changedKeys();
            Stream<EntityKey> keys = plan.reset() ? Stream.concat(changed, online.keys(table.name())) : changed) {
-        return reconciler.reconcile(table, keys, fence);
+        OnlineReconciler.Outcome outcome = reconciler.reconcile(table, keys, fence);
+        // Durable before the job is recorded reconciled: the history must not outlive the writes.
+        online.sync();
+        return outcome;
       } catch (RuntimeException e) {
         if (attempt == RECONCILE_ATTEMPTS) {
           throw e;
@@ -292,8 +369,12 @@ final class BackfillExecution implements Runnable {
     }
   }
 
-  private String describe(Throwable e, boolean committed) {
+  private String describe(Throwable e, boolean committed, boolean reconciled) {
     String base = e instanceof BackfillException ? e.getMessage() : e.toString();
+    if (reconciled) {
+      return "the offline commit and the online update are done, but the job history could not record them: " + base
+          + "; a client built on the same stores and job history records the job from the offline store's commit";
+    }
     if (committed) {
       return "the offline commit is done but the online reconciliation failed: " + base
           + "; the online store still serves the old rows of the changed keys; a client built on the "

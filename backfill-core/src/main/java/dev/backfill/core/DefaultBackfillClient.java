@@ -11,6 +11,7 @@ import dev.backfill.api.FeatureSet;
 import dev.backfill.api.FeatureSetNotFoundException;
 import dev.backfill.api.InvalidBackfillRequestException;
 import dev.backfill.api.InvalidFeatureSetException;
+import dev.backfill.api.OnlineRepairResult;
 import dev.backfill.api.RangeContents;
 import dev.backfill.api.Row;
 import dev.backfill.api.TimeRange;
@@ -20,6 +21,7 @@ import dev.backfill.spi.OnlineWrite;
 import dev.backfill.spi.TableSpec;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -34,16 +36,25 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The engine's {@link BackfillClient}. */
+/**
+ * The engine's {@link BackfillClient}.
+ *
+ * <p>{@link #close()} ends within its close timeout ({@link #CLOSE_WAIT} unless the builder set
+ * another) plus the time the history and the owned stores take to close: it cancels the jobs that have not begun their offline commit, waits for
+ * every job to stop for at most that long in all, and then abandons the jobs still running (a
+ * store call that never returns, a long online update): it logs each, with what the next client
+ * of a durable history will do about it.
+ */
 final class DefaultBackfillClient implements BackfillClient {
   private static final Logger log = LoggerFactory.getLogger(DefaultBackfillClient.class);
+  /** How long {@link #close()} waits for running jobs before it abandons them, by default. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
   private static final DateTimeFormatter JOB_ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -60,10 +71,13 @@ final class DefaultBackfillClient implements BackfillClient {
   private final Map<String, RowConformer> conformers = new ConcurrentHashMap<>();
   private final Map<String, DefaultBackfillJob> jobs = new ConcurrentHashMap<>();
   private final ExecutorService executor;
+  private final Duration closeWait;
   private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
-  DefaultBackfillClient(OfflineStore offline, OnlineStore online, List<AutoCloseable> owned, JobHistory history, Clock clock) {
+  DefaultBackfillClient(OfflineStore offline, OnlineStore online, List<AutoCloseable> owned, JobHistory history, Clock clock,
+      Duration closeWait) {
+    this.closeWait = closeWait;
     this.offline = offline;
     this.online = online;
     this.owned = owned;
@@ -88,7 +102,7 @@ final class DefaultBackfillClient implements BackfillClient {
         current = recovery.recover(record);
         history.save(current);
       }
-      jobs.put(current.id(), DefaultBackfillJob.fromRecord(current, this::saveQuietly));
+      jobs.put(current.id(), DefaultBackfillJob.fromRecord(current, history::save));
       sequence.accumulateAndGet(current.sequence(), Math::max);
     }
   }
@@ -172,10 +186,10 @@ final class DefaultBackfillClient implements BackfillClient {
     scopes.acquire(featureSet, id, scope);
     try {
       DefaultBackfillJob job = new DefaultBackfillJob(id, sequence.incrementAndGet(), backfill.plan(), clock.instant(),
-          this::saveQuietly);
+          history::save);
       job.onTerminal(() -> scopes.release(featureSet, id));
       jobs.put(id, job);
-      save(job);
+      history.save(job.toRecord());
       executor.execute(new BackfillExecution(backfill, job, offline, online, reconciler, executor, clock));
       log.info("backfill {} of {} submitted: {}", id, featureSet, backfill.plan());
       return job;
@@ -272,6 +286,21 @@ final class DefaultBackfillClient implements BackfillClient {
   }
 
   @Override
+  public OnlineRepairResult repairOnline(String featureSet) {
+    ensureOpen();
+    FeatureSet definition = require(featureSet);
+    long start = System.nanoTime();
+    // No fence: the offline store holds every row ingest or a backfill committed, so its latest
+    // row is what each key should serve.
+    OnlineReconciler.Outcome outcome = reconciler.reconcileAll(definition.table(), TimeRange.all(), Optional.empty());
+    OnlineRepairResult result = new OnlineRepairResult(featureSet, outcome.keysWritten(), outcome.keysDeleted(),
+        Duration.ofNanos(System.nanoTime() - start));
+    log.info("repaired the online store of {}: {} keys written, {} keys deleted, in {} ms", featureSet,
+        result.keysWritten(), result.keysDeleted(), result.elapsed().toMillis());
+    return result;
+  }
+
+  @Override
   public void close() {
     if (closed) {
       return;
@@ -282,19 +311,11 @@ final class DefaultBackfillClient implements BackfillClient {
         log.info("closing the client: cancelled backfill {} of {}", job.id(), job.plan().featureSet());
       }
     }
+    long deadline = System.nanoTime() + closeWait.toNanos();
     for (DefaultBackfillJob job : jobs.values()) {
-      try {
-        job.await();
-      } catch (BackfillException expected) {
-        // failed or cancelled jobs have already logged their outcome
-      }
+      awaitUntil(job, deadline);
     }
-    executor.shutdown();
-    try {
-      executor.awaitTermination(1, TimeUnit.MINUTES);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    executor.shutdownNow();
     RuntimeException failure = null;
     try {
       history.close();
@@ -315,6 +336,28 @@ final class DefaultBackfillClient implements BackfillClient {
     }
   }
 
+  /** Waits for the job until the deadline; a job still running then is abandoned, and said so. */
+  private void awaitUntil(DefaultBackfillJob job, long deadline) {
+    try {
+      if (job.await(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))).isPresent()) {
+        return;
+      }
+    } catch (BackfillException ended) {
+      // failed or cancelled jobs have already logged their outcome
+      return;
+    }
+    log.warn("closing the client: backfill {} of {} did not stop within {} s ({}); abandoned: its thread may still run "
+        + "until its store call returns, and {}", job.id(), job.plan().featureSet(), closeWait.toSeconds(),
+        switch (job.commitStage()) {
+          case BEFORE_COMMIT -> "cancelled, before its offline commit";
+          case COMMITTING -> "in its offline commit";
+          case COMMITTED -> "committed offline, updating the online store";
+        },
+        history instanceof FileJobHistory
+            ? "a client built on the same job history and stores finishes or fails it"
+            : "with an in-memory job history nothing will finish its online update; repairOnline does");
+  }
+
   private FeatureSet require(String featureSet) {
     Objects.requireNonNull(featureSet, "featureSet");
     FeatureSet definition = featureSets.get(featureSet);
@@ -327,18 +370,6 @@ final class DefaultBackfillClient implements BackfillClient {
   private void ensureOpen() {
     if (closed) {
       throw new IllegalStateException("this BackfillClient is closed");
-    }
-  }
-
-  private void save(DefaultBackfillJob job) {
-    history.save(job.toRecord());
-  }
-
-  private void saveQuietly(DefaultBackfillJob job) {
-    try {
-      save(job);
-    } catch (RuntimeException e) {
-      log.error("could not record backfill {} in the job history", job.id(), e);
     }
   }
 

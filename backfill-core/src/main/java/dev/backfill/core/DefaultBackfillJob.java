@@ -24,14 +24,21 @@ import java.util.function.Consumer;
  * A job's state and its transitions. The commit gate is the heart of cancellation: once
  * {@link #enterCommit()} has returned true, {@link #cancel()} returns false, and the other way
  * round, so a cancelled job never commits.
+ *
+ * <p>Every transition the job's recovery depends on is recorded before it takes effect, and a
+ * record that cannot be written throws: a job whose history cannot say it is running, about to
+ * commit, committed or succeeded must not go on as if it could ({@link #markRunning},
+ * {@link #recordBeforeCommit}, {@link #markCommitted}, {@link #succeed}). Failing and
+ * cancelling record what they can and never throw: they are how a job ends.
  */
 final class DefaultBackfillJob implements BackfillJob {
   private final String id;
   private final long sequence;
   private final BackfillPlan plan;
   private final Instant submittedAt;
-  private final Consumer<DefaultBackfillJob> onChange;
+  private final Consumer<JobRecord> recorder;
   private volatile Runnable onTerminal = () -> { };
+  private Runnable onCancel = () -> { };
   private final AtomicInteger slicesDone = new AtomicInteger();
   private final AtomicLong rowsRead = new AtomicLong();
   private final AtomicLong rowsWritten = new AtomicLong();
@@ -47,12 +54,13 @@ final class DefaultBackfillJob implements BackfillJob {
   private JobRecord.Counts commitCounts;
   private String failure;
 
-  DefaultBackfillJob(String id, long sequence, BackfillPlan plan, Instant submittedAt, Consumer<DefaultBackfillJob> onChange) {
+  /** @param recorder writes a record durably, or throws */
+  DefaultBackfillJob(String id, long sequence, BackfillPlan plan, Instant submittedAt, Consumer<JobRecord> recorder) {
     this.id = id;
     this.sequence = sequence;
     this.plan = plan;
     this.submittedAt = submittedAt;
-    this.onChange = onChange;
+    this.recorder = recorder;
     this.status = BackfillStatus.PENDING;
   }
 
@@ -64,6 +72,21 @@ final class DefaultBackfillJob implements BackfillJob {
     this.onTerminal = action;
   }
 
+  /**
+   * Runs when {@link #cancel()} succeeds, on the cancelling thread, to reach a job blocked where
+   * it cannot poll: at once if the job was cancelled already. Must return promptly.
+   */
+  void onCancel(Runnable action) {
+    boolean now;
+    synchronized (this) {
+      onCancel = action;
+      now = cancelRequested;
+    }
+    if (now) {
+      action.run();
+    }
+  }
+
   private void finish() {
     try {
       onTerminal.run();
@@ -73,8 +96,8 @@ final class DefaultBackfillJob implements BackfillJob {
   }
 
   /** A job read back from the history. */
-  static DefaultBackfillJob fromRecord(JobRecord record, Consumer<DefaultBackfillJob> onChange) {
-    DefaultBackfillJob job = new DefaultBackfillJob(record.id(), record.sequence(), record.plan(), Instant.parse(record.submittedAt()), onChange);
+  static DefaultBackfillJob fromRecord(JobRecord record, Consumer<JobRecord> recorder) {
+    DefaultBackfillJob job = new DefaultBackfillJob(record.id(), record.sequence(), record.plan(), Instant.parse(record.submittedAt()), recorder);
     job.status = record.status();
     job.slicesDone.set(record.slicesDone());
     job.rowsRead.set(record.rowsRead());
@@ -169,14 +192,34 @@ final class DefaultBackfillJob implements BackfillJob {
     }
   }
 
-  /** Returns true when the job will not commit: it stops at its next check and changes nothing. */
+  /**
+   * Returns true when the job will not commit: its workers are interrupted, its streams closed
+   * and its store's staging cancelled, and it ends CANCELLED having changed nothing.
+   */
   @Override
-  public synchronized boolean cancel() {
-    if (status.isTerminal() || committing) {
-      return false;
+  public boolean cancel() {
+    Runnable action;
+    synchronized (this) {
+      if (status.isTerminal() || committing) {
+        return false;
+      }
+      if (cancelRequested) {
+        return true;
+      }
+      cancelRequested = true;
+      action = onCancel;
     }
-    cancelRequested = true;
+    action.run();
     return true;
+  }
+
+  @Override
+  public synchronized CommitStage commitStage() {
+    if (committed) {
+      return CommitStage.COMMITTED;
+    }
+    // A job that failed at the gate (its record could not be written) never committed.
+    return committing && !status.isTerminal() ? CommitStage.COMMITTING : CommitStage.BEFORE_COMMIT;
   }
 
   synchronized boolean isCancelRequested() {
@@ -204,21 +247,35 @@ final class DefaultBackfillJob implements BackfillJob {
     return true;
   }
 
+  /** @throws RuntimeException when the job history cannot record it: the job must not run */
   void markRunning() {
     synchronized (this) {
       status = BackfillStatus.RUNNING;
     }
-    onChange.accept(this);
+    recorder.accept(toRecord());
   }
 
-  /** Records the offline commit and its counts, durably, before the online reconciliation. */
+  /**
+   * Records the staged counts just before the offline commit. A commit that the history could
+   * not follow would leave a next client nothing to recover it by, so a failure here throws and
+   * the commit is not made.
+   */
+  void recordBeforeCommit() {
+    recorder.accept(toRecord());
+  }
+
+  /**
+   * Records the offline commit and its counts, durably, before the online reconciliation.
+   *
+   * @throws RuntimeException when the job history cannot record it; the commit stays done
+   */
   void markCommitted(long rowsAdded, long rowsDropped, long rowsDroppedAsContext, long rowsDeleted) {
     synchronized (this) {
       committed = true;
       commitCounts = new JobRecord.Counts(rowsRead.get(), rowsAdded, rowsDropped, rowsDeleted, 0, 0, null,
           rowsDroppedAsContext);
     }
-    onChange.accept(this);
+    recorder.accept(toRecord());
   }
 
   void addRowsRead(long n) {
@@ -233,7 +290,20 @@ final class DefaultBackfillJob implements BackfillJob {
     slicesDone.incrementAndGet();
   }
 
+  /**
+   * Records the job SUCCEEDED, then makes it so.
+   *
+   * @throws RuntimeException when the job history cannot record it: the job stays RUNNING, and
+   *     the caller fails it
+   */
   void succeed(BackfillResult backfillResult, Instant now) {
+    JobRecord record;
+    synchronized (this) {
+      record = JobRecord.of(id, sequence, plan, BackfillStatus.SUCCEEDED, submittedAt, Optional.of(now),
+          new BackfillProgress(plan.slices().size(), plan.slices().size(), rowsRead.get(), rowsWritten.get()),
+          Optional.of(JobRecord.Counts.of(backfillResult)), Optional.empty(), committed, true);
+    }
+    recorder.accept(record);
     synchronized (this) {
       status = BackfillStatus.SUCCEEDED;
       reconciled = true;
@@ -241,12 +311,8 @@ final class DefaultBackfillJob implements BackfillJob {
       finishedAt = now;
       slicesDone.set(plan.slices().size());
     }
-    try {
-      onChange.accept(this);
-    } finally {
-      finish();
-      completion.complete(backfillResult);
-    }
+    finish();
+    completion.complete(backfillResult);
   }
 
   void fail(String message, Throwable cause, Instant now) {
@@ -255,12 +321,9 @@ final class DefaultBackfillJob implements BackfillJob {
       failure = message;
       finishedAt = now;
     }
-    try {
-      onChange.accept(this);
-    } finally {
-      finish();
-      completion.completeExceptionally(new BackfillFailedException(id, message, cause));
-    }
+    recordQuietly();
+    finish();
+    completion.completeExceptionally(new BackfillFailedException(id, message, cause));
   }
 
   void cancelled(Instant now) {
@@ -268,11 +331,23 @@ final class DefaultBackfillJob implements BackfillJob {
       status = BackfillStatus.CANCELLED;
       finishedAt = now;
     }
+    recordQuietly();
+    finish();
+    completion.completeExceptionally(new BackfillCancelledException(id));
+  }
+
+  /**
+   * Records a job's end when it can. When it cannot, the history keeps the job's last record,
+   * from which the next client recovers the truth: FAILED if the offline store has no commit
+   * of the job, reconciled and SUCCEEDED if it has.
+   */
+  private void recordQuietly() {
     try {
-      onChange.accept(this);
-    } finally {
-      finish();
-      completion.completeExceptionally(new BackfillCancelledException(id));
+      recorder.accept(toRecord());
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(DefaultBackfillJob.class).error("backfill {} of {} ended {} but the job history "
+          + "could not record it ({}); a client built on the same history and stores settles it from the offline "
+          + "store's commits", id, plan.featureSet(), status(), e.toString());
     }
   }
 

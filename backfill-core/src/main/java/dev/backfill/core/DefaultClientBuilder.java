@@ -6,6 +6,7 @@ import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.Plugins;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ final class DefaultClientBuilder implements BackfillClient.Builder {
   private boolean onlineOwned;
   private Path jobHistory;
   private Clock clock = Clock.systemUTC();
+  private Duration closeTimeout = DefaultBackfillClient.CLOSE_WAIT;
 
   @Override
   public BackfillClient.Builder offlineStore(OfflineStore store) {
@@ -68,6 +70,16 @@ final class DefaultClientBuilder implements BackfillClient.Builder {
   }
 
   @Override
+  public BackfillClient.Builder closeTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("closeTimeout " + timeout + " is negative; give zero or more, e.g. PT30S");
+    }
+    this.closeTimeout = timeout;
+    return this;
+  }
+
+  @Override
   public BackfillClient build() {
     if (offline == null) {
       throw new IllegalStateException("BackfillClient.Builder: no offline store; call offlineStore(store) "
@@ -89,7 +101,8 @@ final class DefaultClientBuilder implements BackfillClient.Builder {
       }
       JobHistory history = jobHistory == null ? new InMemoryJobHistory() : new FileJobHistory(jobHistory);
       owned.add(0, history);
-      DefaultBackfillClient client = new DefaultBackfillClient(offlineStore, onlineStore, List.copyOf(owned.subList(1, owned.size())), history, clock);
+      DefaultBackfillClient client = new DefaultBackfillClient(offlineStore, onlineStore,
+          List.copyOf(owned.subList(1, owned.size())), history, clock, closeTimeout);
       return client;
     } catch (RuntimeException e) {
       for (AutoCloseable resource : owned) {

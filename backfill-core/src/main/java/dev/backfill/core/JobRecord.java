@@ -72,6 +72,32 @@ record JobRecord(int version, String id, long sequence, String featureSet, Strin
         c.onlineKeysWritten(), c.onlineKeysDeleted(), c.elapsed() == null ? Duration.ZERO : Duration.parse(c.elapsed())));
   }
 
+  /**
+   * Checks that the record can be turned back into a job: its id is the file's, and every field
+   * that a job needs is present and parses.
+   *
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  void check(String expectedId) {
+    if (id == null || featureSet == null || start == null || stop == null || status == null || submittedAt == null
+        || clusterTemplate == null || slices == null) {
+      throw new IllegalArgumentException("a field is missing (id, featureSet, start, stop, status, submittedAt, "
+          + "clusterTemplate and slices are required)");
+    }
+    if (!id.equals(expectedId)) {
+      throw new IllegalArgumentException("it holds job " + id + ", not " + expectedId);
+    }
+    try {
+      plan();
+      Instant.parse(submittedAt);
+      if (finishedAt != null) {
+        Instant.parse(finishedAt);
+      }
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("a time or the plan does not parse: " + e.getMessage(), e);
+    }
+  }
+
   JobRecord withOutcome(BackfillStatus newStatus, Instant finished, Optional<BackfillResult> newResult,
       Optional<String> newFailure, boolean nowReconciled) {
     return new JobRecord(version, id, sequence, featureSet, start, stop, reset, stopClamped, clusterTemplate, slices,

@@ -1,7 +1,6 @@
 package dev.backfill.core;
 
 import dev.backfill.api.BackfillStatus;
-import dev.backfill.api.EntityKey;
 import dev.backfill.api.TimeRange;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
@@ -9,7 +8,6 @@ import dev.backfill.spi.TableSpec;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +18,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Which keys the lost process had reconciled is unknown, so recovery reconciles every key
  * with an offline row in the job's range and every online key (all keys for a reset): work in
- * proportion to the range plus the keys of the feature set, paid only after a crash.
+ * proportion to the keys of the range and of the feature set (listed, not read row by row),
+ * paid only after a crash. The online writes are made durable before the job is recorded
+ * SUCCEEDED.
  */
 final class JobRecovery {
   private static final Logger log = LoggerFactory.getLogger(JobRecovery.class);
@@ -53,12 +53,8 @@ final class JobRecovery {
     }
     online.createTable(table.get());
     TimeRange scope = record.reset() ? TimeRange.all() : record.range();
-    OnlineReconciler.Outcome outcome;
-    try (Stream<EntityKey> offlineKeys = offline.scan(record.featureSet(), scope).map(table.get()::keyOf);
-         Stream<EntityKey> onlineKeys = online.keys(record.featureSet())) {
-      outcome = reconciler.reconcile(table.get(), Stream.concat(offlineKeys, onlineKeys),
-          record.reset() ? Optional.empty() : Optional.of(record.range().stop()));
-    }
+    OnlineReconciler.Outcome outcome = reconciler.reconcileAll(table.get(), scope,
+        record.reset() ? Optional.empty() : Optional.of(record.range().stop()));
     JobRecord.Counts before = record.result();
     var result = new dev.backfill.api.BackfillResult(record.id(), record.featureSet(), record.range(), record.reset(),
         record.rowsRead(), before == null ? record.rowsWritten() : before.rowsWritten(),

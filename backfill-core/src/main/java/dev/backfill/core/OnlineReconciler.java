@@ -2,6 +2,7 @@ package dev.backfill.core;
 
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.Row;
+import dev.backfill.api.TimeRange;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.OnlineWrite;
@@ -79,6 +80,21 @@ final class OnlineReconciler {
       }
     }
     return new Outcome(written, deleted);
+  }
+
+  /**
+   * Reconciles every key that has an offline row in {@code scope} and every online key of the
+   * table, then makes the online writes durable ({@link OnlineStore#sync()}): what recovery and a
+   * repair do when which keys are stale is not known. Costs a listing of the keys of both stores.
+   */
+  Outcome reconcileAll(TableSpec table, TimeRange scope, Optional<Instant> fence) {
+    Outcome outcome;
+    try (Stream<EntityKey> offlineKeys = offline.keys(table.name(), scope);
+         Stream<EntityKey> onlineKeys = online.keys(table.name())) {
+      outcome = reconcile(table, Stream.concat(offlineKeys, onlineKeys), fence);
+    }
+    online.sync();
+    return outcome;
   }
 
   private Outcome reconcileBatch(TableSpec table, List<EntityKey> keys, Optional<Instant> fence) {

@@ -30,7 +30,7 @@ class DefaultBackfillJobTest {
   private final List<BackfillStatus> changes = new ArrayList<>();
 
   private DefaultBackfillJob newJob() {
-    return new DefaultBackfillJob("job-1", 1, PLAN, SUBMITTED, job -> changes.add(job.status()));
+    return new DefaultBackfillJob("job-1", 1, PLAN, SUBMITTED, record -> changes.add(record.status()));
   }
 
   private static BackfillResult result() {
@@ -140,9 +140,9 @@ class DefaultBackfillJobTest {
     DefaultBackfillJob[] jobs = new DefaultBackfillJob[3];
     for (int i = 0; i < jobs.length; i++) {
       int index = i;
-      jobs[i] = new DefaultBackfillJob("job-" + i, i, PLAN, SUBMITTED, job -> {
-        if (job.status().isTerminal()) {
-          seen.add(job.status() + (isDone(jobs[index]) ? " after completion" : " before completion"));
+      jobs[i] = new DefaultBackfillJob("job-" + i, i, PLAN, SUBMITTED, record -> {
+        if (record.status().isTerminal()) {
+          seen.add(record.status() + (isDone(jobs[index]) ? " after completion" : " before completion"));
         }
       });
     }

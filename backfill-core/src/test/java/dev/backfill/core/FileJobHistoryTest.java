@@ -10,10 +10,13 @@ import dev.backfill.api.ClusterTemplate;
 import dev.backfill.api.StoreException;
 import dev.backfill.api.TimeRange;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -126,14 +129,103 @@ class FileJobHistoryTest {
   }
 
   @Test
-  void aCorruptRecordFailsTheLoadNamingTheFile() throws IOException {
+  void filesThatHoldNoValidRecordAreSetAsideAndTheOthersLoad() throws IOException {
+    // Each of these made every command of the environment fail (a NullPointerException for {}).
     history = new FileJobHistory(directory);
     history.save(succeeded("job-1"));
-    Files.writeString(directory.resolve("job-2.json"), "{\"id\": \"job-2\", ", StandardCharsets.UTF_8);
+    Files.writeString(directory.resolve("stray.json"), "{}", StandardCharsets.UTF_8);
+    Files.writeString(directory.resolve("job-2.json"), "", StandardCharsets.UTF_8);
+    Files.writeString(directory.resolve("job-3.json"), "{\"id\": \"job-3\", ", StandardCharsets.UTF_8);
+    String moved = Files.readString(directory.resolve("job-1.json")).replace("\"id\" : \"job-1\"", "\"id\" : \"job-9\"");
+    Files.writeString(directory.resolve("job-4.json"), moved, StandardCharsets.UTF_8);
+    String badTime = Files.readString(directory.resolve("job-1.json")).replace("\"job-1\"", "\"job-5\"")
+        .replace("2024-01-03T00:00:00Z", "yesterday");
+    Files.writeString(directory.resolve("job-5.json"), badTime, StandardCharsets.UTF_8);
 
-    assertThatThrownBy(history::load)
+    assertThat(history.load()).containsExactly(succeeded("job-1"));
+
+    try (var files = Files.list(directory)) {
+      assertThat(files.map(f -> f.getFileName().toString()).filter(name -> !name.startsWith(".")))
+          .containsExactlyInAnyOrder("job-1.json", "stray.json.bad", "job-2.json.bad", "job-3.json.bad",
+              "job-4.json.bad", "job-5.json.bad");
+    }
+    assertThat(history.load()).as("a second load finds nothing left to set aside").containsExactly(succeeded("job-1"));
+  }
+
+  @Test
+  void aFileSetAsideTwiceKeepsBothCopies() throws IOException {
+    history = new FileJobHistory(directory);
+    Files.writeString(directory.resolve("stray.json"), "{}", StandardCharsets.UTF_8);
+    history.load();
+    Files.writeString(directory.resolve("stray.json"), "", StandardCharsets.UTF_8);
+
+    assertThat(history.load()).isEmpty();
+
+    assertThat(directory.resolve("stray.json.bad")).hasContent("{}");
+    assertThat(directory.resolve("stray.json.bad-2")).hasContent("");
+  }
+
+  @Test
+  void everySaveForcesTheDirectoryAfterItsRename() {
+    // Without it a power loss can undo the rename: the history would forget the record.
+    List<String> synced = new ArrayList<>();
+    history = new FileJobHistory(directory, new RecordingCalls() {
+      @Override
+      public void syncDirectory(Path dir) throws IOException {
+        synced.add(dir + ": " + Files.exists(dir.resolve("job-1.json")) + ", temporary file left: "
+            + Files.exists(dir.resolve("job-1.json.tmp")));
+        super.syncDirectory(dir);
+      }
+    });
+
+    history.save(running("job-1"));
+    history.save(succeeded("job-1"));
+
+    assertThat(synced).containsExactly(directory + ": true, temporary file left: false",
+        directory + ": true, temporary file left: false");
+  }
+
+  @Test
+  void theLockFileIsClosedWhenTakingTheLockFails() {
+    List<FileChannel> channels = new ArrayList<>();
+    FileJobHistory.FileSystemCalls failing = new RecordingCalls() {
+      @Override
+      public FileLock tryLock(FileChannel channel) throws IOException {
+        channels.add(channel);
+        throw new IOException("No locks available");
+      }
+    };
+
+    assertThatThrownBy(() -> new FileJobHistory(directory, failing))
         .isInstanceOf(StoreException.class)
-        .hasMessageContaining("job-2.json");
+        .hasMessageContaining(directory.toString())
+        .hasMessageContaining("cannot lock the directory: No locks available");
+    assertThat(channels).singleElement().satisfies(channel -> assertThat(channel.isOpen()).isFalse());
+  }
+
+  @Test
+  void aClosedHistoryRefusesToSave() {
+    // Its lock is released: another client may own the directory by now.
+    history = new FileJobHistory(directory);
+    history.close();
+
+    assertThatThrownBy(() -> history.save(running("job-1"))).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    history = null;
+    assertThat(directory.resolve("job-1.json")).doesNotExist();
+  }
+
+  /** The real calls, for a test to override one. */
+  private static class RecordingCalls implements FileJobHistory.FileSystemCalls {
+    @Override
+    public FileLock tryLock(FileChannel channel) throws IOException {
+      return FileJobHistory.FileSystemCalls.REAL.tryLock(channel);
+    }
+
+    @Override
+    public void syncDirectory(Path dir) throws IOException {
+      FileJobHistory.FileSystemCalls.REAL.syncDirectory(dir);
+    }
   }
 
   @Test

@@ -1,30 +1,21 @@
 package dev.backfill.testkit;
 
-import dev.backfill.api.EntityKey;
-import dev.backfill.api.Row;
 import dev.backfill.api.StoreException;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.OnlineWrite;
-import dev.backfill.spi.TableSpec;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 
 /**
- * Wraps an online store and fails every write while {@link #failWrites(boolean)} is on: a
- * server that went away, for testing what happens between the offline commit and the online
- * reconciliation. Does not close the wrapped store.
+ * Wraps an online store and fails every write (and {@link #sync()}) while
+ * {@link #failWrites(boolean)} is on: a server that went away, for testing what happens between
+ * the offline commit and the online reconciliation. Does not close the wrapped store.
  */
-public final class FlakyOnlineStore implements OnlineStore {
-  private final OnlineStore delegate;
+public final class FlakyOnlineStore extends ForwardingOnlineStore {
   private final AtomicBoolean failing = new AtomicBoolean();
 
   public FlakyOnlineStore(OnlineStore delegate) {
-    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    super(delegate);
   }
 
   /** Turns write failures on or off. */
@@ -33,33 +24,21 @@ public final class FlakyOnlineStore implements OnlineStore {
   }
 
   @Override
-  public void createTable(TableSpec table) {
-    delegate.createTable(table);
-  }
-
-  @Override
-  public Optional<Row> get(String table, EntityKey key) {
-    return delegate.get(table, key);
-  }
-
-  @Override
-  public Map<EntityKey, Row> getAll(String table, Collection<EntityKey> keys) {
-    return delegate.getAll(table, keys);
-  }
-
-  @Override
   public long write(String table, List<OnlineWrite> writes) {
+    checkAvailable();
+    return super.write(table, writes);
+  }
+
+  /** Fails while writes fail: a store that is away cannot make its writes durable either. */
+  @Override
+  public void sync() {
+    checkAvailable();
+    super.sync();
+  }
+
+  private void checkAvailable() {
     if (failing.get()) {
       throw new StoreException("online store unavailable (injected failure)");
     }
-    return delegate.write(table, writes);
   }
-
-  @Override
-  public Stream<EntityKey> keys(String table) {
-    return delegate.keys(table);
-  }
-
-  @Override
-  public void close() {}
 }

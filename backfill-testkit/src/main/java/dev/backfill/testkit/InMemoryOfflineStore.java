@@ -184,6 +184,32 @@ public final class InMemoryOfflineStore implements OfflineStore {
     return latest;
   }
 
+  /**
+   * The distinct keys of the range from one version: a partition wholly inside the range gives
+   * the keys its chunks already index (their latest rows), only a partition the range cuts is
+   * scanned row by row.
+   */
+  @Override
+  public Stream<EntityKey> keys(String table, TimeRange range) {
+    Objects.requireNonNull(range, "range");
+    Table t = table(table, "list the keys of");
+    Version version = t.current;
+    Set<EntityKey> keys = new LinkedHashSet<>();
+    for (Map.Entry<Long, Partition> entry : partitionsOf(version, range).entrySet()) {
+      long first = entry.getKey() * partitionSeconds;
+      boolean whole = !Instant.ofEpochSecond(first).isBefore(range.start())
+          && !Instant.ofEpochSecond(first).plusSeconds(partitionSeconds).isAfter(range.stop());
+      for (Chunk chunk : entry.getValue().chunks) {
+        if (whole) {
+          keys.addAll(chunk.latestByKey().keySet());
+        } else {
+          chunk.rows.stream().filter(row -> range.contains(t.spec.eventTimeOf(row))).map(t.spec::keyOf).forEach(keys::add);
+        }
+      }
+    }
+    return keys.stream();
+  }
+
   /** The number of rows of the table in its current version. */
   public long rowCount(String table) {
     return table(table, "count").current.rowCount;

@@ -93,6 +93,8 @@ import org.junit.jupiter.api.Test;
  *   <li><b>Latest rows.</b> {@code latest} returns the greatest row per key by
  *       {@link TableSpec#latestOrder()} (ties on event time broken by the columns in schema order,
  *       null lowest), across partitions and after replacements; keys without rows are absent.</li>
+ *   <li><b>Keys.</b> {@code keys(table, range)} lists each key with a row in the half-open range
+ *       once, for a bounded range and for {@link TimeRange#all()}, and follows replacements.</li>
  *   <li><b>Concurrency.</b> Concurrent appends lose nothing; one replacement accepts writes from
  *       several threads; two replacements of disjoint ranges of one table can be open at once and
  *       commit from two threads, and both take effect.</li>
@@ -731,6 +733,37 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
     assertThat(store().latest(spec.name(), List.of(EntityKey.of("a"), EntityKey.of("b"), EntityKey.of("c"), EntityKey.of("d"))))
         .containsOnly(Map.entry(EntityKey.of("a"), aCorrected), Map.entry(EntityKey.of("c"), cAfterRange),
             Map.entry(EntityKey.of("d"), dNew));
+  }
+
+  @Test
+  void keysListsEachKeyWithRowsInTheRangeOnceAndFollowsReplacements() {
+    TableSpec spec = clicks();
+    store().createTable(spec);
+    TimeRange firstWeek = TimeRange.of(T0, T0.plus(Duration.ofDays(7)));
+    store().append(spec.name(), List.of(click("a", T0, 1), click("a", T0.plusSeconds(60), 2), click("a", T0, 1),
+        click("b", T0.plus(Duration.ofDays(3)), 3), click("c", T0.plus(Duration.ofDays(7)), 4),
+        click("d", T0.minusNanos(1000), 5), click("e", T0.plus(Duration.ofDays(400)), 6)));
+
+    assertThat(keys(spec, firstWeek)).as("half-open: c at the stop and d before the start are out")
+        .containsExactlyInAnyOrder(EntityKey.of("a"), EntityKey.of("b"));
+    assertThat(keys(spec, TimeRange.all())).containsExactlyInAnyOrder(EntityKey.of("a"), EntityKey.of("b"),
+        EntityKey.of("c"), EntityKey.of("d"), EntityKey.of("e"));
+
+    try (OfflineReplacement replacement = store().beginReplace(spec.name(), Optional.of(firstWeek), "keys")) {
+      replacement.write(List.of(click("f", T0.plus(Duration.ofDays(1)), 7)));
+      replacement.commit();
+    }
+    assertThat(keys(spec, firstWeek)).containsExactly(EntityKey.of("f"));
+    assertThat(keys(spec, TimeRange.all())).as("a and b lost their only rows")
+        .containsExactlyInAnyOrder(EntityKey.of("c"), EntityKey.of("d"), EntityKey.of("e"), EntityKey.of("f"));
+    assertThatThrownBy(() -> keys(clicks("missing_table"), TimeRange.all()))
+        .isInstanceOf(StoreException.class).hasMessageContaining("missing_table");
+  }
+
+  private List<EntityKey> keys(TableSpec spec, TimeRange range) {
+    try (Stream<EntityKey> keys = store().keys(spec.name(), range)) {
+      return keys.toList();
+    }
   }
 
   // ---------------------------------------------------------------- concurrency

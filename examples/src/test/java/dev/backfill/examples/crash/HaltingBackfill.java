@@ -1,18 +1,16 @@
 package dev.backfill.examples.crash;
 
 import dev.backfill.api.BackfillClient;
-import dev.backfill.api.EntityKey;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.api.TimeRange;
 import dev.backfill.spi.DataSource;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.OnlineWrite;
-import dev.backfill.spi.TableSpec;
+import dev.backfill.testkit.ForwardingOnlineStore;
 import dev.backfill.testkit.InMemoryDataSource;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -74,24 +72,13 @@ public final class HaltingBackfill {
     }
   }
 
-  private static final class HaltingOnlineStore implements OnlineStore {
-    private final OnlineStore delegate;
+  private static final class HaltingOnlineStore extends ForwardingOnlineStore {
     private final Point point;
     private final AtomicInteger writes = new AtomicInteger();
 
     HaltingOnlineStore(OnlineStore delegate, Point point) {
-      this.delegate = delegate;
+      super(delegate);
       this.point = point;
-    }
-
-    @Override
-    public void createTable(TableSpec table) {
-      delegate.createTable(table);
-    }
-
-    @Override
-    public Optional<Row> get(String table, EntityKey key) {
-      return delegate.get(table, key);
     }
 
     @Override
@@ -103,17 +90,7 @@ public final class HaltingBackfill {
       if (point == Point.DURING_RECONCILIATION && n == 2) {
         Runtime.getRuntime().halt(HALT_STATUS);
       }
-      return delegate.write(table, batch);
-    }
-
-    @Override
-    public Stream<EntityKey> keys(String table) {
-      return delegate.keys(table);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
+      return super.write(table, batch);
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.backfill.api.EntityKey;
 import dev.backfill.api.InvalidFeatureSetException;
 import dev.backfill.api.RangeContents;
 import dev.backfill.api.Row;
+import dev.backfill.api.Schema;
 import dev.backfill.api.StoreException;
 import dev.backfill.api.TimeRange;
 import dev.backfill.duckdb.internal.DuckDbSession;
@@ -293,16 +294,22 @@ public final class DuckDbOfflineStore implements OfflineStore {
   @Override
   public Stream<Row> scan(String table, TimeRange range) {
     TableSql sql = sql(table);
+    return query("SELECT " + sql.columns + " FROM " + sql.log + " WHERE " + sql.inRange(range), sql.spec.schema(),
+        "scan of offline table '" + table + "'");
+  }
+
+  /** The rows of a query, streamed from a connection of their own, closed with the stream. */
+  private Stream<Row> query(String query, Schema schema, String what) {
     DuckDBConnection c = null;
     Statement s = null;
     try {
       c = connection();
       // One query is one DuckDB transaction: the streamed result is one snapshot.
       s = c.createStatement();
-      ResultSet rs = s.executeQuery("SELECT " + sql.columns + " FROM " + sql.log + " WHERE " + sql.inRange(range));
+      ResultSet rs = s.executeQuery(query);
       DuckDBConnection connection = c;
       Statement statement = s;
-      return ResultSetRows.stream(rs, sql.spec.schema(), "scan of offline table '" + table + "'", () -> {
+      return ResultSetRows.stream(rs, schema, what, () -> {
         try (connection; statement; rs) {
           // closed in reverse order
         }
@@ -310,7 +317,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
     } catch (SQLException e) {
       closeQuietly(s);
       closeQuietly(c);
-      throw failure("scanning '" + table + "'", e);
+      throw failure("the " + what, e);
     }
   }
 
@@ -326,6 +333,20 @@ public final class DuckDbOfflineStore implements OfflineStore {
     } catch (SQLException e) {
       throw failure("counting the rows of '" + table + "' in " + range, e);
     }
+  }
+
+  /**
+   * The distinct keys of the range, from one snapshot. For {@link TimeRange#all()} they are read
+   * from the latest rows ({@code backfill_latest}, one row per key, or a few that tie) instead of
+   * the history; for a bounded range from the history, whose row groups outside the range the
+   * event-time statistics skip.
+   */
+  @Override
+  public Stream<EntityKey> keys(String table, TimeRange range) {
+    TableSql sql = sql(table);
+    String from = range.equals(TimeRange.all()) ? sql.latest : sql.log + " WHERE " + sql.inRange(range);
+    return query("SELECT DISTINCT " + sql.keyColumns + " FROM " + from, sql.keySchema(),
+        "listing of the keys of offline table '" + table + "'").map(TableSql::keyOf);
   }
 
   @Override
@@ -369,6 +390,8 @@ public final class DuckDbOfflineStore implements OfflineStore {
     }
     closed = true;
     for (DuckDbReplacement replacement : List.copyOf(open)) {
+      // A replacement still staging would hold its lock until its query ended.
+      replacement.cancel();
       replacement.close();
     }
     try {

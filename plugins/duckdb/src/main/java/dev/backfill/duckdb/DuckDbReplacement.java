@@ -11,6 +11,7 @@ import dev.backfill.api.TimeRange;
 import dev.backfill.duckdb.internal.DuckDbQueryTransform;
 import dev.backfill.duckdb.internal.DuckDbReadable;
 import dev.backfill.duckdb.internal.DuckDbTypes;
+import dev.backfill.duckdb.internal.QueryInterrupts;
 import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.duckdb.internal.RowAppender;
 import dev.backfill.spi.DataSource;
@@ -35,6 +36,9 @@ import org.duckdb.DuckDBConnection;
  * feature-set table; {@link #commit()} then runs one short transaction that deletes the range,
  * inserts the staged rows (or, on the fast path, the rows of the source query), updates the
  * latest rows and records the commit id.
+ *
+ * <p>{@link #cancel()} interrupts the fast path's queries ({@link #stageFrom}) from another
+ * thread; the commit is never interrupted: it either completes or rolls back by itself.
  */
 final class DuckDbReplacement implements OfflineReplacement {
   private enum State { OPEN, COMMITTED, CLOSED }
@@ -46,6 +50,7 @@ final class DuckDbReplacement implements OfflineReplacement {
   private final DuckDBConnection connection;
   private final boolean fastPathAllowed;
   private final RowAppender rowAppender;
+  private final QueryInterrupts.Guard guard;
   private DuckDBAppender appender;
   /**
    * On the fast path: the query whose rows the commit inserts, how many it must insert, and the
@@ -66,6 +71,7 @@ final class DuckDbReplacement implements OfflineReplacement {
     this.connection = connection;
     this.fastPathAllowed = fastPathAllowed;
     this.rowAppender = new RowAppender(sql.spec.schema());
+    this.guard = new QueryInterrupts.Guard(connection, "the staging of '" + sql.spec.name() + "'");
     try {
       connection.setAutoCommit(false);
       try (Statement s = connection.createStatement()) {
@@ -110,7 +116,7 @@ final class DuckDbReplacement implements OfflineReplacement {
     Optional<String> sourceVersion = source.fingerprint();
     SlicedStaging staging = new SlicedStaging(sql, slices, source.eventTimeColumn().get());
     try (Statement s = connection.createStatement()) {
-      StagedRows staged = staging.stage(s, readable, transformQuery);
+      StagedRows staged = guard.run(() -> staging.stage(s, readable, transformQuery));
       stagedQuery = staging.stagedRows();
       stagedRows = staged.rowsStaged();
       stagedSource = source;
@@ -136,9 +142,19 @@ final class DuckDbReplacement implements OfflineReplacement {
     }
   }
 
+  /** Interrupts a running {@link #stageFrom} and makes any later one fail; never the commit. */
+  @Override
+  public void cancel() {
+    guard.cancel();
+  }
+
   @Override
   public synchronized Commit commit() {
     checkOpen("commit");
+    guard.detach();
+    if (guard.cancelled()) {
+      throw new IllegalStateException("commit() on a replacement of '" + sql.spec.name() + "' that was cancelled");
+    }
     ReentrantLock lock = store.commitLock(sql.spec.name());
     lock.lock();
     try (Statement s = connection.createStatement()) {
@@ -259,16 +275,14 @@ final class DuckDbReplacement implements OfflineReplacement {
     if (state != State.COMMITTED) {
       throw new IllegalStateException("changedKeys() is only available after a successful commit; state: " + state);
     }
-    Schema keySchema = Schema.of(sql.spec.keyColumns().stream()
-        .map(k -> sql.spec.schema().field(k).orElseThrow()).toList());
     try {
       Statement s = connection.createStatement();
       ResultSet rs = s.executeQuery("SELECT * FROM temp.changed");
-      return ResultSetRows.stream(rs, keySchema, "changed keys of '" + sql.spec.name() + "'", () -> {
+      return ResultSetRows.stream(rs, sql.keySchema(), "changed keys of '" + sql.spec.name() + "'", () -> {
         try (s; rs) {
           // closed in reverse order
         }
-      }).map(DuckDbReplacement::keyOf);
+      }).map(TableSql::keyOf);
     } catch (SQLException e) {
       throw store.failure("reading the changed keys of '" + sql.spec.name() + "'", e);
     }
@@ -283,6 +297,7 @@ final class DuckDbReplacement implements OfflineReplacement {
       rollbackQuietly();
     }
     state = State.CLOSED;
+    guard.detach();
     try {
       if (appender != null) {
         appender.close();
@@ -297,14 +312,6 @@ final class DuckDbReplacement implements OfflineReplacement {
     } finally {
       store.forget(this);
     }
-  }
-
-  private static EntityKey keyOf(Row keyRow) {
-    Object[] parts = new Object[keyRow.schema().size()];
-    for (int i = 0; i < parts.length; i++) {
-      parts[i] = keyRow.get(i);
-    }
-    return EntityKey.of(parts);
   }
 
   private void rollbackQuietly() {

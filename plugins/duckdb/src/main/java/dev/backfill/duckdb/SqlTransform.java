@@ -9,6 +9,7 @@ import dev.backfill.api.StoreException;
 import dev.backfill.duckdb.internal.DuckDbQueryTransform;
 import dev.backfill.duckdb.internal.DuckDbSession;
 import dev.backfill.duckdb.internal.DuckDbTypes;
+import dev.backfill.duckdb.internal.QueryInterrupts;
 import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.duckdb.internal.RowAppender;
 import dev.backfill.spi.Transform;
@@ -123,10 +124,15 @@ public final class SqlTransform implements Transform, DuckDbQueryTransform {
 
   /**
    * Runs the query over the input rows. They all have one schema (a source's); no input rows
-   * give no output rows.
+   * give no output rows. Closing the input stream from another thread while the query runs (as
+   * a cancelled backfill does) interrupts the query; closing the returned stream early
+   * interrupts its fetch.
    */
   @Override
-  public Stream<Row> apply(Stream<Row> input) {
+  public Stream<Row> apply(Stream<Row> source) {
+    // The query runs before the output stream exists, so only the input can reach it.
+    InputWatch watch = new InputWatch();
+    Stream<Row> input = source.onClose(watch::inputClosed);
     Iterator<Row> rows = input.iterator();
     if (!rows.hasNext()) {
       input.close();
@@ -137,8 +143,10 @@ public final class SqlTransform implements Transform, DuckDbQueryTransform {
     Schema output = outputSchema(inputSchema);
     DuckDBConnection c = null;
     Statement s = null;
+    QueryInterrupts.Guard guard = null;
     try (input) {
       c = connect();
+      guard = new QueryInterrupts.Guard(c, "the sql transform '" + query + "'");
       s = c.createStatement();
       s.execute("CREATE TEMP TABLE source (" + UserSql.sourceColumns(inputSchema) + ")");
       RowAppender appender = new RowAppender(inputSchema);
@@ -151,21 +159,62 @@ public final class SqlTransform implements Transform, DuckDbQueryTransform {
       String casts = output.fields().stream()
           .map(f -> "CAST(q." + quote(f.name()) + " AS " + DuckDbTypes.sqlType(f.type()) + ") AS " + quote(f.name()))
           .collect(Collectors.joining(", "));
-      ResultSet rs = s.executeQuery("SELECT " + casts + " FROM " + UserSql.asSubquery(query) + " q");
-      DuckDBConnection connection = c;
       Statement statement = s;
+      watch.queryStarting(guard);
+      String select = "SELECT " + casts + " FROM " + UserSql.asSubquery(query) + " q";
+      ResultSet rs = guard.run(() -> statement.executeQuery(select));
+      // From here closing the input (which this method does on return) must not touch the query.
+      watch.queryRunning();
+      guard.detach();
+      DuckDBConnection connection = c;
       return ResultSetRows.stream(rs, output, "sql transform", () -> {
         try (connection; statement; rs) {
           // closed in reverse order
         }
       });
     } catch (SQLException e) {
-      ResultSetRows.closeQuietly(s, c);
+      closeQuietly(guard, s, c);
       throw new StoreException("the sql transform '" + query + "' failed: " + firstLine(e), e);
     } catch (RuntimeException e) {
-      ResultSetRows.closeQuietly(s, c);
+      closeQuietly(guard, s, c);
       throw e;
     }
+  }
+
+  /**
+   * Whether one apply's input was closed by someone else before its query has run: then the
+   * query is cancelled, or never starts. (A closed input need not stop the loop that loads it:
+   * an in-memory stream reads on after its close.)
+   */
+  private static final class InputWatch {
+    private boolean closed;
+    private QueryInterrupts.Guard query;
+
+    synchronized void inputClosed() {
+      closed = true;
+      if (query != null) {
+        query.cancel();
+      }
+    }
+
+    synchronized void queryStarting(QueryInterrupts.Guard guard) {
+      query = guard;
+      if (closed) {
+        guard.cancel();
+      }
+    }
+
+    /** The query has its result: its close interrupts it from now on, not the input's. */
+    synchronized void queryRunning() {
+      query = null;
+    }
+  }
+
+  private static void closeQuietly(QueryInterrupts.Guard guard, Statement s, DuckDBConnection c) {
+    if (guard != null) {
+      guard.detach();
+    }
+    ResultSetRows.closeQuietly(s, c);
   }
 
   @Override

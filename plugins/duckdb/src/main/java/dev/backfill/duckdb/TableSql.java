@@ -3,7 +3,10 @@ package dev.backfill.duckdb;
 import static dev.backfill.duckdb.internal.DuckDbTypes.quote;
 import static dev.backfill.duckdb.internal.DuckDbTypes.timestampLiteral;
 
+import dev.backfill.api.EntityKey;
 import dev.backfill.api.Field;
+import dev.backfill.api.Row;
+import dev.backfill.api.Schema;
 import dev.backfill.api.TimeRange;
 import dev.backfill.duckdb.internal.DuckDbTypes;
 import dev.backfill.spi.TableSpec;
@@ -75,5 +78,19 @@ final class TableSql {
 
   List<String> keyNames() {
     return spec.keyColumns();
+  }
+
+  /** The key columns as a schema: the rows of a query that selects {@link #keyColumns}. */
+  Schema keySchema() {
+    return Schema.of(spec.keyColumns().stream().map(k -> spec.schema().field(k).orElseThrow()).toList());
+  }
+
+  /** The key of a row of {@link #keySchema()}. */
+  static EntityKey keyOf(Row keyRow) {
+    Object[] parts = new Object[keyRow.schema().size()];
+    for (int i = 0; i < parts.length; i++) {
+      parts[i] = keyRow.get(i);
+    }
+    return EntityKey.of(parts);
   }
 }

@@ -8,14 +8,17 @@ import dev.backfill.api.FieldType;
 import dev.backfill.api.InvalidBackfillRequestException;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
+import dev.backfill.api.StoreException;
 import dev.backfill.spi.Plugins;
 import dev.backfill.spi.Transform;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class SqlTransformTest {
   private static final Schema INPUT = Schema.of(new Field("user", FieldType.STRING), new Field("ts", FieldType.TIMESTAMP),
@@ -52,6 +55,24 @@ class SqlTransformTest {
     try (Stream<Row> none = t.apply(Stream.empty())) {
       assertThat(none).isEmpty();
     }
+  }
+
+  @Test
+  @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void anInputClosedByACancelBeforeTheQueryStartsKeepsTheQueryFromRunning() {
+    // A cancelled backfill closes the input from another thread; an in-memory input reads on
+    // after its close, so the query must be refused when it comes (here it would run for hours).
+    Transform endless = SqlTransform.of("SELECT s.* FROM source s, range(100000000000) r WHERE (r.range + s.clicks) % 7 = -1",
+        Duration.ZERO);
+    AtomicReference<Stream<Row>> input = new AtomicReference<>();
+    input.set(Stream.of(input("ann", 0, 1, 0.5), input("bob", 1, 2, 1.0)).peek(row -> {
+      if (row.getString("user").equals("bob")) {
+        input.get().close();
+      }
+    }));
+
+    assertThatThrownBy(() -> endless.apply(input.get())).isInstanceOf(StoreException.class)
+        .hasMessageContaining("was cancelled");
   }
 
   @Test

@@ -76,10 +76,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Durability.</b> Writes go through RocksDB's write-ahead log with {@code sync=false}: a
  * write is acknowledged once it is in the operating system's page cache, so a crash of the
  * process (even {@code Runtime.halt} or {@code kill -9}) loses nothing acknowledged, but a
- * crash of the machine or a power loss may lose the last writes. That trades the last moments
- * before a power loss for bulk-write throughput (an fsync per batch would dominate); a lost
- * online row is recomputed by the next backfill or ingest. Table specs are written with
- * {@code sync=true}, and {@link #close()} syncs the log.
+ * crash of the machine or a power loss may lose the writes since the last {@link #sync()}.
+ * An fsync per batch would dominate bulk writes, so the engine instead calls {@link #sync()}
+ * (an fsync of the log) once a job's online update is done and before it records the job
+ * reconciled: a job recorded SUCCEEDED has its online writes on disk. Table specs are written
+ * with {@code sync=true}, and {@link #close()} syncs the log.
  *
  * <p><b>Concurrency and lifecycle.</b> Thread-safe. {@link #close()} waits for calls in
  * progress, closes open {@link #keys} streams, and releases every native object; any later call
@@ -136,6 +137,7 @@ public final class RocksDbOnlineStore implements OnlineStore {
       }
     }
     this.metaFamily = Objects.requireNonNull(meta, "default column family");
+    loadSpecs();
   }
 
   /**
@@ -204,12 +206,14 @@ public final class RocksDbOnlineStore implements OnlineStore {
       } catch (RocksDBException e) {
         throw openFailure(directory, e);
       }
-      RocksDbOnlineStore store = new RocksDbOnlineStore(dir, cache, bloom, writeBuffers, dbOptions, familyOptions, db,
-          descriptors, opened);
+      RocksDbOnlineStore store;
       try {
-        store.loadSpecs();
-      } catch (RuntimeException e) {
-        store.close();
+        store = new RocksDbOnlineStore(dir, cache, bloom, writeBuffers, dbOptions, familyOptions, db, descriptors, opened);
+      } catch (RuntimeException | Error e) {
+        // The database is open and holds the directory's lock: release it before the options
+        // it uses, or no store could open the directory again in this process.
+        opened.forEach(ColumnFamilyHandle::close);
+        db.close();
         throw e;
       }
       LOG.debug("opened {} with {} table(s)", store.describe, store.tables.size());
@@ -465,6 +469,24 @@ public final class RocksDbOnlineStore implements OnlineStore {
       KeyScan scan = new KeyScan(t);
       openScans.add(scan);
       return StreamSupport.stream(scan, false).onClose(scan::closeFromStream);
+    });
+  }
+
+  /**
+   * Forces the write-ahead log to stable storage: every write acknowledged before the call
+   * survives a power loss once it returns. Safe during reads and writes.
+   *
+   * @throws StoreException when RocksDB cannot sync the log
+   */
+  @Override
+  public void sync() {
+    guarded(() -> {
+      try {
+        db.syncWal();
+      } catch (RocksDBException e) {
+        throw failure("syncing the write-ahead log", e);
+      }
+      return null;
     });
   }
 

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -16,6 +17,11 @@ import java.util.stream.StreamSupport;
  * A lazy stream of the rows of a JDBC result set, read in the column order of a schema, so
  * that a large result flows through the JVM in bounded memory. Closing the stream runs the
  * given closer (result set, statement, connection), once.
+ *
+ * <p>Closing the stream before its last row stops the query first ({@link QueryInterrupts}),
+ * so that a close from another thread (a cancelled backfill) ends a read blocked in the
+ * database instead of waiting for it; the reading thread then gets a {@link StoreException}
+ * saying the read was cancelled, never a silent end of the rows.
  */
 public final class ResultSetRows {
   private ResultSetRows() {}
@@ -46,6 +52,8 @@ public final class ResultSetRows {
 
   /** As {@link #stream(ResultSet, Schema, String, Closer)}, column {@code i + 1} read by {@code readers[i]}. */
   public static Stream<Row> stream(ResultSet rs, Schema schema, ColumnReader[] readers, String what, Closer closer) {
+    AtomicBoolean exhausted = new AtomicBoolean();
+    AtomicBoolean cancelled = new AtomicBoolean();
     Iterator<Row> rows = new Iterator<>() {
       private Boolean hasNext;
 
@@ -53,12 +61,25 @@ public final class ResultSetRows {
       public boolean hasNext() {
         if (hasNext == null) {
           try {
+            checkNotCancelled();
             hasNext = rs.next();
           } catch (SQLException e) {
+            checkNotCancelled();
             throw new StoreException(what + " failed: " + firstLine(e), e);
+          }
+          if (!hasNext) {
+            // An interrupted DuckDB fetch can end a result early without an error.
+            checkNotCancelled();
+            exhausted.set(true);
           }
         }
         return hasNext;
+      }
+
+      private void checkNotCancelled() {
+        if (cancelled.get()) {
+          throw new StoreException(what + " was cancelled: its stream was closed while it was read");
+        }
       }
 
       @Override
@@ -87,6 +108,14 @@ public final class ResultSetRows {
           return;
         }
         closed = true;
+        if (!exhausted.get()) {
+          cancelled.set(true);
+          try {
+            QueryInterrupts.interrupt(rs.getStatement());
+          } catch (SQLException | RuntimeException e) {
+            // the result set has no statement any more: nothing runs
+          }
+        }
         try {
           closer.close();
         } catch (SQLException e) {
