@@ -212,9 +212,9 @@ final class DefaultBackfillClient implements BackfillClient {
     Optional<TimeRange> scope = plan.reset() ? Optional.empty() : Optional.of(plan.range());
     try {
       scopes.acquire(featureSet, id, scope, () -> {
-        if (featureSets.get(featureSet) != backfill.featureSet()) {
+        if (!backfill.featureSet().equals(featureSets.get(featureSet))) {
           throw new InvalidBackfillRequestException("feature set '" + featureSet + "' was "
-              + (featureSets.containsKey(featureSet) ? "registered again" : "dropped")
+              + (featureSets.containsKey(featureSet) ? "registered again with another definition" : "dropped")
               + " since this backfill was planned, so the plan may no longer be what would run; plan it again");
         }
         jobs.put(id, job);
