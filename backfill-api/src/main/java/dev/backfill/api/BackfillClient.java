@@ -89,7 +89,10 @@ public interface BackfillClient extends AutoCloseable {
   /**
    * Appends rows to the offline store (atomically) and updates the online store, newest event
    * time winning (ties by the documented row order). Every row is checked first: an
-   * {@link InvalidRowException} writes nothing. Safe during backfills: while a backfill of the
+   * {@link InvalidRowException} writes nothing (a wrong column or type, a null key or event time,
+   * a timestamp finer than a microsecond or outside the supported range, a string with a lone
+   * UTF-16 surrogate). DOUBLE key values are stored normalised: {@code -0.0} as {@code 0.0}, every
+   * NaN as {@code Double.NaN} (see {@link EntityKey}); feature values exactly. Safe during backfills: while a backfill of the
    * feature set has committed offline and not yet reconciled its keys online, the online write
    * of each ingested key is its latest offline row after the append, so that the online store
    * only ever serves the latest row of some committed offline state.

@@ -369,7 +369,8 @@ final class DefaultBackfillClient implements BackfillClient {
         log.info("closing the client: cancelled backfill {} of {}", job.id(), job.plan().featureSet());
       }
     }
-    long deadline = System.nanoTime() + closeWait.toNanos();
+    // A wait of centuries is a wait without end; nanoTime arithmetic must not overflow.
+    long deadline = System.nanoTime() + Math.min(DefaultBackfillJob.saturatedNanos(closeWait), Long.MAX_VALUE / 4);
     for (DefaultBackfillJob job : jobs.values()) {
       awaitUntil(job, deadline);
     }

@@ -195,7 +195,7 @@ final class DefaultBackfillJob implements BackfillJob {
   }
 
   /** The timeout in nanoseconds, from 0 to Long.MAX_VALUE: toNanos() overflows beyond about 292 years. */
-  private static long saturatedNanos(Duration timeout) {
+  static long saturatedNanos(Duration timeout) {
     if (timeout.isNegative()) {
       return 0;
     }

@@ -28,8 +28,13 @@ final class Describe {
     if (hasOwnToString(transform)) {
       return String.valueOf(transform);
     }
-    return "a Transform (" + transform.getClass().getName() + ")"
-        + (transform.lookback().isZero() ? "" : " with lookback " + transform.lookback());
+    String lookback;
+    try {
+      lookback = transform.lookback().isZero() ? "" : " with lookback " + transform.lookback();
+    } catch (RuntimeException e) {
+      lookback = " (its lookback() failed: " + e + ")";
+    }
+    return "a Transform (" + transform.getClass().getName() + ")" + lookback;
   }
 
   private static boolean hasOwnToString(Object o) {

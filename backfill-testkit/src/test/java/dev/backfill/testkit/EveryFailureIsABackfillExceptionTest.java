@@ -292,4 +292,15 @@ class EveryFailureIsABackfillExceptionTest {
     c.backfill(NAME).between(day(1), day(2)).run();
     assertThat(c.jobs(NAME)).hasSize(1);
   }
+
+  @Test
+  void aCloseTimeoutOfCenturiesIsAWaitWithoutEndNotAnArithmeticOverflow() {
+    // Issue 17 point 7: close() threw ArithmeticException for a timeout beyond 292 years.
+    BackfillClient patient = BackfillClient.builder().offlineStore(InMemoryOfflineStore.create())
+        .onlineStore(InMemoryOnlineStore.create()).closeTimeout(java.time.Duration.ofSeconds(Long.MAX_VALUE)).build();
+    patient.register(trips().toBuilder().source(hourly()).build());
+    patient.backfill(NAME).between(day(1), day(2)).run();
+
+    org.assertj.core.api.Assertions.assertThatCode(patient::close).doesNotThrowAnyException();
+  }
 }
