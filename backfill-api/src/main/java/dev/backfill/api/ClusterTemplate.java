@@ -28,19 +28,21 @@ public enum ClusterTemplate {
   /**
    * Parses a template name, case-insensitive.
    *
-   * @throws InvalidBackfillRequestException naming the valid templates
+   * @throws InvalidBackfillRequestException naming the valid templates, for an unknown name and
+   *     for null (as {@link FieldType#parse} and {@link BackfillTimes#parse} do)
    */
   public static ClusterTemplate parse(String text) {
-    if (text != null) {
-      for (ClusterTemplate template : values()) {
-        if (template.name().equalsIgnoreCase(text.trim())) {
-          return template;
-        }
+    String valid = Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", ")) + " (case-insensitive)";
+    if (text == null) {
+      throw new InvalidBackfillRequestException("missing cluster template; valid templates: " + valid);
+    }
+    for (ClusterTemplate template : values()) {
+      if (template.name().equalsIgnoreCase(text.trim())) {
+        return template;
       }
     }
-    throw new InvalidBackfillRequestException("unknown cluster template '" + text + "'; valid templates: "
-        + Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", "))
-        + " (case-insensitive)");
+    throw new InvalidBackfillRequestException("unknown cluster template '" + Values.escape(text) + "'; valid templates: "
+        + valid);
   }
 
   /** The lower-case name used in configuration files. */

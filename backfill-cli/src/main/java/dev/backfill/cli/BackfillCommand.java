@@ -102,7 +102,8 @@ final class BackfillCommand implements Callable<Integer> {
       }
       Optional<DeletionPrompt> prompt = yes ? Optional.empty() : Optional.of(new DeletionPrompt(confirmation, featureSet));
       prompt.ifPresent(request::confirmDeletion);
-      BackfillJob job = request.submit();
+      // The plan shown and confirmed is the one that runs, however long the question took.
+      BackfillJob job = request.submit(plan);
       session.describe(owner("job " + job.id() + " of " + featureSet + " " + Reports.range(job.plan().range())
           + (reset ? ", reset" : "") + ", since " + job.submittedAt()));
       context.err().println("backfill job " + job.id() + " of " + featureSet + " started: "
