@@ -15,6 +15,22 @@ import java.util.stream.Stream;
  * The entry point: registers feature sets, ingests rows, runs backfills and reads both stores.
  * Thread-safe; one client per pair of stores and job history. Closing it cancels running jobs
  * (before their offline commit) and closes the stores it built from a type.
+ *
+ * <p><b>Errors.</b> Every failure is a {@link BackfillException} (a failed backfill's cause is the
+ * original error), except programming errors, which are the JDK's: a null argument is a
+ * {@code NullPointerException} naming the argument, {@link TimeRange#of} with
+ * {@code start >= stop} an {@code IllegalArgumentException}, and building a client without a
+ * store or without an engine on the class path an {@code IllegalStateException}. A store's own
+ * failure that is not a {@code BackfillException} reaches the caller as a {@link StoreException}
+ * naming the store and what was asked of it. After {@link #close()} every method but
+ * {@code close()} throws {@link ClientClosedException}.
+ *
+ * <p><b>Names.</b> Methods that act on a feature set ({@link #backfill}, {@link #ingest}, the
+ * reads, {@link #repairOnline}) throw {@link FeatureSetNotFoundException} for a name that is not
+ * registered. Lookups answer what they find: {@link #featureSet} is empty and {@link #jobs} is
+ * empty for a name without jobs, registered or not, since the job history outlives
+ * registrations (a client lists the jobs of a durable history before the feature sets are
+ * registered again).
  */
 public interface BackfillClient extends AutoCloseable {
 
@@ -39,7 +55,9 @@ public interface BackfillClient extends AutoCloseable {
    * same name again replaces the source, transform, backfill start and cluster template.
    *
    * @throws InvalidFeatureSetException when the name is registered with another schema, key or
-   *     event-time column, or a store holds the table with another schema
+   *     event-time column, differs only in case from a registered name (SQL stores fold the case
+   *     of names), or a store holds the table with another schema or a name that differs from it
+   *     only in case
    */
   void register(FeatureSet featureSet);
 
@@ -71,7 +89,10 @@ public interface BackfillClient extends AutoCloseable {
   /**
    * Appends rows to the offline store (atomically) and updates the online store, newest event
    * time winning (ties by the documented row order). Every row is checked first: an
-   * {@link InvalidRowException} writes nothing. Safe during backfills: while a backfill of the
+   * {@link InvalidRowException} writes nothing (a wrong column or type, a null key or event time,
+   * a timestamp finer than a microsecond or outside the supported range, a string with a lone
+   * UTF-16 surrogate). DOUBLE key values are stored normalised: {@code -0.0} as {@code 0.0}, every
+   * NaN as {@code Double.NaN} (see {@link EntityKey}); feature values exactly. Safe during backfills: while a backfill of the
    * feature set has committed offline and not yet reconciled its keys online, the online write
    * of each ingested key is its latest offline row after the append, so that the online store
    * only ever serves the latest row of some committed offline state.
@@ -96,12 +117,23 @@ public interface BackfillClient extends AutoCloseable {
    */
   RangeContents offlineContents(String featureSet, TimeRange range);
 
-  /** The online row of the key. */
+  /**
+   * The online row of the key. The key is checked against the feature set's key columns before
+   * any store sees it, and a part is widened as a row value is ({@link FieldType#coerce}: an
+   * {@code Integer} for a DOUBLE column); {@code -0.0} and {@code 0.0} are one key (see
+   * {@link EntityKey}).
+   *
+   * @throws InvalidKeyException for a key with another number of parts than the key columns, a
+   *     part of another type, or a string part with a lone UTF-16 surrogate
+   */
   Optional<Row> readOnline(String featureSet, EntityKey key);
 
   Optional<BackfillJob> job(String jobId);
 
-  /** The jobs of the feature set, newest first, finished ones included. */
+  /**
+   * The jobs of the feature set, newest first, finished ones included; empty for a name without
+   * jobs, registered or not (see the class comment).
+   */
   List<BackfillJob> jobs(String featureSet);
 
   /**

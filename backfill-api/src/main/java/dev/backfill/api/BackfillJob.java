@@ -23,7 +23,8 @@ public interface BackfillJob {
   Optional<String> failure();
 
   /**
-   * Waits for the job to finish.
+   * Waits for the job to finish. Each call throws a new exception made on the caller's thread
+   * (its stack trace shows where the caller waited); the worker's failure is its cause.
    *
    * @throws BackfillFailedException when it failed (the cause is the original error)
    * @throws BackfillCancelledException when it was cancelled

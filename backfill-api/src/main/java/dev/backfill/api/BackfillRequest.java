@@ -7,7 +7,13 @@ import java.time.Instant;
 /**
  * A pending backfill, configured fluently. Setters only record; {@link #plan()},
  * {@link #submit()} and {@link #run()} resolve and validate. Not thread-safe; reusable: each
- * {@code submit()} starts a new job.
+ * {@code submit()} starts a new job. Its {@code toString()} shows the feature set and every
+ * setting, for logs.
+ *
+ * <p><b>Review, then run what was reviewed.</b> {@code submit()} resolves the request again, so
+ * a default stop (now) or a clamped one moves with the clock between a {@code plan()} shown to
+ * someone and the job. {@link #submit(BackfillPlan)} runs the plan this request returned, as it
+ * was, or refuses.
  */
 public interface BackfillRequest {
   /** Deletes all data of the feature set, then populates the range. */
@@ -60,4 +66,22 @@ public interface BackfillRequest {
 
   /** {@code submit().await()}. */
   BackfillResult run();
+
+  /**
+   * Starts a job that executes exactly {@code plan}: its range, reset, cluster template, slices
+   * and comment, with the source and transform the request had when it made the plan, however
+   * the clock moved since. The deletion confirmation is the request's current one.
+   *
+   * @param plan a plan that {@link #plan()} of this request returned
+   * @throws InvalidBackfillRequestException when the plan was not made by this request, the
+   *     request's settings changed since it was made, or the feature set was registered again
+   *     (with another definition) or dropped since; plan again and review the new plan
+   * @throws BackfillConflictException when an overlapping backfill of the feature set is running
+   */
+  BackfillJob submit(BackfillPlan plan);
+
+  /** {@code submit(plan).await()}. */
+  default BackfillResult run(BackfillPlan plan) {
+    return submit(plan).await();
+  }
 }

@@ -27,11 +27,13 @@ public enum ClusterTemplate {
 
   /**
    * The workers a job of this template runs its slices on, on this machine:
-   * {@code min(parallelism(), available processors, slices)}, at least 1. The engine uses exactly
-   * this number on the path that streams rows through the JVM.
+   * {@code min(parallelism(), available processors, slices)}, at least 1; and 1 for a transform
+   * that is not thread-safe ({@link dev.backfill.spi.Transform#threadSafe()}), whose slices run
+   * one after the other. The engine uses exactly this number on the path that streams rows
+   * through the JVM.
    */
-  public int workers(int slices) {
-    return Math.max(1, Math.min(Math.min(parallelism, processors()), slices));
+  public int workers(int slices, boolean threadSafeTransform) {
+    return threadSafeTransform ? Math.max(1, Math.min(Math.min(parallelism, processors()), slices)) : 1;
   }
 
   /** The processors of this machine that the JVM may use. */
@@ -42,19 +44,21 @@ public enum ClusterTemplate {
   /**
    * Parses a template name, case-insensitive.
    *
-   * @throws InvalidBackfillRequestException naming the valid templates
+   * @throws InvalidBackfillRequestException naming the valid templates, for an unknown name and
+   *     for null (as {@link FieldType#parse} and {@link BackfillTimes#parse} do)
    */
   public static ClusterTemplate parse(String text) {
-    if (text != null) {
-      for (ClusterTemplate template : values()) {
-        if (template.name().equalsIgnoreCase(text.trim())) {
-          return template;
-        }
+    String valid = Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", ")) + " (case-insensitive)";
+    if (text == null) {
+      throw new InvalidBackfillRequestException("missing cluster template; valid templates: " + valid);
+    }
+    for (ClusterTemplate template : values()) {
+      if (template.name().equalsIgnoreCase(text.trim())) {
+        return template;
       }
     }
-    throw new InvalidBackfillRequestException("unknown cluster template '" + text + "'; valid templates: "
-        + Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", "))
-        + " (case-insensitive)");
+    throw new InvalidBackfillRequestException("unknown cluster template '" + Values.escape(text) + "'; valid templates: "
+        + valid);
   }
 
   /** The lower-case name used in configuration files. */

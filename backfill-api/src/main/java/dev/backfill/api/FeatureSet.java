@@ -5,7 +5,10 @@ import dev.backfill.spi.TableSpec;
 import dev.backfill.spi.Transform;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -13,7 +16,14 @@ import java.util.regex.Pattern;
 /**
  * A named set of features: its schema (key columns, one TIMESTAMP event-time column, feature
  * columns, in that order), the source and transform that compute its rows, the earliest time a
- * backfill starts from by default, and the default cluster template. Immutable.
+ * backfill starts from by default, and the default cluster template. Immutable; equal to
+ * another of the same definition.
+ *
+ * <p>Names: a feature-set name is a letter, then letters, digits or '_'; a column name may also
+ * start with '_'; at most 128 characters. Column names of one feature set must differ by more
+ * than case ({@link #build()} refuses {@code v} and {@code V}), and so must the names of the
+ * feature sets of one client ({@link BackfillClient#register} refuses {@code Trips} beside
+ * {@code trips}), since SQL stores fold the case of names.
  */
 public final class FeatureSet {
   private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,127}");
@@ -46,9 +56,10 @@ public final class FeatureSet {
     Schema schema;
     try {
       schema = Schema.of(fields);
-    } catch (IllegalArgumentException e) {
+    } catch (InvalidValueException e) {
       throw new InvalidFeatureSetException("feature set '" + b.name + "': " + e.getMessage());
     }
+    requireDistinctIgnoringCase(b.name, schema);
     this.table = new TableSpec(b.name, schema, b.keys.stream().map(Field::name).toList(), b.eventTime);
     this.featureColumns = b.features.stream().map(Field::name).toList();
     this.source = b.source;
@@ -131,6 +142,27 @@ public final class FeatureSet {
     return b.transform(transform).backfillStart(backfillStart).clusterTemplate(clusterTemplate);
   }
 
+  /**
+   * Whether two feature-set or column names are the same name to a store: SQL stores (DuckDB,
+   * Iceberg, Spark) fold the case of identifiers, so {@code Trips} and {@code trips}, or columns
+   * {@code v} and {@code V}, would be one table or one column there and two in memory or RocksDB.
+   * Names are ASCII letters, digits and '_', so folding ASCII case is exact.
+   */
+  public static boolean sameNameIgnoringCase(String a, String b) {
+    return a.equalsIgnoreCase(b);
+  }
+
+  private static void requireDistinctIgnoringCase(String featureSet, Schema schema) {
+    Map<String, String> byFolded = new HashMap<>();
+    for (String column : schema.names()) {
+      String other = byFolded.putIfAbsent(column.toLowerCase(Locale.ROOT), column);
+      if (other != null) {
+        throw new InvalidFeatureSetException("feature set '" + featureSet + "': columns '" + other + "' and '" + column
+            + "' differ only in case, which SQL stores (DuckDB, Iceberg) cannot tell apart; rename one of them");
+      }
+    }
+  }
+
   /** Checks a column name before it becomes a {@link Field}, which would reject a blank one less helpfully. */
   private static String checkColumn(String featureSet, String column) {
     Objects.requireNonNull(column, "column");
@@ -139,6 +171,23 @@ public final class FeatureSet {
           + "' is not valid; use a letter or '_' then letters, digits or '_' (at most 128)");
     }
     return column;
+  }
+
+  /**
+   * Equal when the definitions are: name, schema, key and event-time columns, backfill start,
+   * cluster template, and the same source and transform by their own {@code equals} (usually
+   * identity: the same instances).
+   */
+  @Override
+  public boolean equals(Object o) {
+    return this == o || (o instanceof FeatureSet other && table.equals(other.table)
+        && Objects.equals(source, other.source) && transform.equals(other.transform)
+        && backfillStart.equals(other.backfillStart) && clusterTemplate == other.clusterTemplate);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(table, source, transform, backfillStart, clusterTemplate);
   }
 
   @Override
@@ -216,7 +265,11 @@ public final class FeatureSet {
       return this;
     }
 
-    /** @throws InvalidFeatureSetException naming what is missing or invalid */
+    /**
+     * @throws InvalidFeatureSetException naming what is missing or invalid: no key, event time or
+     *     backfill start, a backfill start outside the supported range, a duplicate column, or
+     *     columns whose names differ only in case
+     */
     public FeatureSet build() {
       return new FeatureSet(this);
     }

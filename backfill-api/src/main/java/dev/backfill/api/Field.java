@@ -2,13 +2,13 @@ package dev.backfill.api;
 
 import java.util.Objects;
 
-/** A named, typed column. */
+/** A named, typed column. A blank name is an {@link InvalidValueException}. */
 public record Field(String name, FieldType type) {
   public Field {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");
     if (name.isBlank()) {
-      throw new IllegalArgumentException("field name must not be blank");
+      throw new InvalidValueException("field name '" + name + "' is blank; give a column name");
     }
   }
 

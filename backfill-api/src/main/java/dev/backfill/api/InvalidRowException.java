@@ -8,8 +8,10 @@ import java.util.Objects;
  * A row that does not fit its feature set's schema: a missing column, a value of the wrong
  * type, a null key or event time, a timestamp finer than a microsecond or outside the
  * {@linkplain BackfillTimes#SUPPORTED_RANGE supported range}, or an event time that breaks the
- * point-in-time rule ({@link #pointInTime}). The job (or {@code ingest} call) that met it writes
- * nothing.
+ * point-in-time rule ({@link #pointInTime}), a string with a lone UTF-16 surrogate (not text:
+ * every store keeps strings as UTF-8). The job (or {@code ingest} call) that met it writes
+ * nothing. The message shows the value escaped (control characters and lone surrogates as
+ * <code>&#92;uXXXX</code>).
  */
 public class InvalidRowException extends BackfillException {
   private static final long serialVersionUID = 1L;
@@ -19,8 +21,13 @@ public class InvalidRowException extends BackfillException {
   private final String reason;
 
   public InvalidRowException(String featureSet, String column, Object value, String reason) {
-    super("invalid row for feature set '" + featureSet + "': column '" + column + "' value "
-        + describe(value) + ": " + reason);
+    this("invalid row for feature set '" + featureSet + "': column '" + column + "' value "
+        + Values.describe(value) + ": " + reason, featureSet, column, value, reason);
+  }
+
+  /** For subclasses that word the message themselves; the parts are as for the public constructor. */
+  protected InvalidRowException(String message, String featureSet, String column, Object value, String reason) {
+    super(message);
     this.featureSet = Objects.requireNonNull(featureSet, "featureSet");
     this.column = Objects.requireNonNull(column, "column");
     this.value = value;
@@ -60,14 +67,6 @@ public class InvalidRowException extends BackfillException {
         + "(an output row at t may depend only on input rows in [t - lookback, t]): slice " + slice
         + " read its input from " + slice.start() + " - lookback " + lookback + " and emitted this row " + where
         + ", where no row of the range can come from; " + fix);
-  }
-
-  private static String describe(Object value) {
-    if (value == null) {
-      return "null";
-    }
-    String text = value instanceof String ? "'" + value + "'" : String.valueOf(value);
-    return text + " (" + value.getClass().getSimpleName() + ")";
   }
 
   public String featureSet() {

@@ -7,7 +7,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** An ordered list of uniquely named fields. Immutable. */
+/**
+ * An ordered list of uniquely named fields. Immutable. A duplicate column name is an
+ * {@link InvalidValueException}. Names are compared exactly; a feature set also refuses names
+ * that differ only in case ({@link FeatureSet.Builder#build()}), which SQL stores cannot tell apart.
+ */
 public final class Schema {
   private final List<Field> fields;
   private final List<String> names;
@@ -19,7 +23,7 @@ public final class Schema {
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < this.fields.size(); i++) {
       if (index.put(this.fields.get(i).name(), i) != null) {
-        throw new IllegalArgumentException("duplicate column '" + this.fields.get(i).name()
+        throw new InvalidValueException("duplicate column '" + this.fields.get(i).name()
             + "' in schema " + this.fields);
       }
     }
@@ -49,6 +53,7 @@ public final class Schema {
 
   /** The position of the column, or -1 when absent. */
   public int indexOf(String name) {
+    Objects.requireNonNull(name, "name");
     Integer index = indexByName.get(name);
     return index == null ? -1 : index;
   }

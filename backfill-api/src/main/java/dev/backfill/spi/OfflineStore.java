@@ -34,6 +34,14 @@ import java.util.stream.Stream;
  *       that every store keeps the same values and picks the same latest row), every instant of
  *       the supported range ({@link dev.backfill.api.BackfillTimes#SUPPORTED_RANGE}, years 1 to
  *       9999), which is all the engine hands a store.</li>
+ *   <li><b>Keys and strings as the engine hands them.</b> Key values are normal
+ *       ({@link dev.backfill.api.EntityKey}): a DOUBLE key is never {@code -0.0} and every NaN
+ *       is {@code Double.NaN}, so that a store that compares doubles as SQL does (-0.0 = 0.0)
+ *       and one that compares bits agree; NaN, infinities and the smallest doubles are keys of
+ *       their own. No string holds a lone UTF-16 surrogate, so a UTF-8 store keeps every string
+ *       exactly. A store need not check either.</li>
+ *   <li><b>Names.</b> {@link #createTable} refuses a name that differs only in case from an
+ *       existing table's ({@link TableNames#requireNoCaseTwin}), as SQL stores must.</li>
  *   <li><b>Exact ranges.</b> A row at {@code t} is in {@code [start, stop)} exactly when
  *       {@code start <= t < stop}, also for a bound finer than a microsecond (a user's read
  *       range): a store that keeps microseconds rounds such a bound up, never down. The engine

@@ -17,6 +17,13 @@ import java.util.stream.Stream;
  * {@link OnlineWrite#condition()} evaluated against it, and the key set or deleted, with no
  * other write to that key in between. A reader sees a key's old row or its new one, never a
  * missing key in between. A batch need not be atomic as a whole.
+ *
+ * <p>Keys are what {@link EntityKey} makes them: never {@code -0.0} in a DOUBLE part, one NaN,
+ * no string with a lone UTF-16 surrogate (the engine refuses them), and of the table's key
+ * columns' arity and types (the engine checks a user's key before a store sees it). Every other
+ * value is a key of its own, and every value is kept exactly. {@link #createTable} refuses a
+ * name that differs only in case from an existing table's ({@link TableNames#requireNoCaseTwin}).
+ * Failures are reported as {@link dev.backfill.api.StoreException}, a closed store included.
  */
 public interface OnlineStore extends AutoCloseable {
   /**

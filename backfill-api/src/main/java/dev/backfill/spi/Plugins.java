@@ -1,5 +1,6 @@
 package dev.backfill.spi;
 
+import dev.backfill.api.BackfillException;
 import dev.backfill.api.InvalidBackfillRequestException;
 import java.util.Map;
 import java.util.Objects;
@@ -11,7 +12,10 @@ import java.util.function.Function;
 /**
  * Finds plugins by type through {@link ServiceLoader}. An unknown type is an
  * {@link InvalidBackfillRequestException} that lists the known types; two providers of one
- * type on the class path are an error too, rather than a silent pick.
+ * type on the class path are a {@link BackfillException} too, rather than a silent pick. A
+ * provider that refuses its options with an {@code IllegalArgumentException} gives an
+ * {@code InvalidBackfillRequestException} naming the plugin; any other failure of a provider that
+ * is not a {@code BackfillException} already is wrapped in one.
  */
 public final class Plugins {
   private Plugins() {}
@@ -38,7 +42,7 @@ public final class Plugins {
     for (P provider : ServiceLoader.load(providerType, Plugins.class.getClassLoader())) {
       P previous = byType.putIfAbsent(typeOf.apply(provider), provider);
       if (previous != null) {
-        throw new IllegalStateException("two " + providerType.getSimpleName() + "s of type '"
+        throw new BackfillException("two " + providerType.getSimpleName() + "s of type '"
             + typeOf.apply(provider) + "' on the class path: " + previous.getClass().getName()
             + " and " + provider.getClass().getName() + "; remove one of them");
       }
@@ -60,6 +64,12 @@ public final class Plugins {
       return factory.apply(provider, Map.copyOf(options));
     } catch (IllegalArgumentException e) {
       throw new InvalidBackfillRequestException(kind + " '" + type + "': " + e.getMessage(), e);
+    } catch (BackfillException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // A plugin's own failure, not a bad option: still a BackfillException, naming the plugin.
+      throw new BackfillException(kind + " '" + type + "' could not be created from options " + options.keySet()
+          + ": " + e, e);
     }
   }
 }

@@ -20,12 +20,30 @@ class ClusterTemplateTest {
   }
 
   @ParameterizedTest
-  @NullSource
   @ValueSource(strings = {"huge", "", "X-LARGE", "smal"})
   void unknownTemplateListsTheValidOnes(String text) {
     assertThatThrownBy(() -> ClusterTemplate.parse(text))
         .isInstanceOf(InvalidBackfillRequestException.class)
-        .hasMessageContaining("'" + text + "'")
+        .hasMessageContaining("'" + text + "'");
+    unknownOrMissingTemplateListsTheValidOnes(text);
+  }
+
+  @ParameterizedTest
+  @NullSource
+  void aMissingTemplateListsTheValidOnesAsFieldTypeAndTimesDo(String text) {
+    // Issue 17 point 13: FieldType.parse(null) threw a bare NullPointerException, this an "unknown 'null'".
+    assertThatThrownBy(() -> ClusterTemplate.parse(text)).isInstanceOf(InvalidBackfillRequestException.class)
+        .hasMessageStartingWith("missing cluster template; valid templates: SMALL");
+    assertThatThrownBy(() -> FieldType.parse(text)).isInstanceOf(InvalidFeatureSetException.class)
+        .hasMessage("missing field type; valid types: string, long, double, boolean, timestamp");
+    assertThatThrownBy(() -> BackfillTimes.parse(text)).isInstanceOf(InvalidBackfillRequestException.class)
+        .hasMessageStartingWith("missing time; expected");
+    unknownOrMissingTemplateListsTheValidOnes(text);
+  }
+
+  private static void unknownOrMissingTemplateListsTheValidOnes(String text) {
+    assertThatThrownBy(() -> ClusterTemplate.parse(text))
+        .isInstanceOf(InvalidBackfillRequestException.class)
         .hasMessageContaining("SMALL")
         .hasMessageContaining("MEDIUM")
         .hasMessageContaining("LARGE")

@@ -22,6 +22,21 @@ class EntityKeyTest {
   }
 
   @Test
+  void negativeZeroAndZeroAreOneKeyAndEveryNanIsOneKey() {
+    // Issue 17 point 1: DuckDB treats -0.0 and 0.0 as one key, Java and RocksDB as two.
+    assertThat(EntityKey.of(-0.0)).isEqualTo(EntityKey.of(0.0)).hasSameHashCodeAs(EntityKey.of(0.0));
+    assertThat(Double.doubleToRawLongBits((Double) EntityKey.of(-0.0).parts().get(0))).isZero();
+    assertThat(Double.doubleToRawLongBits((Double) EntityKey.of(-0.0f).parts().get(0))).isZero();
+    double otherNan = Double.longBitsToDouble(0xfff8000000000001L);
+    assertThat(Double.isNaN(otherNan)).isTrue();
+    assertThat(Double.doubleToRawLongBits((Double) EntityKey.of("a", otherNan).parts().get(1)))
+        .isEqualTo(Double.doubleToRawLongBits(Double.NaN));
+    assertThat(EntityKey.of(1.5, -2.0).parts()).containsExactly(1.5, -2.0);
+    Double plain = 3.0;
+    assertThat(EntityKey.normaliseDouble(plain)).isSameAs(plain);
+  }
+
+  @Test
   void matchesTheKeyOfARowWithALongKey() {
     Schema schema = Schema.of(new Field("id", FieldType.LONG));
     Row row = Row.of(schema, 7);
@@ -38,9 +53,10 @@ class EntityKeyTest {
 
   @Test
   void rejectsNullPartsAndEmptyKeys() {
-    assertThatThrownBy(() -> EntityKey.of("a", null)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> EntityKey.of()).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new EntityKey(List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> EntityKey.of("a", null)).isInstanceOf(InvalidValueException.class)
+        .hasMessageContaining("part 1");
+    assertThatThrownBy(() -> EntityKey.of()).isInstanceOf(InvalidValueException.class);
+    assertThatThrownBy(() -> new EntityKey(List.of())).isInstanceOf(InvalidValueException.class);
     assertThatThrownBy(() -> new EntityKey(null)).isInstanceOf(NullPointerException.class);
   }
 

@@ -205,4 +205,33 @@ class FeatureSetTest {
               + "[0001-01-01T00:00:00Z, 10000-01-01T00:00:00Z)");
     }
   }
+
+  @Test
+  void columnsWhoseNamesDifferOnlyInCaseAreRefused() {
+    // Issue 17 point 4: the in-memory stores accepted v and V, DuckDB failed with its catalog error.
+    assertThatThrownBy(() -> valid().feature("Fare", FieldType.LONG).build())
+        .isInstanceOf(InvalidFeatureSetException.class)
+        .hasMessage("feature set 'trips': columns 'fare' and 'Fare' differ only in case, which SQL stores (DuckDB, "
+            + "Iceberg) cannot tell apart; rename one of them");
+    assertThatThrownBy(() -> FeatureSet.builder("t").key("id", FieldType.STRING).eventTime("ID").backfillStart(START).build())
+        .isInstanceOf(InvalidFeatureSetException.class).hasMessageContaining("'id' and 'ID'");
+    assertThat(FeatureSet.sameNameIgnoringCase("Trips", "trips")).isTrue();
+    assertThat(FeatureSet.sameNameIgnoringCase("trips", "trips2")).isFalse();
+  }
+
+  @Test
+  void equalDefinitionsAreEqualAndHashAlike() {
+    // Issue 17 point 13: FeatureSet had identity equality.
+    DataSource source = emptySource(valid().build().schema());
+    FeatureSet a = valid().source(source).build();
+    FeatureSet b = valid().source(source).build();
+
+    assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
+    assertThat(a.toBuilder().build()).isEqualTo(a);
+    assertThat(valid().source(source).backfillStart(START.plusSeconds(1)).build()).isNotEqualTo(a);
+    assertThat(valid().source(source).clusterTemplate(ClusterTemplate.LARGE).build()).isNotEqualTo(a);
+    assertThat(valid().source(emptySource(a.schema())).build()).as("another source instance").isNotEqualTo(a);
+    assertThat(valid().source(source).feature("extra", FieldType.LONG).build()).isNotEqualTo(a);
+    assertThat(valid().build()).as("without a source").isNotEqualTo(a).isEqualTo(valid().build());
+  }
 }

@@ -33,25 +33,25 @@ class RowTest {
   @Test
   void rejectsTheWrongNumberOfValues() {
     assertThatThrownBy(() -> Row.of(SCHEMA, 1L, "a"))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidValueException.class)
         .hasMessageContaining("2 values")
         .hasMessageContaining("5 columns");
     assertThatThrownBy(() -> Row.of(SCHEMA, 1L, "a", 0.5, true, TS, "extra"))
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(InvalidValueException.class);
   }
 
   @Test
   void rejectsAValueOfTheWrongTypeNamingTheColumn() {
     assertThatThrownBy(() -> Row.of(SCHEMA, 1L, 42L, 0.5, true, TS))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidValueException.class)
         .hasMessageContaining("'name'")
         .hasMessageContaining("STRING");
     assertThatThrownBy(() -> Row.of(SCHEMA, 1L, "a", 0.5, true, "2024-01-01"))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidValueException.class)
         .hasMessageContaining("'ts'");
     // Narrowing is not widening: a Double in a LONG column would lose information.
     assertThatThrownBy(() -> Row.of(SCHEMA, 1.0, "a", 0.5, true, TS))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidValueException.class)
         .hasMessageContaining("'id'");
   }
 
@@ -125,10 +125,10 @@ class RowTest {
   @Test
   void fromMapRejectsAnUnknownColumnAndAWrongType() {
     assertThatThrownBy(() -> Row.fromMap(SCHEMA, Map.of("nope", 1L)))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidValueException.class)
         .hasMessageContaining("'nope'");
     assertThatThrownBy(() -> Row.fromMap(SCHEMA, Map.of("active", "yes")))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidValueException.class)
         .hasMessageContaining("'active'");
   }
 
@@ -137,8 +137,48 @@ class RowTest {
     Row row = Row.of(SCHEMA, 1L, "a", 0.5, true, TS);
 
     assertThatThrownBy(() -> row.get("missing"))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidValueException.class)
         .hasMessageContaining("'missing'");
-    assertThatThrownBy(() -> row.getLong("missing")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> row.getLong("missing")).isInstanceOf(InvalidValueException.class);
+  }
+
+  @Test
+  void aTypedGetterOnAColumnOfAnotherTypeNamesTheColumnItsTypeTheSchemaAndTheRightGetter() {
+    // Issue 17 point 7: was a ClassCastException naming no column.
+    Row row = Row.of(SCHEMA, 1L, "a", 0.5, true, TS);
+
+    assertThatThrownBy(() -> row.getLong("name"))
+        .isInstanceOf(InvalidValueException.class)
+        .hasMessage("getLong('name'): column 'name' is STRING, not LONG, in schema " + SCHEMA
+            + "; use getString or get('name')");
+    assertThatThrownBy(() -> row.getInstant("score")).isInstanceOf(BackfillException.class)
+        .hasMessageContaining("'score' is DOUBLE").hasMessageContaining("getDouble");
+  }
+
+  @Test
+  void aPositionOutsideTheRowNamesThePositionAndTheSchema() {
+    // Issue 17 point 7: was an ArrayIndexOutOfBoundsException.
+    Row row = Row.of(SCHEMA, 1L, "a", 0.5, true, TS);
+
+    assertThatThrownBy(() -> row.get(99)).isInstanceOf(InvalidValueException.class)
+        .hasMessage("position 99 is not in schema " + SCHEMA + " (positions 0 to 4)");
+    assertThatThrownBy(() -> row.get(-1)).isInstanceOf(InvalidValueException.class).hasMessageContaining("-1");
+  }
+
+  @Test
+  void anIntegerWidensIntoADoubleColumnAndALongOnlyWhenADoubleHoldsItExactly() {
+    // Issue 17 point 13: Row.of refused 7 for a DOUBLE column. Widening, never narrowing.
+    assertThat(Row.of(SCHEMA, 1L, "a", 7, true, TS).get("score")).isEqualTo(7.0);
+    assertThat(Row.of(SCHEMA, 1L, "a", (short) 3, true, TS).get("score")).isEqualTo(3.0);
+    assertThat(Row.of(SCHEMA, 1L, "a", 1L << 53, true, TS).get("score")).isEqualTo((double) (1L << 53));
+    assertThatThrownBy(() -> Row.of(SCHEMA, 1L, "a", (1L << 53) + 1, true, TS))
+        .isInstanceOf(InvalidValueException.class).hasMessageContaining("'score'").hasMessageContaining("exactly");
+    assertThatThrownBy(() -> Row.of(SCHEMA, 1L, "a", Long.MAX_VALUE, true, TS)).isInstanceOf(InvalidValueException.class);
+  }
+
+  @Test
+  void aNullColumnNameIsANullPointerExceptionNamingTheArgument() {
+    Row row = Row.of(SCHEMA, 1L, "a", 0.5, true, TS);
+    assertThatThrownBy(() -> row.get((String) null)).isInstanceOf(NullPointerException.class).hasMessage("column");
   }
 }

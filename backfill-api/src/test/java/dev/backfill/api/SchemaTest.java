@@ -14,7 +14,7 @@ class SchemaTest {
   @Test
   void rejectsDuplicateNamesEvenWithDifferentTypes() {
     assertThatThrownBy(() -> Schema.of(ID, NAME, new Field("id", FieldType.STRING)))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidValueException.class)
         .hasMessageContaining("'id'");
   }
 
@@ -51,6 +51,6 @@ class SchemaTest {
 
   @Test
   void fieldRejectsBlankNames() {
-    assertThatThrownBy(() -> new Field(" ", FieldType.LONG)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Field(" ", FieldType.LONG)).isInstanceOf(InvalidValueException.class);
   }
 }

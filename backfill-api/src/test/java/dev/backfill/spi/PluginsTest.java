@@ -64,7 +64,7 @@ public class PluginsTest {
   @Test
   void twoProvidersOfOneTypeAreAnErrorNotASilentPick() {
     assertThatThrownBy(() -> Plugins.providers(ProbeProvider.class, ProbeProvider::type))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(dev.backfill.api.BackfillException.class)
         .hasMessageContaining("'same'")
         .hasMessageContaining(FirstProbe.class.getName())
         .hasMessageContaining(SecondProbe.class.getName());

@@ -68,4 +68,47 @@ class TransformTest {
     assertThatThrownBy(() -> Transform.map(OUT, null)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> Transform.filter(null)).isInstanceOf(NullPointerException.class);
   }
+
+  @Test
+  void mapAndFilterSayWhatTheyAreInLogLinesInsteadOfAnAnonymousClassName() {
+    // Issue 17 point 13: they appeared as Transform$1@5e2de80c in the engine's log lines.
+    assertThat(Transform.map(OUT, r -> r)).hasToString("Transform.map to " + OUT);
+    assertThat(Transform.filter(r -> true)).hasToString("Transform.filter");
+  }
+
+  @Test
+  void aTransformIsThreadSafeByDefaultAndSingleThreadedDeclaresItIsNotKeepingEverythingElse() {
+    Transform shifted = new Transform() {
+      @Override
+      public Schema outputSchema(Schema input) {
+        return OUT;
+      }
+
+      @Override
+      public Duration lookback() {
+        return Duration.ofHours(2);
+      }
+
+      @Override
+      public Stream<Row> apply(Stream<Row> input) {
+        return input.map(r -> Row.of(OUT, r.get("id"), r.getLong("n") + 1));
+      }
+
+      @Override
+      public String toString() {
+        return "shifted";
+      }
+    };
+    Transform single = Transform.singleThreaded(shifted);
+
+    assertThat(shifted.threadSafe()).isTrue();
+    assertThat(Transform.identity().threadSafe()).isTrue();
+    assertThat(single.threadSafe()).isFalse();
+    assertThat(single.outputSchema(IN)).isEqualTo(OUT);
+    assertThat(single.lookback()).isEqualTo(Duration.ofHours(2));
+    assertThat(single.apply(ROWS.stream()).map(r -> r.getLong("double_n")).toList()).containsExactly(11L, 21L, 31L);
+    assertThat(single).hasToString("singleThreaded(shifted)");
+    assertThatThrownBy(() -> Transform.singleThreaded(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("transform");
+  }
 }

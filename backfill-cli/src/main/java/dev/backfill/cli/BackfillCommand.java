@@ -85,7 +85,7 @@ final class BackfillCommand implements Callable<Integer> {
     FeatureSetConfig featureSetConfig = config.featureSet(featureSet);
     try (EnvironmentSession session = EnvironmentSession.open(config, environment.name, "backfill features backfill",
         owner("planning"), context, progressInterval())) {
-      session.register(featureSetConfig);
+      boolean threadSafe = session.register(featureSetConfig).transform().threadSafe();
       // Now, once, in whole seconds: the default stop, and the stop a future --stop-time is rounded
       // down to, so that the note, the plan and the job all show the one stop the job uses.
       Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -98,7 +98,7 @@ final class BackfillCommand implements Callable<Integer> {
       }
       if (dryRun) {
         RangeContents replaced = session.client().offlineContents(featureSet, plan.reset() ? TimeRange.all() : plan.range());
-        context.out().print(Reports.plan(plan, replaced, stopClamped));
+        context.out().print(Reports.plan(plan, replaced, stopClamped, threadSafe));
         context.out().flush();
         return ExitCodes.SUCCESS;
       }
@@ -108,12 +108,13 @@ final class BackfillCommand implements Callable<Integer> {
       }
       Optional<DeletionPrompt> prompt = yes ? Optional.empty() : Optional.of(new DeletionPrompt(confirmation, featureSet));
       prompt.ifPresent(request::confirmDeletion);
-      BackfillJob job = request.submit();
+      // The plan shown and confirmed is the one that runs, however long the question took.
+      BackfillJob job = request.submit(plan);
       session.describe(owner("job " + job.id() + " of " + featureSet + " " + Reports.range(job.plan().range())
           + (reset ? ", reset" : "") + ", since " + job.submittedAt()));
       context.err().println("backfill job " + job.id() + " of " + featureSet + " started: "
           + Reports.range(job.plan().range()) + (reset ? ", reset" : "") + ", " + job.plan().slices().size()
-          + " slices, " + Reports.workers(job.plan()));
+          + " slices, " + Reports.workers(job.plan(), threadSafe));
       context.err().flush();
       return await(job, prompt);
     }

@@ -30,13 +30,14 @@ final class Reports {
    * @param replaced what the offline store holds now in the range (for a reset, in all of the
    *     feature set): what the backfill would replace
    * @param stopClamped whether the command rounded a future stop down to now
+   * @param threadSafeTransform whether the feature set's transform may run on several workers
    */
-  static String plan(BackfillPlan plan, RangeContents replaced, boolean stopClamped) {
+  static String plan(BackfillPlan plan, RangeContents replaced, boolean stopClamped, boolean threadSafeTransform) {
     StringBuilder text = new StringBuilder("Dry run: backfill of " + plan.featureSet() + " (nothing is changed)\n");
     line(text, "range", range(plan.range()) + (stopClamped || plan.stopClamped() ? " (stop rounded down to now)" : ""));
     line(text, "reset", plan.reset() ? "yes: all current data of " + plan.featureSet() + " is deleted first" : "no: only the range is replaced");
     line(text, "replaces", contents(replaced) + (plan.reset() ? ", all the feature set holds now" : " in the range now"));
-    line(text, "cluster template", workers(plan));
+    line(text, "cluster template", workers(plan, threadSafeTransform));
     plan.comment().ifPresent(comment -> line(text, "comment", comment));
     line(text, "slices", String.valueOf(plan.slices().size()));
     for (String slice : slicesShown(plan.slices())) {
@@ -49,16 +50,18 @@ final class Reports {
    * The template and the workers a job of the plan runs on this machine, and why they are fewer
    * than the template asks: {@code XLARGE, 2 workers (XLARGE asks 16; this machine has 2 cores)}.
    */
-  static String workers(BackfillPlan plan) {
+  static String workers(BackfillPlan plan, boolean threadSafeTransform) {
     ClusterTemplate template = plan.clusterTemplate();
     int slices = plan.slices().size();
-    int used = template.workers(slices);
+    int used = template.workers(slices, threadSafeTransform);
     String text = template + ", " + used + (used == 1 ? " worker" : " workers");
     if (used == template.parallelism()) {
       return text;
     }
     List<String> why = new ArrayList<>();
-    if (ClusterTemplate.processors() == used) {
+    if (!threadSafeTransform) {
+      why.add("its transform is not thread-safe, so its slices run one after the other");
+    } else if (ClusterTemplate.processors() == used) {
       why.add("this machine has " + used + (used == 1 ? " core" : " cores"));
     }
     if (slices == used) {

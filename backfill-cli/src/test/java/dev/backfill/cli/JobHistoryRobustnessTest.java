@@ -92,7 +92,7 @@ class JobHistoryRobustnessTest {
     Run run = running.get(120, TimeUnit.SECONDS);
 
     assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.FAILED);
-    assertThat(run.err()).containsPattern("error: backfill job bf-\\S+ of slow_counter failed: job history .*"
+    assertThat(run.err()).containsPattern("error: backfill job bf-\\S+ of slow_counter failed: feature set 'slow_counter': job history .*"
         + "cannot write bf-\\S+\\.json.*nothing was changed in either store");
     assertThat(run.out()).isEmpty();
     Files.delete(jobs);

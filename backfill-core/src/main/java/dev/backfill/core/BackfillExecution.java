@@ -63,6 +63,8 @@ final class BackfillExecution implements Runnable {
   private final ExecutorService workers;
   private final Clock clock;
   private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+  /** Which part failed first (the source, the transform, the store, and the slice), when a worker could tell. */
+  private volatile String firstFailureSite;
   private final AtomicLong rowsDropped = new AtomicLong();
   private final AtomicLong rowsDroppedAsContext = new AtomicLong();
   private final JobInterrupter interrupter;
@@ -84,16 +86,17 @@ final class BackfillExecution implements Runnable {
   public void run() {
     BackfillPlan plan = job.plan();
     TableSpec table = backfill.featureSet().table();
-    int parallelism = plan.clusterTemplate().workers(plan.slices().size());
+    int parallelism = workerCount(plan);
     OfflineReplacement replacement = null;
     boolean committed = false;
     boolean reconciled = false;
     job.onCancel(interrupter::abort);
     try {
       job.markRunning();
-      log.info("backfill {} of {} started: range {}{}, {} slices, {} workers, source {}, transform {}",
+      log.info("backfill {} of {} started: range {}{}, {} slices, {} workers{}, source {}, transform {}",
           job.id(), plan.featureSet(), plan.range(), plan.reset() ? " (reset)" : "", plan.slices().size(),
-          parallelism, backfill.source(), backfill.transform());
+          parallelism, backfill.transform().threadSafe() ? "" : " (the transform is not thread-safe)",
+          Describe.source(backfill.source()), Describe.transform(backfill.transform()));
       Optional<String> sourceVersion = backfill.source().fingerprint();
       replacement = offline.beginReplace(table.name(), plan.reset() ? Optional.empty() : Optional.of(plan.range()), job.id());
       interrupter.replacement(replacement);
@@ -231,6 +234,15 @@ final class BackfillExecution implements Runnable {
     }
   }
 
+  /**
+   * The workers: the template's parallelism, bounded by the machine and the slices; one for a
+   * transform that is not thread-safe, which then sees the slices one after the other in time
+   * order (the same rows on every run). The command line shows the same number.
+   */
+  private int workerCount(BackfillPlan plan) {
+    return plan.clusterTemplate().workers(plan.slices().size(), backfill.transform().threadSafe());
+  }
+
   private void runSlices(OfflineReplacement replacement, List<Slice> slices, int parallelism) throws InterruptedException {
     AtomicInteger next = new AtomicInteger();
     List<CompletableFuture<Void>> running = new ArrayList<>();
@@ -242,7 +254,9 @@ final class BackfillExecution implements Runnable {
             runSlice(replacement, slices.get(i));
           }
         } catch (Throwable e) {
-          if (firstFailure.compareAndSet(null, e)) {
+          Throwable original = e instanceof SliceFailure f ? f.getCause() : e;
+          if (firstFailure.compareAndSet(null, original)) {
+            firstFailureSite = e instanceof SliceFailure f ? f.site : null;
             // The other workers' results no longer matter: stop them where they wait.
             interrupter.abort();
           }
@@ -284,23 +298,51 @@ final class BackfillExecution implements Runnable {
     return firstFailure.get() != null || job.isCancelRequested();
   }
 
+  /**
+   * A failure of one part of a slice's pipeline, with which part and slice it was: the engine
+   * names them in the job's message, while the job's cause stays the original exception.
+   */
+  private static final class SliceFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final String site;
+
+    SliceFailure(Throwable cause, String site) {
+      super(site, cause, false, false);
+      this.site = site;
+    }
+  }
+
   private void runSlice(OfflineReplacement replacement, Slice slice) {
     RowConformer conformer = backfill.conformer();
     AtomicLong read = new AtomicLong();
     long readReported = 0;
     List<Row> batch = new ArrayList<>(BATCH_SIZE);
     Optional<String> timeColumn = backfill.source().eventTimeColumn();
-    try (Stream<Row> input = opened(inputWindow(backfill.source().read(slice.input()), timeColumn, slice.input()));
-         Stream<Row> output = opened(backfill.transform().apply(input.peek(row -> read.incrementAndGet())))) {
+    String sourceSite = "the source " + Describe.source(backfill.source()) + " failed reading " + slice.input()
+        + " for slice " + slice.range();
+    String transformSite = "the transform " + Describe.transform(backfill.transform()) + " failed on slice " + slice.range();
+    try (Stream<Row> input = opened(inputWindow(sourceRows(slice, sourceSite), timeColumn, slice.input()));
+         Stream<Row> output = opened(transformed(input.peek(row -> read.incrementAndGet()), transformSite))) {
       Iterator<Row> rows = output.iterator();
       long seen = 0;
-      while (rows.hasNext()) {
+      while (true) {
+        Row produced;
+        try {
+          if (!rows.hasNext()) {
+            break;
+          }
+          produced = rows.next();
+        } catch (SliceFailure e) {
+          throw e;
+        } catch (RuntimeException e) {
+          throw new SliceFailure(e, transformSite);
+        }
         if ((++seen & 1023) == 0 && shouldStop()) {
           return;
         }
-        Row produced = rows.next();
         if (produced == null) {
-          throw new InvalidRowException(job.plan().featureSet(), "*", null, "the transform produced a null row");
+          throw new InvalidRowException(job.plan().featureSet(), "*", null, "the transform "
+              + Describe.transform(backfill.transform()) + " produced a null row on slice " + slice.range());
         }
         Row row = conformer.conform(produced);
         Instant t = conformer.eventTime(row);
@@ -311,7 +353,7 @@ final class BackfillExecution implements Runnable {
               if (shouldStop()) {
                 return;
               }
-              replacement.write(batch);
+              write(replacement, batch, slice);
               job.addRowsWritten(batch.size());
               batch = new ArrayList<>(BATCH_SIZE);
               long readNow = read.get();
@@ -333,13 +375,57 @@ final class BackfillExecution implements Runnable {
         }
       }
       if (!batch.isEmpty() && !shouldStop()) {
-        replacement.write(batch);
+        write(replacement, batch, slice);
         job.addRowsWritten(batch.size());
       }
     } finally {
       job.addRowsRead(read.get() - readReported);
     }
     job.sliceDone();
+  }
+
+  /** The source's rows of the slice: its failures, at the call or while reading, are the source's. */
+  private Stream<Row> sourceRows(Slice slice, String site) {
+    Stream<Row> rows;
+    try {
+      rows = backfill.source().read(slice.input());
+    } catch (RuntimeException e) {
+      throw new SliceFailure(e, site);
+    }
+    if (rows == null) {
+      throw new SliceFailure(new BackfillException("the source returned null from read(" + slice.input()
+          + "); return an empty stream when there are no rows"), site);
+    }
+    return FaultSpliterator.wrap(rows, e -> e instanceof SliceFailure ? e : new SliceFailure(e, site)).peek(row -> {
+      if (row == null) {
+        throw new SliceFailure(new BackfillException("the source's read(" + slice.input() + ") returned a null row"), site);
+      }
+    });
+  }
+
+  /** The transform's output stream; its failures while starting are the transform's. */
+  private Stream<Row> transformed(Stream<Row> input, String site) {
+    Stream<Row> output;
+    try {
+      output = backfill.transform().apply(input);
+    } catch (RuntimeException e) {
+      input.close();
+      throw new SliceFailure(e, site);
+    }
+    if (output == null) {
+      input.close();
+      throw new SliceFailure(new BackfillException("the transform returned null from apply(); return a stream"), site);
+    }
+    return output;
+  }
+
+  private void write(OfflineReplacement replacement, List<Row> batch, Slice slice) {
+    try {
+      replacement.write(batch);
+    } catch (RuntimeException e) {
+      throw new SliceFailure(e, "the offline store " + offline + " failed staging " + batch.size() + " rows of slice "
+          + slice.range());
+    }
   }
 
   /**
@@ -405,7 +491,11 @@ final class BackfillExecution implements Runnable {
   }
 
   private String describe(Throwable e, boolean committed, boolean reconciled) {
-    String base = e instanceof BackfillException ? e.getMessage() : e.toString();
+    String cause = e instanceof BackfillException ? e.getMessage() : e.toString();
+    String site = e == firstFailure.get() ? firstFailureSite : null;
+    String featureSet = "feature set '" + job.plan().featureSet() + "'";
+    String base = site != null ? featureSet + ": " + site + ": " + cause
+        : cause.contains(featureSet) ? cause : featureSet + ": " + cause;
     if (reconciled) {
       return "the offline commit and the online update are done, but the job history could not record them: " + base
           + "; a client built on the same stores and job history records the job from the offline store's commit";

@@ -54,7 +54,11 @@ final class BackfillPlanner {
             + "' has no source; give one with source(...) on the request or the feature set"));
     Transform transform = request.transform().orElse(featureSet.transform());
     RowConformer conformer = new RowConformer(featureSet.table());
-    conformer.checkProducible(outputSchema(name, source, transform), "the transform's");
+    Schema input = sourceSchema(name, source);
+    Schema output = outputSchema(name, input, transform);
+    conformer.checkProducible(output, transform == Transform.identity()
+        ? "the source " + Describe.source(source) + " (with the identity transform) has the"
+        : "the transform " + Describe.transform(transform) + " has the");
     checkSourceTimeColumn(name, source);
     if (transform.lookback().isNegative()) {
       throw new InvalidBackfillRequestException("feature set '" + name + "': transform lookback "
@@ -81,30 +85,64 @@ final class BackfillPlanner {
     }
   }
 
-  private static Schema outputSchema(String name, DataSource source, Transform transform) {
+  private static Schema sourceSchema(String name, DataSource source) {
     Schema input;
     try {
       input = source.schema();
     } catch (RuntimeException e) {
-      throw new InvalidBackfillRequestException("feature set '" + name + "': the source's schema() failed: " + e, e);
+      throw new InvalidBackfillRequestException("feature set '" + name + "': the source " + Describe.source(source)
+          + " failed in schema(): " + e, e);
     }
+    if (input == null) {
+      throw new InvalidBackfillRequestException("feature set '" + name + "': the source " + Describe.source(source)
+          + " returned null from schema(); return the schema of the rows its read() returns");
+    }
+    return input;
+  }
+
+  private static Schema outputSchema(String name, Schema input, Transform transform) {
+    Schema output;
     try {
-      Schema output = transform.outputSchema(input);
-      if (output == null) {
-        throw new InvalidBackfillRequestException("feature set '" + name + "': the transform's outputSchema() returned null");
-      }
-      return output;
+      output = transform.outputSchema(input);
     } catch (InvalidBackfillRequestException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw new InvalidBackfillRequestException("feature set '" + name + "': the transform's outputSchema("
-          + input + ") failed: " + e, e);
+      throw new InvalidBackfillRequestException("feature set '" + name + "': the transform " + Describe.transform(transform)
+          + " failed in outputSchema(" + input + "): " + e, e);
     }
+    if (output == null) {
+      throw new InvalidBackfillRequestException("feature set '" + name + "': the transform " + Describe.transform(transform)
+          + " returned null from outputSchema(" + input + "); return the schema of the rows its apply() returns");
+    }
+    return output;
   }
 
   /** What a request asked for; empty means "the default". */
   record RequestSpec(boolean reset, Optional<Instant> start, Optional<Instant> stop,
       Optional<DataSource> source, Optional<Transform> transform,
       Optional<ClusterTemplate> clusterTemplate, Optional<String> comment,
-      Optional<DeletionConfirmation> deletionConfirmation) {}
+      Optional<DeletionConfirmation> deletionConfirmation) {
+
+    /**
+     * Whether the two ask for the same backfill: every setting but the deletion confirmation,
+     * which decides what a job may do, not what it computes. Sources and transforms by their
+     * {@code equals} (usually the same instance).
+     */
+    boolean sameBackfill(RequestSpec other) {
+      return reset == other.reset && start.equals(other.start) && stop.equals(other.stop)
+          && source.equals(other.source) && transform.equals(other.transform)
+          && clusterTemplate.equals(other.clusterTemplate) && comment.equals(other.comment);
+    }
+
+    /** The settings as a log line shows them; defaults are named as such. */
+    String describe() {
+      return (reset ? "reset, " : "") + "start " + start.map(Instant::toString).orElse("(the backfill start)")
+          + ", stop " + stop.map(Instant::toString).orElse("(now)")
+          + ", source " + source.map(Describe::source).orElse("(the feature set's)")
+          + ", transform " + transform.map(Describe::transform).orElse("(the feature set's)")
+          + ", template " + clusterTemplate.map(Enum::name).orElse("(the feature set's)")
+          + comment.map(c -> ", comment '" + c + "'").orElse("")
+          + deletionConfirmation.map(c -> ", deletion confirmation").orElse("");
+    }
+  }
 }

@@ -4,7 +4,9 @@ import dev.backfill.api.BackfillClient;
 import dev.backfill.api.BackfillConflictException;
 import dev.backfill.api.BackfillException;
 import dev.backfill.api.BackfillJob;
+import dev.backfill.api.BackfillPlan;
 import dev.backfill.api.BackfillRequest;
+import dev.backfill.api.ClientClosedException;
 import dev.backfill.api.BackfillTimes;
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.FeatureSet;
@@ -14,6 +16,7 @@ import dev.backfill.api.InvalidFeatureSetException;
 import dev.backfill.api.OnlineRepairResult;
 import dev.backfill.api.RangeContents;
 import dev.backfill.api.Row;
+import dev.backfill.api.StoreException;
 import dev.backfill.api.TimeRange;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
@@ -104,7 +107,8 @@ final class DefaultBackfillClient implements BackfillClient {
       jobs.put(job.id(), job);
       sequence.accumulateAndGet(record.sequence(), Math::max);
       if (JobRecovery.needsRecovery(record)) {
-        recovery.recover(job);
+        StoreCalls.run("the stores", "recovering backfill " + record.id() + " of " + record.featureSet(),
+            () -> recovery.recover(job));
       }
     }
   }
@@ -121,8 +125,16 @@ final class DefaultBackfillClient implements BackfillClient {
             + "; the new definition has schema " + featureSet.schema() + ", keys " + featureSet.keyColumns()
             + ", event time " + featureSet.eventTimeColumn() + "; a changed schema needs a new feature set name");
       }
-      offline.createTable(featureSet.table());
-      online.createTable(featureSet.table());
+      for (String registered : featureSets.keySet()) {
+        if (!registered.equals(featureSet.name()) && FeatureSet.sameNameIgnoringCase(registered, featureSet.name())) {
+          throw new InvalidFeatureSetException("feature set '" + featureSet.name() + "' differs only in case from the "
+              + "registered feature set '" + registered + "'; SQL stores (DuckDB, Iceberg) fold the case of names, so "
+              + "the two would be one table there: use '" + registered + "' or a name that differs by more than case");
+        }
+      }
+      String creating = "creating table '" + featureSet.name() + "'";
+      StoreCalls.run(offline, creating, () -> offline.createTable(featureSet.table()));
+      StoreCalls.run(online, creating, () -> online.createTable(featureSet.table()));
       featureSets.put(featureSet.name(), featureSet);
       conformers.put(featureSet.name(), new RowConformer(featureSet.table()));
     }
@@ -133,19 +145,19 @@ final class DefaultBackfillClient implements BackfillClient {
   public void dropFeatureSet(String name) {
     Objects.requireNonNull(name, "name");
     ensureOpen();
-    String dropId = "drop of " + name;
     try {
-      scopes.acquire(name, dropId, Optional.empty());
-    } catch (BackfillConflictException e) {
-      throw new BackfillConflictException("feature set '" + name + "' cannot be dropped while backfill job "
-          + e.runningJobId() + " of it runs; wait for it or cancel it", e.runningJobId());
+      scopes.beginDrop(name);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BackfillException("interrupted while waiting for another drop of feature set '" + name + "'; nothing was dropped", e);
     }
     Lock lock = locks.forFeatureSet(name).writeLock();
     lock.lock();
     try {
       synchronized (featureSets) {
-        online.dropTable(name);
-        offline.dropTable(name);
+        String dropping = "dropping table '" + name + "'";
+        StoreCalls.run(online, dropping, () -> online.dropTable(name));
+        StoreCalls.run(offline, dropping, () -> offline.dropTable(name));
         featureSets.remove(name);
         conformers.remove(name);
       }
@@ -156,22 +168,26 @@ final class DefaultBackfillClient implements BackfillClient {
       log.info("dropped feature set {}: its offline and online tables and its job records", name);
     } finally {
       lock.unlock();
-      scopes.release(name, dropId);
+      scopes.endDrop(name);
     }
   }
 
   @Override
   public Optional<FeatureSet> featureSet(String name) {
-    return Optional.ofNullable(featureSets.get(Objects.requireNonNull(name, "name")));
+    Objects.requireNonNull(name, "name");
+    ensureOpen();
+    return Optional.ofNullable(featureSets.get(name));
   }
 
   @Override
   public List<FeatureSet> featureSets() {
+    ensureOpen();
     return featureSets.values().stream().sorted(Comparator.comparing(FeatureSet::name)).toList();
   }
 
   @Override
   public BackfillRequest backfill(String featureSet) {
+    ensureOpen();
     require(featureSet);
     return new DefaultBackfillRequest(this, featureSet);
   }
@@ -181,25 +197,52 @@ final class DefaultBackfillClient implements BackfillClient {
     return planner.resolve(require(featureSet), spec);
   }
 
-  DefaultBackfillJob submit(String featureSet, BackfillPlanner.RequestSpec spec) {
-    ResolvedBackfill backfill = resolve(featureSet, spec);
+  /**
+   * Starts the resolved backfill. The job is findable by its id from the moment its scope is
+   * claimed ({@link RunningScopes#acquire}), so a conflict that names it never names a stranger.
+   *
+   * @throws InvalidBackfillRequestException when the feature set was registered again or dropped
+   *     since the backfill was resolved: what was resolved (and perhaps reviewed) is not what
+   *     would run
+   */
+  DefaultBackfillJob submit(ResolvedBackfill backfill) {
+    ensureOpen();
+    BackfillPlan plan = backfill.plan();
+    String featureSet = plan.featureSet();
     String id = newJobId();
-    Optional<TimeRange> scope = backfill.plan().reset() ? Optional.empty() : Optional.of(backfill.plan().range());
-    scopes.acquire(featureSet, id, scope);
+    DefaultBackfillJob job = new DefaultBackfillJob(id, sequence.incrementAndGet(), plan, clock.instant(), history::save);
+    Optional<TimeRange> scope = plan.reset() ? Optional.empty() : Optional.of(plan.range());
     try {
-      DefaultBackfillJob job = new DefaultBackfillJob(id, sequence.incrementAndGet(), backfill.plan(), clock.instant(),
-          history::save);
-      job.onTerminal(() -> scopes.release(featureSet, id));
-      jobs.put(id, job);
-      history.save(job.toRecord());
-      executor.execute(new BackfillExecution(backfill, job, offline, online, reconciler, executor, clock));
-      log.info("backfill {} of {} submitted: {}", id, featureSet, backfill.plan());
-      return job;
-    } catch (RuntimeException e) {
-      scopes.release(featureSet, id);
-      jobs.remove(id);
-      throw e;
+      scopes.acquire(featureSet, id, scope, () -> {
+        if (!backfill.featureSet().equals(featureSets.get(featureSet))) {
+          throw new InvalidBackfillRequestException("feature set '" + featureSet + "' was "
+              + (featureSets.containsKey(featureSet) ? "registered again with another definition" : "dropped")
+              + " since this backfill was planned, so the plan may no longer be what would run; plan it again");
+        }
+        jobs.put(id, job);
+      });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BackfillException("interrupted while waiting for a drop of feature set '" + featureSet
+          + "' to end; the backfill was not submitted", e);
     }
+    job.onTerminal(() -> scopes.release(featureSet, id));
+    try {
+      history.save(job.toRecord());
+    } catch (RuntimeException e) {
+      // The job is known by its id (a conflict may have named it): it stays, FAILED.
+      job.fail("the job history could not record the job, so it was not started: " + e.getMessage(), e, clock.instant());
+      throw e instanceof BackfillException b ? b : new StoreException("backfill " + id + " of " + featureSet
+          + " was not started: the job history could not record it: " + e, e);
+    }
+    try {
+      executor.execute(new BackfillExecution(backfill, job, offline, online, reconciler, executor, clock));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      job.fail("the client was closed before the job could start", e, clock.instant());
+      throw closedException();
+    }
+    log.info("backfill {} of {} submitted: {}", id, featureSet, plan);
+    return job;
   }
 
   @Override
@@ -207,7 +250,7 @@ final class DefaultBackfillClient implements BackfillClient {
     Objects.requireNonNull(rows, "rows");
     ensureOpen();
     FeatureSet definition = require(featureSet);
-    RowConformer conformer = conformers.get(featureSet);
+    RowConformer conformer = conformer(featureSet);
     List<Row> conformed = new ArrayList<>(rows.size());
     for (Row row : rows) {
       conformed.add(conformer.conform(Objects.requireNonNull(row, "a row of the ingested list is null")));
@@ -223,16 +266,21 @@ final class DefaultBackfillClient implements BackfillClient {
     Lock lock = locks.forFeatureSet(featureSet).readLock();
     lock.lock();
     try {
-      offline.append(featureSet, conformed);
+      StoreCalls.run(offline, "appending " + conformed.size() + " rows to '" + featureSet + "'",
+          () -> offline.append(featureSet, conformed));
       // While a backfill's commit is not reconciled online, a key's newest ingested row may be
       // older than its latest committed row (O = {t1}, the commit makes {t5}, t3 is ingested):
       // write the latest offline row after the append instead, the latest of a committed state.
       // Still newest-wins: the latest of a later state never loses to a concurrent ingest's.
       Map<EntityKey, Row> wanted = locks.hasUnreconciledCommit(featureSet)
-          ? offline.latest(featureSet, latest.keySet()) : latest;
+          ? StoreCalls.call(offline, "reading the latest rows of " + latest.size() + " keys of '" + featureSet + "'",
+              () -> offline.latest(featureSet, latest.keySet()))
+          : latest;
       Comparator<Row> order = table.latestOrder();
-      online.write(featureSet, wanted.entrySet().stream()
-          .map(e -> OnlineWrite.putIfLater(e.getKey(), e.getValue(), order)).toList());
+      List<OnlineWrite> writes = wanted.entrySet().stream()
+          .map(e -> OnlineWrite.putIfLater(e.getKey(), e.getValue(), order)).toList();
+      StoreCalls.call(online, "writing " + writes.size() + " keys of '" + featureSet + "'",
+          () -> online.write(featureSet, writes));
     } finally {
       lock.unlock();
     }
@@ -243,7 +291,9 @@ final class DefaultBackfillClient implements BackfillClient {
     Objects.requireNonNull(range, "range");
     ensureOpen();
     require(featureSet);
-    return offline.scan(featureSet, supportedReadRange(featureSet, range));
+    TimeRange checked = supportedReadRange(featureSet, range);
+    return StoreCalls.stream(offline, "scan of '" + featureSet + "' over " + checked,
+        () -> offline.scan(featureSet, checked));
   }
 
   @Override
@@ -251,7 +301,9 @@ final class DefaultBackfillClient implements BackfillClient {
     Objects.requireNonNull(range, "range");
     ensureOpen();
     require(featureSet);
-    return offline.contents(featureSet, supportedReadRange(featureSet, range));
+    TimeRange checked = supportedReadRange(featureSet, range);
+    return StoreCalls.call(offline, "counting the rows of '" + featureSet + "' in " + checked,
+        () -> offline.contents(featureSet, checked));
   }
 
   /** The range, checked to lie in the supported range (which {@code TimeRange.all()} is). */
@@ -269,16 +321,21 @@ final class DefaultBackfillClient implements BackfillClient {
     Objects.requireNonNull(key, "key");
     ensureOpen();
     require(featureSet);
-    return online.get(featureSet, key);
+    EntityKey conformed = conformer(featureSet).conformKey(key);
+    return StoreCalls.call(online, "reading key " + conformed + " of '" + featureSet + "'",
+        () -> online.get(featureSet, conformed));
   }
 
   @Override
   public Optional<BackfillJob> job(String jobId) {
-    return Optional.ofNullable(jobs.get(Objects.requireNonNull(jobId, "jobId")));
+    Objects.requireNonNull(jobId, "jobId");
+    ensureOpen();
+    return Optional.ofNullable(jobs.get(jobId));
   }
 
   @Override
   public List<BackfillJob> jobs(String featureSet) {
+    ensureOpen();
     return JobListing.newestFirst(jobs.values(), featureSet, DefaultBackfillJob::sequence);
   }
 
@@ -289,7 +346,8 @@ final class DefaultBackfillClient implements BackfillClient {
     long start = System.nanoTime();
     // No fence: the offline store holds every row ingest or a backfill committed, so its latest
     // row is what each key should serve.
-    OnlineReconciler.Outcome outcome = reconciler.reconcileAll(definition.table(), TimeRange.all(), Optional.empty());
+    OnlineReconciler.Outcome outcome = StoreCalls.call("the stores", "repairing the online store of '" + featureSet + "'",
+        () -> reconciler.reconcileAll(definition.table(), TimeRange.all(), Optional.empty()));
     OnlineRepairResult result = new OnlineRepairResult(featureSet, outcome.keysWritten(), outcome.keysDeleted(),
         Duration.ofNanos(System.nanoTime() - start));
     log.info("repaired the online store of {}: {} keys written, {} keys deleted, in {} ms", featureSet,
@@ -308,7 +366,8 @@ final class DefaultBackfillClient implements BackfillClient {
         log.info("closing the client: cancelled backfill {} of {}", job.id(), job.plan().featureSet());
       }
     }
-    long deadline = System.nanoTime() + closeWait.toNanos();
+    // A wait of centuries is a wait without end; nanoTime arithmetic must not overflow.
+    long deadline = System.nanoTime() + Math.min(DefaultBackfillJob.saturatedNanos(closeWait), Long.MAX_VALUE / 4);
     for (DefaultBackfillJob job : jobs.values()) {
       awaitUntil(job, deadline);
     }
@@ -364,10 +423,24 @@ final class DefaultBackfillClient implements BackfillClient {
     return definition;
   }
 
+  /** The feature set's conformer; a feature set dropped meanwhile is not found. */
+  private RowConformer conformer(String featureSet) {
+    RowConformer conformer = conformers.get(featureSet);
+    if (conformer == null) {
+      throw new FeatureSetNotFoundException(featureSet, featureSets.keySet());
+    }
+    return conformer;
+  }
+
   private void ensureOpen() {
     if (closed) {
-      throw new IllegalStateException("this BackfillClient is closed");
+      throw closedException();
     }
+  }
+
+  private static ClientClosedException closedException() {
+    return new ClientClosedException("this BackfillClient is closed; build a new client to go on (its jobs, "
+        + "already returned, stay readable)");
   }
 
   private String newJobId() {

@@ -206,13 +206,27 @@ final class DefaultBackfillJob implements BackfillJob {
       Thread.currentThread().interrupt();
       throw new BackfillException("interrupted while waiting for backfill job " + id, e);
     } catch (ExecutionException e) {
-      // Always a BackfillFailedException or BackfillCancelledException, made by this class.
-      throw (BackfillException) e.getCause();
+      throw onCallersThread(e.getCause());
     }
   }
 
+  /**
+   * The job's end as a new exception made here, on the thread that waits, so that its stack
+   * trace shows the caller; a failure keeps the original error as its cause (the worker's stack).
+   * The completion always holds a BackfillFailedException or BackfillCancelledException.
+   */
+  private BackfillException onCallersThread(Throwable ended) {
+    if (ended instanceof BackfillFailedException failed) {
+      return new BackfillFailedException(id, failure().orElse(failed.getMessage()), failed.getCause());
+    }
+    if (ended instanceof BackfillCancelledException) {
+      return new BackfillCancelledException(id);
+    }
+    return ended instanceof BackfillException b ? b : new BackfillException("backfill job " + id + " ended: " + ended, ended);
+  }
+
   /** The timeout in nanoseconds, from 0 to Long.MAX_VALUE: toNanos() overflows beyond about 292 years. */
-  private static long saturatedNanos(Duration timeout) {
+  static long saturatedNanos(Duration timeout) {
     if (timeout.isNegative()) {
       return 0;
     }

@@ -1,6 +1,8 @@
 package dev.backfill.core;
 
 import dev.backfill.api.BackfillTimes;
+import dev.backfill.api.EntityKey;
+import dev.backfill.api.InvalidKeyException;
 import dev.backfill.api.Field;
 import dev.backfill.api.FieldType;
 import dev.backfill.api.InvalidBackfillRequestException;
@@ -13,16 +15,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Checks rows against a feature set's schema and brings them into its column order. A row's
- * columns must be exactly the feature set's, each of the same type, in any order; keys and the
- * event time must not be null; timestamps have at most microsecond precision and lie in the
- * supported range ({@link BackfillTimes#SUPPORTED_RANGE}). Thread-safe.
+ * Checks rows against a feature set's schema and brings them into its column order: the engine's
+ * edge, so that every store is handed the same values. A row's columns must be exactly the
+ * feature set's, each of the same type, in any order; keys and the event time must not be null;
+ * timestamps have at most microsecond precision and lie in the supported range
+ * ({@link BackfillTimes#SUPPORTED_RANGE}); strings hold no lone UTF-16 surrogate (not text: every
+ * store keeps UTF-8, and DuckDB would store '?', so that <code>"&#92;uD800"</code> and {@code "?"} became
+ * one key). DOUBLE key values are normalised as {@link EntityKey} normalises them ({@code -0.0}
+ * to {@code 0.0}, every NaN to {@code Double.NaN}). Keys given to a read are checked the same way
+ * ({@link #conformKey}). Thread-safe.
  */
 final class RowConformer {
   private final TableSpec table;
   private final int eventTimeIndex;
   private final int[] keyIndexes;
   private final int[] timestampIndexes;
+  private final int[] stringIndexes;
+  private final int[] doubleKeyIndexes;
+  private final List<Field> keyFields;
   /** The last row schema found equal to the table's: sources reuse one instance for all rows. */
   private volatile Schema knownEqual;
 
@@ -32,6 +42,69 @@ final class RowConformer {
     this.keyIndexes = table.keyColumns().stream().mapToInt(table.schema()::indexOf).toArray();
     this.timestampIndexes = java.util.stream.IntStream.range(0, table.schema().size())
         .filter(i -> table.schema().fields().get(i).type() == FieldType.TIMESTAMP).toArray();
+    this.stringIndexes = indexesOf(table, FieldType.STRING);
+    this.doubleKeyIndexes = java.util.Arrays.stream(keyIndexes)
+        .filter(i -> table.schema().fields().get(i).type() == FieldType.DOUBLE).toArray();
+    this.keyFields = table.keyColumns().stream().map(k -> table.schema().field(k).orElseThrow()).toList();
+  }
+
+  private static int[] indexesOf(TableSpec table, FieldType type) {
+    return java.util.stream.IntStream.range(0, table.schema().size())
+        .filter(i -> table.schema().fields().get(i).type() == type).toArray();
+  }
+
+  /**
+   * The key as the feature set's stores know it: each part widened to its key column's type
+   * ({@link FieldType#coerce}) and normalised ({@link EntityKey}).
+   *
+   * @throws InvalidKeyException for a wrong number of parts, a part of another type, or a string
+   *     part with a lone surrogate
+   */
+  EntityKey conformKey(EntityKey key) {
+    List<Object> parts = key.parts();
+    if (parts.size() != keyFields.size()) {
+      throw new InvalidKeyException(table.name(), key, keyFields, "*", null, "it has " + parts.size() + " part(s) and the "
+          + "feature set's key has " + keyFields.size() + "; give one value per key column, in order");
+    }
+    Object[] conformed = new Object[parts.size()];
+    for (int i = 0; i < conformed.length; i++) {
+      Field field = keyFields.get(i);
+      Object part = parts.get(i);
+      if (!field.type().accepts(part)) {
+        throw new InvalidKeyException(table.name(), key, keyFields, field.name(), part, "part " + (i + 1) + " (column '"
+            + field.name() + "') is a " + part.getClass().getSimpleName() + "; the column is " + field.type() + " ("
+            + field.type().javaType().getSimpleName() + ")");
+      }
+      conformed[i] = field.type().coerce(part);
+      if (conformed[i] instanceof String text) {
+        int at = loneSurrogateAt(text);
+        if (at >= 0) {
+          throw new InvalidKeyException(table.name(), key, keyFields, field.name(), part, "part " + (i + 1) + " (column '"
+              + field.name() + "') " + loneSurrogate(text, at) + ", so no row can have this key");
+        }
+      }
+    }
+    return EntityKey.of(conformed);
+  }
+
+  /** The index of the first lone UTF-16 surrogate of the text, or -1 when it is well-formed. */
+  static int loneSurrogateAt(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+          i++;
+        } else {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  private static String loneSurrogate(String text, int at) {
+    return String.format("holds a lone UTF-16 surrogate \\u%04X at index %d, which is not text: every store keeps "
+        + "strings as UTF-8 (DuckDB would store '?'); remove it or pair it", (int) text.charAt(at), at);
   }
 
   /**
@@ -43,7 +116,7 @@ final class RowConformer {
     String problem = schemaProblem(produced);
     if (problem != null) {
       throw new InvalidBackfillRequestException("feature set '" + table.name() + "': " + producer
-          + " output schema " + produced + " cannot feed the feature set schema " + table.schema()
+          + " output schema " + produced + ", which cannot feed the feature set schema " + table.schema()
           + ": " + problem);
     }
   }
@@ -73,6 +146,15 @@ final class RowConformer {
    */
   Row conform(Row row) {
     Row result = hasTableSchema(row.schema()) ? row : reorder(row);
+    for (int index : stringIndexes) {
+      if (result.get(index) instanceof String text) {
+        int at = loneSurrogateAt(text);
+        if (at >= 0) {
+          throw new InvalidRowException(table.name(), table.schema().fields().get(index).name(), text,
+              "the string " + loneSurrogate(text, at));
+        }
+      }
+    }
     for (int index : keyIndexes) {
       if (result.get(index) == null) {
         throw new InvalidRowException(table.name(), table.schema().fields().get(index).name(), null,
@@ -95,7 +177,26 @@ final class RowConformer {
         throw InvalidRowException.outsideSupportedRange(table.name(), table.schema().fields().get(index).name(), t);
       }
     }
-    return result;
+    return normaliseDoubleKeys(result);
+  }
+
+  /** The row with its DOUBLE key values as {@link EntityKey#normaliseDouble} has them; the row itself when they are. */
+  private Row normaliseDoubleKeys(Row row) {
+    Object[] values = null;
+    for (int index : doubleKeyIndexes) {
+      Double value = (Double) row.get(index);
+      Double normal = EntityKey.normaliseDouble(value);
+      if (normal != value) {
+        if (values == null) {
+          values = new Object[row.schema().size()];
+          for (int i = 0; i < values.length; i++) {
+            values[i] = row.get(i);
+          }
+        }
+        values[index] = normal;
+      }
+    }
+    return values == null ? row : Row.of(row.schema(), values);
   }
 
   private boolean hasTableSchema(Schema schema) {

@@ -14,6 +14,14 @@ class RunningScopesTest {
   private static final Optional<TimeRange> RESET = Optional.empty();
   private final RunningScopes scopes = new RunningScopes();
 
+  private void acquire(String featureSet, String jobId, Optional<TimeRange> range) {
+    try {
+      scopes.acquire(featureSet, jobId, range, () -> { });
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   private static Optional<TimeRange> days(int from, int to) {
     Instant jan1 = Instant.parse("2024-01-01T00:00:00Z");
     return Optional.of(TimeRange.of(jan1.plusSeconds(86_400L * from), jan1.plusSeconds(86_400L * to)));
@@ -21,86 +29,125 @@ class RunningScopesTest {
 
   @Test
   void overlappingIntervalsConflictNamingTheRunningJob() {
-    scopes.acquire("clicks", "job-1", days(0, 10));
+    acquire("clicks", "job-1", days(0, 10));
 
-    assertThatThrownBy(() -> scopes.acquire("clicks", "job-2", days(5, 15)))
+    assertThatThrownBy(() -> acquire("clicks", "job-2", days(5, 15)))
         .isInstanceOfSatisfying(BackfillConflictException.class,
             e -> assertThat(e.runningJobId()).isEqualTo("job-1"))
         .hasMessageContaining("job-1")
         .hasMessageContaining("'clicks'");
-    assertThatThrownBy(() -> scopes.acquire("clicks", "job-3", days(2, 3)))
+    assertThatThrownBy(() -> acquire("clicks", "job-3", days(2, 3)))
         .isInstanceOf(BackfillConflictException.class);
   }
 
   @Test
   void aResetConflictsWithARunningInterval() {
-    scopes.acquire("clicks", "job-1", days(0, 1));
+    acquire("clicks", "job-1", days(0, 1));
 
-    assertThatThrownBy(() -> scopes.acquire("clicks", "job-2", RESET))
+    assertThatThrownBy(() -> acquire("clicks", "job-2", RESET))
         .isInstanceOfSatisfying(BackfillConflictException.class,
             e -> assertThat(e.runningJobId()).isEqualTo("job-1"));
   }
 
   @Test
   void anIntervalConflictsWithARunningReset() {
-    scopes.acquire("clicks", "reset-1", RESET);
+    acquire("clicks", "reset-1", RESET);
 
-    assertThatThrownBy(() -> scopes.acquire("clicks", "job-2", days(100, 101)))
+    assertThatThrownBy(() -> acquire("clicks", "job-2", days(100, 101)))
         .isInstanceOfSatisfying(BackfillConflictException.class,
             e -> assertThat(e.runningJobId()).isEqualTo("reset-1"))
         .hasMessageContaining("reset");
-    assertThatThrownBy(() -> scopes.acquire("clicks", "reset-2", RESET))
+    assertThatThrownBy(() -> acquire("clicks", "reset-2", RESET))
         .isInstanceOf(BackfillConflictException.class);
   }
 
   @Test
   void disjointAndAdjacentIntervalsRunTogether() {
-    scopes.acquire("clicks", "job-1", days(0, 10));
+    acquire("clicks", "job-1", days(0, 10));
 
-    assertThatCode(() -> scopes.acquire("clicks", "job-2", days(10, 20))).doesNotThrowAnyException();
-    assertThatCode(() -> scopes.acquire("clicks", "job-3", days(30, 40))).doesNotThrowAnyException();
-    assertThatThrownBy(() -> scopes.acquire("clicks", "job-4", days(19, 31)))
+    assertThatCode(() -> acquire("clicks", "job-2", days(10, 20))).doesNotThrowAnyException();
+    assertThatCode(() -> acquire("clicks", "job-3", days(30, 40))).doesNotThrowAnyException();
+    assertThatThrownBy(() -> acquire("clicks", "job-4", days(19, 31)))
         .isInstanceOf(BackfillConflictException.class);
   }
 
   @Test
   void otherFeatureSetsDoNotConflict() {
-    scopes.acquire("clicks", "reset-1", RESET);
+    acquire("clicks", "reset-1", RESET);
 
-    assertThatCode(() -> scopes.acquire("views", "reset-2", RESET)).doesNotThrowAnyException();
-    assertThatCode(() -> scopes.acquire("orders", "job-3", days(0, 10))).doesNotThrowAnyException();
+    assertThatCode(() -> acquire("views", "reset-2", RESET)).doesNotThrowAnyException();
+    assertThatCode(() -> acquire("orders", "job-3", days(0, 10))).doesNotThrowAnyException();
   }
 
   @Test
   void releaseFreesOnlyThatJobsScope() {
-    scopes.acquire("clicks", "job-1", days(0, 10));
-    scopes.acquire("clicks", "job-2", days(20, 30));
+    acquire("clicks", "job-1", days(0, 10));
+    acquire("clicks", "job-2", days(20, 30));
 
     scopes.release("clicks", "job-1");
 
-    assertThatCode(() -> scopes.acquire("clicks", "job-3", days(5, 15))).doesNotThrowAnyException();
-    assertThatThrownBy(() -> scopes.acquire("clicks", "job-4", days(25, 26)))
+    assertThatCode(() -> acquire("clicks", "job-3", days(5, 15))).doesNotThrowAnyException();
+    assertThatThrownBy(() -> acquire("clicks", "job-4", days(25, 26)))
         .isInstanceOfSatisfying(BackfillConflictException.class,
             e -> assertThat(e.runningJobId()).isEqualTo("job-2"));
   }
 
   @Test
   void releasingAResetFreesTheWholeFeatureSet() {
-    scopes.acquire("clicks", "reset-1", RESET);
+    acquire("clicks", "reset-1", RESET);
 
     scopes.release("clicks", "reset-1");
 
-    assertThatCode(() -> scopes.acquire("clicks", "reset-2", RESET)).doesNotThrowAnyException();
+    assertThatCode(() -> acquire("clicks", "reset-2", RESET)).doesNotThrowAnyException();
   }
 
   @Test
   void releasingAnUnknownJobIsHarmless() {
-    scopes.acquire("clicks", "job-1", days(0, 10));
+    acquire("clicks", "job-1", days(0, 10));
 
     scopes.release("clicks", "job-9");
     scopes.release("views", "job-1");
 
-    assertThatThrownBy(() -> scopes.acquire("clicks", "job-2", days(0, 1)))
+    assertThatThrownBy(() -> acquire("clicks", "job-2", days(0, 1)))
         .isInstanceOf(BackfillConflictException.class);
+  }
+
+  @Test
+  void theJobIsRegisteredBeforeAnyConflictCanNameIt() throws Exception {
+    // Issue 17 point 9: a conflict named a job that client.job(id) did not know yet.
+    java.util.Set<String> registered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    scopes.acquire("clicks", "job-1", days(0, 10), () -> registered.add("job-1"));
+
+    assertThatThrownBy(() -> scopes.acquire("clicks", "job-2", days(5, 6), () -> registered.add("job-2")))
+        .isInstanceOfSatisfying(BackfillConflictException.class,
+            e -> assertThat(registered).contains(e.runningJobId()).doesNotContain("job-2"));
+  }
+
+  @Test
+  void aRegistrationThatFailsClaimsNothing() {
+    assertThatThrownBy(() -> scopes.acquire("clicks", "job-1", RESET, () -> {
+      throw new IllegalStateException("refused");
+    })).hasMessage("refused");
+    assertThatCode(() -> acquire("clicks", "job-2", RESET)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void aDropConflictsWithARunningJobAndSubmissionsWaitForADropInsteadOfNamingIt() throws Exception {
+    acquire("clicks", "job-1", days(0, 1));
+    assertThatThrownBy(() -> scopes.beginDrop("clicks"))
+        .isInstanceOfSatisfying(BackfillConflictException.class, e -> assertThat(e.runningJobId()).isEqualTo("job-1"));
+    scopes.release("clicks", "job-1");
+
+    scopes.beginDrop("clicks");
+    java.util.concurrent.CountDownLatch claimed = new java.util.concurrent.CountDownLatch(1);
+    Thread submitter = new Thread(() -> {
+      acquire("clicks", "job-2", RESET);
+      claimed.countDown();
+    });
+    submitter.start();
+    assertThat(claimed.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)).as("waits while the drop runs").isFalse();
+    scopes.endDrop("clicks");
+    assertThat(claimed.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    submitter.join();
   }
 }

@@ -21,6 +21,8 @@ import dev.backfill.api.FeatureSet;
 import dev.backfill.api.FeatureSetNotFoundException;
 import dev.backfill.api.FieldType;
 import dev.backfill.api.InvalidBackfillRequestException;
+import dev.backfill.api.InvalidFeatureSetException;
+import dev.backfill.api.InvalidKeyException;
 import dev.backfill.api.InvalidRowException;
 import dev.backfill.api.RangeContents;
 import dev.backfill.api.Row;
@@ -505,6 +507,155 @@ public abstract class BackfillContractTest {
 
     assertThat(offlineRows(client)).containsExactlyInAnyOrderElementsOf(before);
     assertThat(client.readOnline(NAME, EntityKey.of("x"))).isEmpty();
+  }
+
+  @Test
+  void aRangeFromTheYear1600ToTheYear3000IsReadAndReplacedLikeAnyOther() {
+    // Issue 17 point 3: outside 1677..2262 the DuckDB store failed with "long overflow".
+    BackfillClient client = registered(client(offline, online, Optional.empty(),
+        Clock.fixed(BackfillTimes.SUPPORTED_STOP, ZoneOffset.UTC)));
+    Row y1600 = trip("old", Instant.parse("1600-03-01T00:00:00Z"), 1.0, 1L);
+    Row y2262 = trip("old", Instant.parse("2262-04-12T00:00:00.000001Z"), 2.0, 2L);
+    Row y2999 = trip("new", Instant.parse("2999-12-31T23:59:59.999999Z"), 3.0, 3L);
+    client.ingest(NAME, List.of(y1600, y2262, y2999));
+    TimeRange toYear3000 = TimeRange.of(Instant.parse("1600-01-01T00:00:00Z"), Instant.parse("3000-01-01T00:00:00Z"));
+
+    try (Stream<Row> rows = client.readOffline(NAME, toYear3000)) {
+      assertThat(rows.toList()).containsExactlyInAnyOrder(y1600, y2262, y2999);
+    }
+    assertThat(client.offlineContents(NAME, toYear3000)).isEqualTo(new RangeContents(3, 2));
+    Row corrected = trip("old", Instant.parse("1600-03-01T00:00:00Z"), 10.0, 10L);
+    BackfillResult result = client.backfill(NAME).between(toYear3000.start(), Instant.parse("2300-01-01T00:00:00Z"))
+        .source(source(List.of(corrected))).run();
+
+    assertThat(result.offlineRowsDeleted()).isEqualTo(2);
+    assertThat(result.rowsWritten()).isEqualTo(1);
+    assertThat(offlineRows(client)).containsExactlyInAnyOrder(corrected, y2999);
+    assertThat(client.readOnline(NAME, EntityKey.of("old"))).contains(corrected);
+    assertThat(client.readOnline(NAME, EntityKey.of("new"))).contains(y2999);
+  }
+
+  // ---------------------------------------------------------------- values every store agrees on
+
+  /** A feature set keyed by a DOUBLE, for the rule on signed zeros and NaN in keys. */
+  private static FeatureSet measures() {
+    return FeatureSet.builder("measures").key("x", FieldType.DOUBLE).eventTime("ts").feature("v", FieldType.DOUBLE)
+        .feature("note", FieldType.STRING).backfillStart(D0).build();
+  }
+
+  @Test
+  void signedZerosAndNansInADoubleKeyAreOneKeyEachAndBackfillingTheStoredRowsAgainChangesNothing() {
+    // Issue 17 point 1: DuckDB treated -0.0 and 0.0 as one key, Java and RocksDB as two; a reset
+    // with the rows already stored made key 0.0 serve a row that existed nowhere offline.
+    BackfillClient client = client();
+    FeatureSet measures = measures();
+    client.register(measures);
+    Schema s = measures.schema();
+    double otherNan = Double.longBitsToDouble(0x7ff8000000000001L);
+    List<Row> ingested = List.of(Row.of(s, -0.0, day(1), 1.0, "minus zero"), Row.of(s, 0.0, day(2), -0.0, "zero"),
+        Row.of(s, Double.NaN, day(1), 3.0, "nan"), Row.of(s, otherNan, day(3), Double.NaN, "other nan"),
+        Row.of(s, 1.5, day(1), 0.0, "plain"));
+    client.ingest("measures", ingested);
+    Row zero = Row.of(s, 0.0, day(2), -0.0, "zero");
+    Row nan = Row.of(s, Double.NaN, day(3), Double.NaN, "other nan");
+
+    assertThat(client.readOnline("measures", EntityKey.of(-0.0))).contains(zero);
+    assertThat(client.readOnline("measures", EntityKey.of(0.0))).contains(zero);
+    assertThat(client.readOnline("measures", EntityKey.of(Double.NaN))).contains(nan);
+    assertThat(client.readOnline("measures", EntityKey.of(otherNan))).contains(nan);
+    assertThat(client.readOnline("measures", EntityKey.of(2))).as("an Integer part widens to the DOUBLE column").isEmpty();
+    List<Row> stored;
+    try (Stream<Row> rows = client.readOffline("measures", TimeRange.all())) {
+      stored = rows.toList();
+    }
+    assertThat(stored).hasSize(5).allSatisfy(row -> assertThat(Double.doubleToRawLongBits(row.getDouble("x")))
+        .as("key of %s", row).isIn(0L, Double.doubleToRawLongBits(Double.NaN), Double.doubleToRawLongBits(1.5)));
+    assertThat(stored).filteredOn(row -> row.getString("note").equals("zero")).singleElement()
+        .satisfies(row -> assertThat(Double.doubleToRawLongBits(row.getDouble("v"))).as("a feature keeps its sign")
+            .isEqualTo(Double.doubleToRawLongBits(-0.0)));
+
+    BackfillResult again = client.backfill("measures").reset().between(day(0), day(5))
+        .source(InMemoryDataSource.of(s, "ts", ingested)).run();
+
+    assertThat(again.rowsWritten()).isEqualTo(5);
+    assertThat(again.onlineKeysWritten()).as("every key already served its latest row").isZero();
+    assertThat(again.onlineKeysDeleted()).isZero();
+    assertThat(client.readOnline("measures", EntityKey.of(0.0))).contains(zero);
+    assertThat(client.readOnline("measures", EntityKey.of(-0.0))).contains(zero);
+    assertThat(client.readOnline("measures", EntityKey.of(Double.NaN))).contains(nan);
+    try (Stream<Row> rows = client.readOffline("measures", TimeRange.all())) {
+      assertThat(rows.toList()).containsExactlyInAnyOrderElementsOf(stored);
+    }
+  }
+
+  @Test
+  void aLoneSurrogateIsRefusedAtTheEdgeNamingTheFeatureSetTheColumnAndTheEscapedValue() {
+    // Issue 17 point 2: DuckDB stored a lone surrogate as "?", RocksDB kept it: as keys, the two collided.
+    BackfillClient client = registered(client());
+    List<Row> before = tenDays(client);
+    Row question = trip("?", day(1), 7.0, 7L);
+    Row emoji = trip("\uD83D\uDE00", day(1), 8.0, 8L);
+    client.ingest(NAME, List.of(question, emoji));
+
+    assertThatThrownBy(() -> client.ingest(NAME, List.of(trip("ok", day(1), 1.0, 1L), trip("a\uD800", day(1), 1.0, 1L))))
+        .isInstanceOf(InvalidRowException.class)
+        .hasMessageStartingWith("invalid row for feature set 'trips': column 'driver' value 'a\\uD800' (String): the "
+            + "string holds a lone UTF-16 surrogate \\uD800 at index 1");
+    assertThatThrownBy(() -> client.ingest(NAME, List.of(Row.of(schema(), "b", day(1), 1.0, 1L, "note \uDC00"))))
+        .isInstanceOf(InvalidRowException.class).hasMessageContaining("'note'").hasMessageContaining("\\uDC00");
+    BackfillJob job = client.backfill(NAME).between(day(0), day(2)).source(source(List.of(trip("\uD800", day(1), 1.0, 1L))))
+        .submit();
+    assertThatThrownBy(job::await).isInstanceOf(BackfillFailedException.class).hasMessageContaining("\\uD800")
+        .cause().isInstanceOf(InvalidRowException.class);
+    assertThatThrownBy(() -> client.readOnline(NAME, EntityKey.of("\uD800")))
+        .isInstanceOf(InvalidKeyException.class).hasMessageContaining("'trips'").hasMessageContaining("\\uD800")
+        .hasMessageContaining("(driver STRING)");
+
+    List<Row> expected = new ArrayList<>(before);
+    expected.add(question);
+    expected.add(emoji);
+    assertThat(offlineRows(client)).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(client.readOnline(NAME, EntityKey.of("?"))).contains(question);
+    assertThat(client.readOnline(NAME, EntityKey.of("\uD83D\uDE00"))).contains(emoji);
+  }
+
+  @Test
+  void namesThatDifferOnlyInCaseAreRefusedByTheEngineAndByEveryStore() {
+    // Issue 17 point 4: the in-memory stores accepted Trips beside trips, DuckDB failed with its catalog error.
+    BackfillClient client = registered(client());
+    FeatureSet upper = FeatureSet.builder("TRIPS").key("driver", FieldType.STRING).eventTime("ts")
+        .feature("fare", FieldType.DOUBLE).backfillStart(D0).build();
+
+    assertThatThrownBy(() -> client.register(upper)).isInstanceOf(InvalidFeatureSetException.class)
+        .hasMessageContaining("'TRIPS'").hasMessageContaining("'trips'");
+    // A client that has not registered trips still meets the table an earlier client left in the stores.
+    BackfillClient later = client();
+    assertThatThrownBy(() -> later.register(upper)).isInstanceOf(InvalidFeatureSetException.class)
+        .hasMessageContaining("'TRIPS'").hasMessageContaining("'trips'");
+    assertThat(later.featureSet("TRIPS")).isEmpty();
+    assertThat(offline.table("TRIPS")).isEmpty();
+    assertThatThrownBy(() -> FeatureSet.builder("t").key("v", FieldType.STRING).eventTime("ts")
+        .feature("V", FieldType.LONG).backfillStart(D0).build()).isInstanceOf(InvalidFeatureSetException.class);
+  }
+
+  @Test
+  void aKeyOfTheWrongShapeIsOneErrorFromTheEngineWhateverTheStore() {
+    // Issue 17 point 5: the in-memory store answered empty, RocksDB threw IllegalArgumentException.
+    BackfillClient client = registered(client());
+    tenDays(client);
+    client.register(measures());
+    client.ingest("measures", List.of(Row.of(measures().schema(), 2.0, day(1), 1.0, "two")));
+
+    assertThatThrownBy(() -> client.readOnline(NAME, EntityKey.of("a", 1L))).isInstanceOf(InvalidKeyException.class)
+        .hasMessage("invalid key ['a' (String), 1 (Long)] for feature set 'trips' (key columns (driver STRING)): it has "
+            + "2 part(s) and the feature set's key has 1; give one value per key column, in order");
+    assertThatThrownBy(() -> client.readOnline(NAME, EntityKey.of(7L))).isInstanceOf(InvalidKeyException.class)
+        .hasMessageContaining("part 1 (column 'driver') is a Long; the column is STRING (String)");
+    assertThatThrownBy(() -> client.readOnline("measures", EntityKey.of("2.0"))).isInstanceOf(InvalidKeyException.class)
+        .hasMessageContaining("(x DOUBLE)");
+    assertThat(client.readOnline("measures", EntityKey.of(2))).as("an Integer widens to DOUBLE")
+        .contains(Row.of(measures().schema(), 2.0, day(1), 1.0, "two"));
+    assertThat(client.readOnline(NAME, EntityKey.of("a"))).contains(trip("a", day(9), 9.0, 9L));
   }
 
   // ---------------------------------------------------------------- the point-in-time rule

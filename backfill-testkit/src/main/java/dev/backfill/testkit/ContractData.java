@@ -80,4 +80,35 @@ final class ContractData {
         Row.of(s, "us", 8L, T0, "-inf", null, Double.NEGATIVE_INFINITY, false, null),
         Row.of(s, "us,with;separators:|", 9L, T0, null, 1L, -123456.789e-10, true, T0));
   }
+
+  /**
+   * A table keyed by a DOUBLE {@code x} and a STRING {@code s}, event time {@code ts}, features
+   * {@code v DOUBLE} and {@code note STRING}: for the key values stores must keep apart.
+   */
+  static TableSpec doubleKeyed() {
+    return FeatureSet.builder("double_keyed").key("x", FieldType.DOUBLE).key("s", FieldType.STRING).eventTime("ts")
+        .feature("v", FieldType.DOUBLE).feature("note", FieldType.STRING).backfillStart(T0).build().table();
+  }
+
+  /**
+   * Rows of {@link #doubleKeyed()} at {@code ts}, each of a distinct key as the engine hands keys
+   * to stores: {@code 0.0} (never {@code -0.0}: the engine normalises it, see
+   * {@link dev.backfill.api.EntityKey}), NaN, both infinities, the smallest doubles of each sign;
+   * strings that a store which mangles text would merge: {@code "?"}, a replacement character, a
+   * non-BMP character (a valid surrogate pair), an empty string. Feature values include
+   * {@code -0.0} and NaN beside non-zero values.
+   */
+  static List<Row> doubleKeyedRows(Instant ts, double base) {
+    Schema s = doubleKeyed().schema();
+    return List.of(
+        Row.of(s, 0.0, "?", ts, -0.0, "zero"),
+        Row.of(s, Double.NaN, "?", ts, base + 1, "nan"),
+        Row.of(s, Double.POSITIVE_INFINITY, "?", ts, Double.NaN, "+inf"),
+        Row.of(s, Double.NEGATIVE_INFINITY, "?", ts, base + 3, "-inf"),
+        Row.of(s, Double.MIN_VALUE, "?", ts, base + 4, "min"),
+        Row.of(s, -Double.MIN_VALUE, "?", ts, base + 5, "-min"),
+        Row.of(s, 0.0, "\uFFFD", ts, base + 6, "replacement character"),
+        Row.of(s, 0.0, "\uD83D\uDE00", ts, base + 7, "a surrogate pair"),
+        Row.of(s, 0.0, "", ts, base + 8, "empty"));
+  }
 }

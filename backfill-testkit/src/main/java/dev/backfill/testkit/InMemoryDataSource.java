@@ -1,5 +1,6 @@
 package dev.backfill.testkit;
 
+import dev.backfill.api.InvalidValueException;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.api.TimeRange;
@@ -19,12 +20,12 @@ public final class InMemoryDataSource implements DataSource {
     this.schema = Objects.requireNonNull(schema, "schema");
     this.eventTimeColumn = Objects.requireNonNull(eventTimeColumn, "eventTimeColumn");
     if (schema.field(eventTimeColumn).isEmpty()) {
-      throw new IllegalArgumentException("event-time column '" + eventTimeColumn + "' is not in schema " + schema);
+      throw new InvalidValueException("event-time column '" + eventTimeColumn + "' is not in schema " + schema);
     }
     this.rows = List.copyOf(rows);
     for (Row row : this.rows) {
       if (!row.schema().equals(schema)) {
-        throw new IllegalArgumentException("row " + row + " does not have the source schema " + schema);
+        throw new InvalidValueException("row " + row + " does not have the source schema " + schema);
       }
     }
   }

@@ -8,6 +8,7 @@ import dev.backfill.api.StoreException;
 import dev.backfill.api.TimeRange;
 import dev.backfill.spi.OfflineReplacement;
 import dev.backfill.spi.OfflineStore;
+import dev.backfill.spi.TableNames;
 import dev.backfill.spi.TableSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,7 +68,11 @@ public final class InMemoryOfflineStore implements OfflineStore {
   @Override
   public void createTable(TableSpec spec) {
     Objects.requireNonNull(spec, "spec");
-    Table existing = tables.putIfAbsent(spec.name(), new Table(spec));
+    Table existing;
+    synchronized (tables) {
+      TableNames.requireNoCaseTwin("in-memory offline store", spec.name(), tables.keySet());
+      existing = tables.putIfAbsent(spec.name(), new Table(spec));
+    }
     if (existing != null && !existing.spec.equals(spec)) {
       throw new InvalidFeatureSetException("offline store: table '" + spec.name() + "' exists as " + existing.spec
           + "; it cannot be re-created as " + spec);

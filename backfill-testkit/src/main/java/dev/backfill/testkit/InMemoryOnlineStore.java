@@ -6,6 +6,7 @@ import dev.backfill.api.Row;
 import dev.backfill.api.StoreException;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.OnlineWrite;
+import dev.backfill.spi.TableNames;
 import dev.backfill.spi.TableSpec;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,11 @@ public final class InMemoryOnlineStore implements OnlineStore {
   @Override
   public void createTable(TableSpec spec) {
     Objects.requireNonNull(spec, "spec");
-    Table existing = tables.putIfAbsent(spec.name(), new Table(spec));
+    Table existing;
+    synchronized (tables) {
+      TableNames.requireNoCaseTwin("in-memory online store", spec.name(), tables.keySet());
+      existing = tables.putIfAbsent(spec.name(), new Table(spec));
+    }
     if (existing != null && !existing.spec.equals(spec)) {
       throw new InvalidFeatureSetException("online store: table '" + spec.name() + "' exists as " + existing.spec
           + "; it cannot be re-created as " + spec);

@@ -7,6 +7,8 @@ import static dev.backfill.testkit.ContractData.allTypes;
 import static dev.backfill.testkit.ContractData.allTypesRows;
 import static dev.backfill.testkit.ContractData.click;
 import static dev.backfill.testkit.ContractData.clicks;
+import static dev.backfill.testkit.ContractData.doubleKeyed;
+import static dev.backfill.testkit.ContractData.doubleKeyedRows;
 import static dev.backfill.testkit.ContractData.edgeRow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -75,7 +77,15 @@ import org.junit.jupiter.api.Test;
  *       keys and extreme values round-trip unchanged, with their Java classes: among them NaN,
  *       both infinities and -0.0 (which {@link TableSpec#latestOrder()} tells from 0.0), empty
  *       and non-BMP strings, pre-1970 instants. Timestamps need only keep microsecond precision:
- *       the kit never uses finer instants, because the SQL stores it targets keep microseconds.</li>
+ *       the kit never uses finer instants, because the SQL stores it targets keep microseconds.
+ *       Strings never hold a lone UTF-16 surrogate (the engine refuses them).</li>
+ *   <li><b>Keys.</b> Key values are what {@link EntityKey} makes them: a DOUBLE key is never
+ *       {@code -0.0} (the engine writes {@code 0.0}) and every NaN is {@code Double.NaN}. NaN,
+ *       both infinities, the smallest doubles, {@code "?"}, a replacement character and a
+ *       non-BMP string are each a key of their own in {@code latest}, {@code keys},
+ *       {@code contents} and {@code changedKeys}.</li>
+ *   <li><b>Names.</b> A table whose name differs only in case from an existing table's is an
+ *       {@link InvalidFeatureSetException} ({@link dev.backfill.spi.TableNames}).</li>
  *   <li><b>Event log.</b> Duplicate rows, even identical ones, are all kept.</li>
  *   <li><b>Ranges are half-open.</b> A scan or replacement of {@code [start, stop)} includes a
  *       row at {@code start} and excludes a row at {@code stop}, exactly even when a scan's bound
@@ -958,6 +968,48 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
     assertThat(store().contents(spec.name(), TimeRange.of(T0.minus(Duration.ofDays(9)), T0))).isEqualTo(RangeContents.EMPTY);
     assertThatThrownBy(() -> store().contents("missing_table", TimeRange.all()))
         .isInstanceOf(StoreException.class).hasMessageContaining("missing_table");
+  }
+
+  @Test
+  void aTableWhoseNameDiffersOnlyInCaseFromAnExistingOneIsRefused() {
+    // Issue 17 point 4: the in-memory store accepted both, DuckDB failed with its catalog error.
+    TableSpec spec = clicks();
+    store().createTable(spec);
+    store().append(spec.name(), List.of(click("u1", T0, 1)));
+
+    assertThatThrownBy(() -> store().createTable(clicks("Clicks")))
+        .isInstanceOf(InvalidFeatureSetException.class).hasMessageContaining("'Clicks'").hasMessageContaining("'clicks'");
+    assertThat(store().table("Clicks")).isEmpty();
+    assertThat(scanAll(spec)).containsExactly(click("u1", T0, 1));
+  }
+
+  @Test
+  void doubleAndStringKeysThatAStoreCouldMergeStayDistinctKeys() {
+    // Issue 17 points 1, 2, 6: NaN, infinities, the smallest doubles, "?" beside a replacement
+    // character and a surrogate pair: each its own key everywhere a store handles keys.
+    TableSpec spec = doubleKeyed();
+    store().createTable(spec);
+    List<Row> rows = doubleKeyedRows(T0, 0);
+    store().append(spec.name(), rows);
+    Set<EntityKey> keys = rows.stream().map(spec::keyOf).collect(Collectors.toSet());
+    assertThat(keys).hasSameSizeAs(rows);
+
+    assertThat(scanAll(spec)).containsExactlyInAnyOrderElementsOf(rows);
+    Map<EntityKey, Row> latest = store().latest(spec.name(), keys);
+    assertThat(latest).hasSameSizeAs(rows);
+    rows.forEach(row -> assertThat(latest.get(spec.keyOf(row))).as("latest of %s", spec.keyOf(row)).isEqualTo(row));
+    assertThat(keys(spec, TimeRange.all())).containsExactlyInAnyOrderElementsOf(keys);
+    assertThat(store().contents(spec.name(), TimeRange.all())).isEqualTo(new RangeContents(rows.size(), rows.size()));
+
+    List<Row> newer = doubleKeyedRows(T0.plusSeconds(60), 100).subList(0, 4);
+    try (OfflineReplacement replacement = store().beginReplace(spec.name(), Optional.of(TimeRange.of(T0, T0.plusSeconds(3600))),
+        "double-keys")) {
+      replacement.write(newer);
+      replacement.commit();
+      assertThat(changedKeys(replacement)).isEqualTo(keys);
+    }
+    assertThat(scanAll(spec)).containsExactlyInAnyOrderElementsOf(newer);
+    assertThat(store().latest(spec.name(), keys)).containsOnlyKeys(newer.stream().map(spec::keyOf).toList());
   }
 
   // ---------------------------------------------------------------- helpers

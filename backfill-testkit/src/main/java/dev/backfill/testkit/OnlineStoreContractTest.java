@@ -6,6 +6,8 @@ import static dev.backfill.testkit.ContractData.allTypes;
 import static dev.backfill.testkit.ContractData.allTypesRows;
 import static dev.backfill.testkit.ContractData.click;
 import static dev.backfill.testkit.ContractData.clicks;
+import static dev.backfill.testkit.ContractData.doubleKeyed;
+import static dev.backfill.testkit.ContractData.doubleKeyedRows;
 import static dev.backfill.testkit.ContractData.edgeRow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -80,7 +82,12 @@ import org.junit.jupiter.api.Test;
  *   <li><b>Atomicity per key.</b> Under concurrent conditional writes to the same keys none is
  *       lost or applied against a stale row, and a reader never sees a key missing, or a row
  *       mixed from two writes, while the key is only being overwritten.</li>
- *   <li><b>Keys.</b> {@code keys} lists every stored key once.</li>
+ *   <li><b>Keys.</b> {@code keys} lists every stored key once. Key values are what
+ *       {@link EntityKey} makes them (never {@code -0.0}; one NaN); NaN, both infinities, the
+ *       smallest doubles, {@code "?"}, a replacement character and a non-BMP string are each a
+ *       key of their own.</li>
+ *   <li><b>Names.</b> A table whose name differs only in case from an existing table's is an
+ *       {@link InvalidFeatureSetException} ({@link dev.backfill.spi.TableNames}).</li>
  * </ul>
  * Concurrency tests give their threads two minutes before failing: a guard against a deadlocked
  * store hanging the build, not a speed requirement.
@@ -668,6 +675,37 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
     for (int i = 0; i < keyCount; i++) {
       assertThat(store().get(spec.name(), keys.get(i))).contains(click("k" + i, T0.plusSeconds(rounds), rounds));
     }
+  }
+
+  @Test
+  void aTableWhoseNameDiffersOnlyInCaseFromAnExistingOneIsRefused() {
+    // Issue 17 point 4.
+    TableSpec spec = clicks();
+    store().createTable(spec);
+    put(spec, click("u1", T0, 1));
+
+    assertThatThrownBy(() -> store().createTable(clicks("Clicks")))
+        .isInstanceOf(InvalidFeatureSetException.class).hasMessageContaining("'Clicks'").hasMessageContaining("'clicks'");
+    assertThat(store().get(spec.name(), EntityKey.of("u1"))).contains(click("u1", T0, 1));
+  }
+
+  @Test
+  void doubleAndStringKeysThatAStoreCouldMergeStayDistinctKeys() {
+    // Issue 17 points 1, 2, 6: as the offline kit's test of the same name.
+    TableSpec spec = doubleKeyed();
+    store().createTable(spec);
+    List<Row> rows = doubleKeyedRows(T0, 0);
+    put(spec, rows.toArray(Row[]::new));
+
+    for (Row row : rows) {
+      assertThat(store().get(spec.name(), spec.keyOf(row))).as("key %s", spec.keyOf(row)).contains(row);
+    }
+    assertThat(keys(spec)).containsExactlyInAnyOrderElementsOf(rows.stream().map(spec::keyOf).toList());
+    Row nan = rows.get(1);
+    assertThat(store().write(spec.name(), List.of(OnlineWrite.delete(spec.keyOf(nan))))).isEqualTo(1);
+    assertThat(store().get(spec.name(), spec.keyOf(nan))).isEmpty();
+    assertThat(store().get(spec.name(), spec.keyOf(rows.get(0)))).as("0.0 beside NaN").contains(rows.get(0));
+    assertThat(keys(spec)).hasSize(rows.size() - 1);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -14,6 +14,7 @@ import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.duckdb.internal.RowAppender;
 import dev.backfill.spi.OfflineReplacement;
 import dev.backfill.spi.OfflineStore;
+import dev.backfill.spi.TableNames;
 import dev.backfill.spi.TableSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +60,16 @@ import org.duckdb.DuckDBConnection;
  * configuration is locked. Safe for concurrent use by many threads.
  */
 public final class DuckDbOfflineStore implements OfflineStore {
+  /**
+   * The database files open in this process. DuckDB's driver shares one database among every
+   * connection to a file in a JVM, so a second store on the file would open silently and share
+   * its data without sharing this store's commit locks: two clients' overlapping backfills
+   * would both run. Another process is kept out by DuckDB's own file lock.
+   */
+  private static final Set<Path> OPEN_FILES = ConcurrentHashMap.newKeySet();
+
   private final DuckDBConnection root;
+  private final Optional<Path> claimed;
   private final String description;
   private final boolean fastPath;
   private final Map<String, TableSql> tables = new ConcurrentHashMap<>();
@@ -68,8 +78,10 @@ public final class DuckDbOfflineStore implements OfflineStore {
   private final java.util.concurrent.atomic.AtomicLong stagedInStore = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
-  private DuckDbOfflineStore(DuckDBConnection root, String description, boolean fastPath) throws SQLException {
+  private DuckDbOfflineStore(DuckDBConnection root, Optional<Path> claimed, String description, boolean fastPath)
+      throws SQLException {
     this.root = root;
+    this.claimed = claimed;
     this.description = description;
     this.fastPath = fastPath;
     try (Statement s = root.createStatement()) {
@@ -88,8 +100,8 @@ public final class DuckDbOfflineStore implements OfflineStore {
    * Opens (or creates) the database file. Its parent directories are created.
    *
    * @throws StoreException when the file cannot be opened, for example because another process
-   *     holds it, or when the path exists and is not a DuckDB database (a directory, an empty
-   *     file, a Parquet or CSV file)
+   *     holds it or another store of this process has it open, or when the path exists and is
+   *     not a DuckDB database (a directory, an empty file, a Parquet or CSV file)
    */
   public static DuckDbOfflineStore open(Path file) {
     return open(Optional.of(file), true);
@@ -108,12 +120,14 @@ public final class DuckDbOfflineStore implements OfflineStore {
     Objects.requireNonNull(file, "file");
     String description = file.map(f -> "duckdb offline store '" + f + "'").orElse("duckdb offline store (in memory)");
     file.ifPresent(DatabaseFile::requireDatabaseOrAbsent);
+    Optional<Path> claimed = Optional.empty();
     try {
       if (file.isPresent()) {
         Path parent = file.get().toAbsolutePath().getParent();
         if (parent != null) {
           Files.createDirectories(parent);
         }
+        claimed = Optional.of(claim(file.get(), description));
       }
       Properties properties = new Properties();
       properties.setProperty("jdbc_stream_results", "true");
@@ -128,17 +142,40 @@ public final class DuckDbOfflineStore implements OfflineStore {
       String url = "jdbc:duckdb:" + file.map(f -> f.toAbsolutePath().toString()).orElse("");
       DuckDBConnection root = (DuckDBConnection) DriverManager.getConnection(url, properties);
       try {
-        return new DuckDbOfflineStore(root, description, fastPath);
+        return new DuckDbOfflineStore(root, claimed, description, fastPath);
       } catch (SQLException | RuntimeException e) {
         root.close();
         throw e;
       }
     } catch (SQLException e) {
+      claimed.ifPresent(OPEN_FILES::remove);
       throw new StoreException(description + " cannot be opened: " + firstLine(e)
           + (firstLine(e).contains("lock") ? "; another process holds the file: close it or use another path" : ""), e);
     } catch (java.io.IOException e) {
+      claimed.ifPresent(OPEN_FILES::remove);
       throw new StoreException(description + " cannot be opened: " + e, e);
+    } catch (RuntimeException e) {
+      claimed.ifPresent(OPEN_FILES::remove);
+      throw e;
     }
+  }
+
+  /**
+   * Claims the file for this process's one store of it, by its real path (a symbolic link or a
+   * relative path to the same file is the same file).
+   *
+   * @throws StoreException when another store of this process has it open
+   */
+  private static Path claim(Path file, String description) throws java.io.IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    Path real = Files.exists(file) ? file.toRealPath()
+        : (parent == null ? file.toAbsolutePath() : parent.toRealPath().resolve(file.getFileName()));
+    if (!OPEN_FILES.add(real)) {
+      throw new StoreException(description + " cannot be opened: another DuckDB offline store of this process (of "
+          + "another BackfillClient, perhaps) has " + real + " open, and two stores on one file would share its data "
+          + "without sharing their locks; use that store for both clients, or close it first");
+    }
+    return real;
   }
 
   @Override
@@ -153,12 +190,14 @@ public final class DuckDbOfflineStore implements OfflineStore {
         }
         return;
       }
+      TableNames.requireNoCaseTwin(description, spec.name(), tables.keySet());
       TableSql sql = new TableSql(spec);
       try (DuckDBConnection c = connection()) {
         Optional<String> user = TableCatalog.existingUserTable(c, spec.name());
         if (user.isPresent()) {
           throw new InvalidFeatureSetException("offline table '" + spec.name() + "': the " + description
-              + " already has a " + user.get() + " of that name that Backfill did not create; drop or rename it");
+              + " already has a " + user.get() + " (DuckDB's names ignore case) that Backfill did not create; drop or "
+              + "rename it");
         }
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
@@ -412,6 +451,8 @@ public final class DuckDbOfflineStore implements OfflineStore {
       root.close();
     } catch (SQLException e) {
       throw new StoreException("closing the " + description + " failed: " + firstLine(e), e);
+    } finally {
+      claimed.ifPresent(OPEN_FILES::remove);
     }
   }
 
@@ -450,7 +491,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
 
   void checkOpen() {
     if (closed) {
-      throw new IllegalStateException("the " + description + " is closed");
+      throw new StoreException("the " + description + " is closed; open a new store to use it");
     }
   }
 

@@ -248,6 +248,6 @@ public final class JdbcSource implements DataSource {
 
   @Override
   public String toString() {
-    return "jdbc source " + url + " (time column " + timeColumn + ")";
+    return "jdbc source " + url + " query '" + query + "' (time column " + timeColumn + ")";
   }
 }

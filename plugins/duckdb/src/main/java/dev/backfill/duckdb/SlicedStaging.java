@@ -187,10 +187,21 @@ final class SlicedStaging {
     return column + " >= " + timestampLiteral(range.start()) + " AND " + column + " < " + timestampLiteral(range.stop());
   }
 
-  /** The output columns in the table's order, cast to its types as the JVM path converts them. */
+  /**
+   * The output columns in the table's order, cast to its types as the JVM path converts them,
+   * DOUBLE keys normalised as the engine normalises them ({@code -0.0} to {@code 0.0}; see
+   * {@link dev.backfill.api.EntityKey}), so that both paths store the same key values.
+   */
   private String castColumns() {
-    return sql.spec.schema().fields().stream()
-        .map(f -> "CAST(q." + quote(f.name()) + " AS " + DuckDbTypes.sqlType(f.type()) + ") AS " + quote(f.name()))
-        .collect(Collectors.joining(", "));
+    return sql.spec.schema().fields().stream().map(this::castColumn).collect(Collectors.joining(", "));
+  }
+
+  private String castColumn(Field f) {
+    String cast = "CAST(q." + quote(f.name()) + " AS " + DuckDbTypes.sqlType(f.type()) + ")";
+    if (f.type() == FieldType.DOUBLE && sql.spec.keyColumns().contains(f.name())) {
+      // -0.0 = 0 is true in DuckDB as in IEEE 754; the CASE gives both the bits of 0.0.
+      cast = "CASE WHEN " + cast + " = 0 THEN CAST(0 AS DOUBLE) ELSE " + cast + " END";
+    }
+    return cast + " AS " + quote(f.name());
   }
 }

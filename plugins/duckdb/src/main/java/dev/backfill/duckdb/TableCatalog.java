@@ -103,9 +103,14 @@ final class TableCatalog {
     }
   }
 
+  /**
+   * What DuckDB holds under the name in {@code main}, ignoring case as DuckDB's catalog does
+   * ("BASE TABLE 'Trips'"), or empty.
+   */
   static Optional<String> existingUserTable(Connection connection, String name) throws SQLException {
     try (PreparedStatement query = connection.prepareStatement(
-        "SELECT table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?")) {
+        "SELECT table_type || ' ''' || table_name || '''' FROM information_schema.tables WHERE table_schema = 'main' "
+            + "AND lower(table_name) = lower(?)")) {
       query.setString(1, name);
       try (ResultSet rs = query.executeQuery()) {
         return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();

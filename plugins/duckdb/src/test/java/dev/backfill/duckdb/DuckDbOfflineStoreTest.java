@@ -3,6 +3,7 @@ package dev.backfill.duckdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.backfill.api.BackfillClient;
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.Field;
 import dev.backfill.api.FieldType;
@@ -16,6 +17,7 @@ import dev.backfill.spi.OfflineReplacement;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.Plugins;
 import dev.backfill.spi.TableSpec;
+import dev.backfill.testkit.InMemoryOnlineStore;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -174,6 +176,31 @@ class DuckDbOfflineStoreTest {
   }
 
   @Test
+  void aSecondStoreOnTheSameFileInThisProcessIsRefusedUntilTheFirstIsClosed() throws Exception {
+    // Issue 17 point 10: DuckDB's driver shares the database, so the second store opened silently.
+    Path file = dir.resolve("shared.duckdb");
+    try (DuckDbOfflineStore first = DuckDbOfflineStore.open(file)) {
+      first.createTable(CLICKS);
+      Path link = Files.createSymbolicLink(dir.resolve("link.duckdb"), file);
+      Path roundabout = Files.createDirectory(dir.resolve("sub")).resolve("..").resolve("shared.duckdb");
+      for (Path same : List.of(file, link, roundabout)) {
+        assertThatThrownBy(() -> DuckDbOfflineStore.open(same)).as(same.toString()).isInstanceOf(StoreException.class)
+            .hasMessageContaining(file.toRealPath().toString()).hasMessageContaining("another DuckDB offline store of this process");
+      }
+      assertThatThrownBy(() -> BackfillClient.builder().offlineStore("duckdb", Map.of("path", file.toString()))
+          .onlineStore(InMemoryOnlineStore.create()).build()).isInstanceOf(StoreException.class)
+          .hasMessageContaining("this process");
+      assertThat(first.table("clicks")).as("the first store is unharmed").isPresent();
+    }
+    try (DuckDbOfflineStore again = DuckDbOfflineStore.open(file)) {
+      assertThat(again.table("clicks")).isPresent();
+    }
+    try (DuckDbOfflineStore other = DuckDbOfflineStore.open(dir.resolve("other.duckdb"))) {
+      assertThat(other.table("clicks")).as("another file is another store").isEmpty();
+    }
+  }
+
+  @Test
   void aFileHeldByAnotherProcessIsAClearErrorNamingIt() throws Exception {
     Path file = dir.resolve("held.duckdb");
     Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -254,7 +281,8 @@ class DuckDbOfflineStoreTest {
     open.write(List.of(click("ann", 0, 1)));
     store.close();
     assertThatThrownBy(open::commit).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> store.scan("clicks", TimeRange.all())).isInstanceOf(IllegalStateException.class)
+    // A closed store is a store failure like any other (issue 17 point 7: was an IllegalStateException).
+    assertThatThrownBy(() -> store.scan("clicks", TimeRange.all())).isInstanceOf(StoreException.class)
         .hasMessageContaining("closed");
     try (DuckDbOfflineStore reopened = DuckDbOfflineStore.open(file)) {
       assertThat(count(reopened)).isZero();

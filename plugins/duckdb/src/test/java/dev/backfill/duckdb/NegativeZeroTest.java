@@ -89,6 +89,31 @@ class NegativeZeroTest {
     }
   }
 
+  @Test
+  void aNegativeZeroKeyIsStoredAsZeroOnBothPathsSoTheTwoZerosAreOneKey() throws Exception {
+    // Issue 17 point 1: the rule for keys (EntityKey) is kept by the fast path's SQL as by the JVM path.
+    Path file = Files.writeString(dir.resolve("keys.csv"), "x,day,v\n-0.0,2024-01-01,1.0\n0.0,2024-01-02,2.0\n"
+        + "1.5,2024-01-01,3.0\n");
+    FeatureSet featureSet = FeatureSet.builder("keyed").key("x", FieldType.DOUBLE).eventTime("day").feature("v", FieldType.DOUBLE)
+        .source(Plugins.dataSource("csv", Map.of("path", file.toString(), "time-column", "day")))
+        .backfillStart(BackfillTimes.parse("2024-01-01")).build();
+    Map<String, List<Long>> keyBits = new TreeMap<>();
+    try (BothPaths paths = new BothPaths(dir, featureSet)) {
+      for (BackfillClient client : paths.clients()) {
+        client.backfill("keyed").reset().stopTime(BackfillTimes.parse("2024-02-01")).run();
+        Row zero = client.readOnline("keyed", EntityKey.of(0.0)).orElseThrow();
+        assertThat(zero.getDouble("v")).as("the latest of the two zero rows").isEqualTo(2.0);
+        assertThat(client.readOnline("keyed", EntityKey.of(-0.0))).contains(zero);
+        try (Stream<Row> rows = client.readOffline("keyed", TimeRange.all())) {
+          keyBits.put(client == paths.fast ? "fast" : "jvm", rows.map(r -> bits(r.getDouble("x"))).sorted().toList());
+        }
+      }
+      assertThat(paths.fastStore.stagedInStore()).as("the fast path ran").isEqualTo(1);
+    }
+    List<Long> expected = List.of(bits(0.0), bits(0.0), bits(1.5)).stream().sorted().toList();
+    assertThat(keyBits).isEqualTo(Map.of("fast", expected, "jvm", expected));
+  }
+
   private static long bits(Row row) {
     return bits(row.getDouble("v"));
   }

@@ -15,8 +15,10 @@ import java.util.List;
  * they are {@link EntityKey#equals equal}. Parts carry no type tag (the key columns fix the
  * types); strings are length-prefixed, so no separator needs escaping; longs and timestamps
  * are fixed-width big-endian with the sign bit flipped, so they sort numerically; doubles
- * use {@link Double#doubleToLongBits}, which like {@link Double#equals} makes every NaN one key
- * and tells -0.0 from 0.0. Timestamps keep their nanoseconds, as {@link Instant#equals} does.
+ * use {@link Double#doubleToLongBits}, which like {@link Double#equals} makes every NaN one key.
+ * A key never holds -0.0 ({@link EntityKey} makes it 0.0, the one rule every store can keep), so
+ * the bits of a zero are always 0.0's. Timestamps keep their nanoseconds, as
+ * {@link Instant#equals} does.
  */
 final class KeyCodec {
   private final String table;

@@ -6,6 +6,7 @@ import dev.backfill.api.Row;
 import dev.backfill.api.StoreException;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.OnlineWrite;
+import dev.backfill.spi.TableNames;
 import dev.backfill.spi.TableSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -229,7 +230,8 @@ public final class RocksDbOnlineStore implements OnlineStore {
    * exists. Idempotent, also across restarts.
    *
    * @throws InvalidFeatureSetException naming the table and both specs when it exists with
-   *     another schema, key columns or event-time column
+   *     another schema, key columns or event-time column, or naming both when another table's
+   *     name differs from it only in case (RocksDB could keep both; SQL stores could not)
    */
   @Override
   public void createTable(TableSpec spec) {
@@ -244,6 +246,7 @@ public final class RocksDbOnlineStore implements OnlineStore {
           }
           return null;
         }
+        TableNames.requireNoCaseTwin(describe, spec.name(), tables.keySet());
         ColumnFamilyHandle handle = null;
         // A family without a spec was left by a crash in createTable (empty) or in dropTable
         // (with the dropped table's rows): either way it starts afresh.
@@ -606,7 +609,7 @@ public final class RocksDbOnlineStore implements OnlineStore {
 
   private void ensureOpen() {
     if (closed) {
-      throw new IllegalStateException(describe + " is closed; open a new store to use it");
+      throw new StoreException(describe + " is closed; open a new store to use it");
     }
   }
 

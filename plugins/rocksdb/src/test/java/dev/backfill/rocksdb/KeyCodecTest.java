@@ -54,7 +54,8 @@ class KeyCodecTest {
     Instant t = Instant.EPOCH;
     assertThat(codec.encode(EntityKey.of("a", 1, Double.longBitsToDouble(0x7ff8000000000001L), true, t)))
         .isEqualTo(codec.encode(EntityKey.of("a", 1L, Double.NaN, true, t)));
-    assertThat(codec.encode(EntityKey.of("a", 1L, -0.0, true, t))).isNotEqualTo(codec.encode(EntityKey.of("a", 1L, 0.0, true, t)));
+    // -0.0 and 0.0 are one key in every store (issue 17 point 1; this test used to expect two).
+    assertThat(codec.encode(EntityKey.of("a", 1L, -0.0, true, t))).isEqualTo(codec.encode(EntityKey.of("a", 1L, 0.0, true, t)));
   }
 
   @Test

@@ -172,7 +172,7 @@ class RocksDbDurabilityTest {
     store.sync();
     store.close();
 
-    assertThatThrownBy(store::sync).isInstanceOf(IllegalStateException.class).hasMessageContaining(path.toString());
+    assertThatThrownBy(store::sync).isInstanceOf(StoreException.class).hasMessageContaining(path.toString());
     try (RocksDbOnlineStore reopened = RocksDbOnlineStore.open(path)) {
       assertThat(reopened.getAll("clicks", List.of(EntityKey.of("u1"), EntityKey.of("u2")))).hasSize(2);
     }
@@ -217,12 +217,13 @@ class RocksDbDurabilityTest {
     store.close();
     store.close();
 
-    assertThatThrownBy(() -> store.get("clicks", EntityKey.of("u"))).isInstanceOf(IllegalStateException.class)
+    // A closed store is a store failure like any other (issue 17 point 7: was an IllegalStateException).
+    assertThatThrownBy(() -> store.get("clicks", EntityKey.of("u"))).isInstanceOf(StoreException.class)
         .hasMessageContaining("closed").hasMessageContaining(dir.resolve("online").toString());
-    assertThatThrownBy(() -> store.write("clicks", List.of())).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> store.createTable(clicks())).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> store.write("clicks", List.of())).isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> store.createTable(clicks())).isInstanceOf(StoreException.class);
     // A stream left open was released by close(); using it now fails instead of touching freed memory.
-    assertThatThrownBy(openKeys::count).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(openKeys::count).isInstanceOf(StoreException.class);
     openKeys.close();
   }
 
