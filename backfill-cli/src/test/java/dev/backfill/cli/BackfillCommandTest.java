@@ -359,6 +359,19 @@ class BackfillCommandTest {
     assertThat(run.err()).contains("started: [2024-01-01T00:00:00Z, 2024-01-01T00:03:00Z), 3 slices, " + expected + "\n");
   }
 
+  @Test
+  void aTransformThatIsNotThreadSafeRunsOnOneWorkerAndTheReasonIsShown() {
+    java.util.List<dev.backfill.api.TimeRange> slices = java.util.stream.IntStream.range(0, 3)
+        .mapToObj(i -> dev.backfill.api.TimeRange.of(Instant.EPOCH.plusSeconds(i), Instant.EPOCH.plusSeconds(i + 1)))
+        .toList();
+    dev.backfill.api.BackfillPlan plan = new dev.backfill.api.BackfillPlan("f", dev.backfill.api.TimeRange.of(
+        Instant.EPOCH, Instant.EPOCH.plusSeconds(3)), false, false, dev.backfill.api.ClusterTemplate.LARGE, slices,
+        java.util.Optional.empty());
+
+    assertThat(Reports.workers(plan, false)).isEqualTo("LARGE, 1 worker (LARGE asks 8; its transform is not "
+        + "thread-safe, so its slices run one after the other)");
+  }
+
   /**
    * How a plan of many slices states its template on this machine: the workers it gets and, when
    * fewer than the template asks, that the machine's cores are why (issue 11 point 15).
