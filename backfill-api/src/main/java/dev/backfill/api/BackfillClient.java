@@ -182,6 +182,23 @@ public interface BackfillClient extends AutoCloseable {
     Builder clock(Clock clock);
 
     /**
+     * Called by {@link #build()}, on its thread, for each job of the job history whose online
+     * update it finishes (its process stopped after the offline commit), as that recovery starts:
+     * the job is RUNNING, its {@link BackfillJob#progress()} has stage
+     * {@link BackfillProgress.Stage#RECOVERING} with the keys to check ({@code keysTotal}) and is
+     * updated as the recovery goes on, and {@link BackfillJob#await()} returns when it is done.
+     * The listener must return promptly: show the progress from another thread. Default: none.
+     *
+     * <p>A recovery records how far it got in the job history as it goes (after making the online
+     * writes so far durable), so one stopped part way (the process killed, or {@code build()}
+     * interrupted) is resumed from there by the next client, not begun again. An interrupt of the
+     * thread running {@code build()} stops the recovery after its current batch of keys; then
+     * {@code build()} records how far it got, closes what it opened and throws a
+     * {@link BackfillException} saying so.
+     */
+    Builder onRecovery(java.util.function.Consumer<BackfillJob> listener);
+
+    /**
      * How long {@link BackfillClient#close()} waits, in all, for running jobs to stop before it
      * abandons them; default 30 seconds. A cancelled job stops within seconds; what can outlast
      * the bound is a job in its offline commit or online update, or blocked in a store.

@@ -20,19 +20,33 @@ import java.util.Objects;
  *     rows for a reset)
  * @param onlineKeysWritten keys whose online row was written with a new value
  * @param onlineKeysDeleted keys removed from the online store because no row of them is left
+ * @param elapsed the job's own run time, in every process that ran it (a job recovered after its
+ *     process stopped counts the time that process ran it and the recovery's, not the time in
+ *     between)
+ * @param rowsWithoutEventTime source rows whose event time is null, which no range holds and no
+ *     backfill writes: counted (from {@link dev.backfill.spi.DataSource#readWithoutEventTime()},
+ *     in the whole source), not transformed; 0 for a source that does not return them
  */
 public record BackfillResult(String jobId, String featureSet, TimeRange range, boolean reset,
     long rowsRead, long rowsWritten, long rowsDroppedOutOfRange, long rowsDroppedAsContext, long offlineRowsDeleted,
-    long onlineKeysWritten, long onlineKeysDeleted, Duration elapsed) {
+    long onlineKeysWritten, long onlineKeysDeleted, Duration elapsed, long rowsWithoutEventTime) {
   public BackfillResult {
     Objects.requireNonNull(jobId, "jobId");
     Objects.requireNonNull(featureSet, "featureSet");
     Objects.requireNonNull(range, "range");
     Objects.requireNonNull(elapsed, "elapsed");
     if (rowsRead < 0 || rowsWritten < 0 || rowsDroppedOutOfRange < 0 || rowsDroppedAsContext < 0
-        || offlineRowsDeleted < 0 || onlineKeysWritten < 0 || onlineKeysDeleted < 0) {
+        || offlineRowsDeleted < 0 || onlineKeysWritten < 0 || onlineKeysDeleted < 0 || rowsWithoutEventTime < 0) {
       throw new IllegalArgumentException("counts must not be negative");
     }
+  }
+
+  /** The result without rows without event time. */
+  public BackfillResult(String jobId, String featureSet, TimeRange range, boolean reset,
+      long rowsRead, long rowsWritten, long rowsDroppedOutOfRange, long rowsDroppedAsContext, long offlineRowsDeleted,
+      long onlineKeysWritten, long onlineKeysDeleted, Duration elapsed) {
+    this(jobId, featureSet, range, reset, rowsRead, rowsWritten, rowsDroppedOutOfRange, rowsDroppedAsContext,
+        offlineRowsDeleted, onlineKeysWritten, onlineKeysDeleted, elapsed, 0);
   }
 
   /** The result with the components of DESIGN.md section 4, and no rows dropped as context. */

@@ -26,6 +26,22 @@ public enum ClusterTemplate {
   }
 
   /**
+   * The workers a job of this template runs its slices on, on this machine:
+   * {@code min(parallelism(), available processors, slices)}, at least 1; and 1 for a transform
+   * that is not thread-safe ({@link dev.backfill.spi.Transform#threadSafe()}), whose slices run
+   * one after the other. The engine uses exactly this number on the path that streams rows
+   * through the JVM.
+   */
+  public int workers(int slices, boolean threadSafeTransform) {
+    return threadSafeTransform ? Math.max(1, Math.min(Math.min(parallelism, processors()), slices)) : 1;
+  }
+
+  /** The processors of this machine that the JVM may use. */
+  public static int processors() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
    * Parses a template name, case-insensitive.
    *
    * @throws InvalidBackfillRequestException naming the valid templates, for an unknown name and

@@ -59,4 +59,16 @@ public interface DataSource {
   default Optional<String> eventTimeColumn() {
     return Optional.empty();
   }
+
+  /**
+   * The rows whose event time is null: no range holds them, so no {@link #read} returns them and
+   * no backfill writes them. The engine reads this once per backfill and counts the rows
+   * ({@link dev.backfill.api.BackfillResult#rowsWithoutEventTime()}) so that they are not lost
+   * silently; it never transforms or writes them. The default returns none, which is right for a
+   * source whose rows always have a time; one whose data can lack it (a file, a query) should
+   * return them. Lazy and closed by the engine as {@link #read}; a cancel closes it.
+   */
+  default Stream<Row> readWithoutEventTime() {
+    return Stream.empty();
+  }
 }

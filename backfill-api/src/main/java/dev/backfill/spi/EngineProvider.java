@@ -1,6 +1,8 @@
 package dev.backfill.spi;
 
 import dev.backfill.api.BackfillClient;
+import dev.backfill.api.JobHistorySnapshot;
+import java.nio.file.Path;
 
 /**
  * The engine behind {@link BackfillClient#builder()}, found through
@@ -9,4 +11,13 @@ import dev.backfill.api.BackfillClient;
 public interface EngineProvider {
   /** A new, unconfigured client builder. */
   BackfillClient.Builder newClientBuilder();
+
+  /**
+   * Reads a durable job history without a client ({@link JobHistorySnapshot#read}). The default
+   * refuses, for an engine without durable histories.
+   */
+  default JobHistorySnapshot readJobHistory(Path directory) {
+    throw new UnsupportedOperationException("the engine " + getClass().getName() + " cannot read a job history "
+        + "without a client");
+  }
 }

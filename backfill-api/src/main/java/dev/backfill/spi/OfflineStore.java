@@ -151,6 +151,26 @@ public interface OfflineStore extends AutoCloseable {
   }
 
   /**
+   * The keys of {@link #keys(String, TimeRange)} in the store's key order, from one committed
+   * snapshot, beginning after the key {@code after} (when given) in that order: a listing that
+   * can be resumed where an earlier one stopped. The key order is a total order of key values of
+   * the store's choosing, the same on every call (it must not depend on when or how keys were
+   * written); a key equal to {@code after} is not listed again, and {@code after} need not be a
+   * key of the table. The engine reads it to recover a committed job in batches, recording the
+   * last key of each done batch, so that a recovery stopped part way resumes after it. The
+   * caller closes the stream.
+   *
+   * <p>The default sorts {@link #keys(String, TimeRange)} in memory by
+   * {@link TableSpec#keyOrder()} (memory in proportion to the keys of the range); a store should
+   * list the keys in an order it keeps (an index, a sort in the database) instead.
+   *
+   * @throws dev.backfill.api.StoreException naming the table when it does not exist
+   */
+  default Stream<EntityKey> keysInOrder(String table, TimeRange range, Optional<EntityKey> after) {
+    return KeyListing.sortedAfter(keys(table, range), after);
+  }
+
+  /**
    * Releases files and connections. A replacement still open at close is never committed: its
    * staged rows are lost, and the table keeps its committed state.
    */

@@ -63,6 +63,20 @@ public interface OnlineStore extends AutoCloseable {
   Stream<EntityKey> keys(String table);
 
   /**
+   * The keys of {@link #keys(String)} in the store's key order, beginning after the key
+   * {@code after} (when given) in that order: a listing that can be resumed where an earlier one
+   * stopped, as {@link OfflineStore#keysInOrder} (the two orders need not be the same). Weakly
+   * consistent, as {@link #keys(String)}. The caller closes the stream.
+   *
+   * <p>The default sorts {@link #keys(String)} in memory by {@link TableSpec#keyOrder()} (memory
+   * in proportion to the keys); a store whose keys are kept sorted (RocksDB's byte order of its
+   * encoded keys) should list them in that order instead.
+   */
+  default Stream<EntityKey> keysInOrder(String table, Optional<EntityKey> after) {
+    return KeyListing.sortedAfter(keys(table), after);
+  }
+
+  /**
    * Deletes the table: every key's row and the table's spec, so that {@link #createTable} creates
    * it anew with any spec. An implementation must guarantee that a table that does not exist is
    * not an error (a drop can be repeated) and that after a crash the table is either whole or

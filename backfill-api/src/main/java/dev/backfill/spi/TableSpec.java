@@ -62,6 +62,24 @@ public record TableSpec(String name, Schema schema, List<String> keyColumns, Str
   }
 
   /**
+   * An order of entity keys: part by part, each compared as {@link #latestOrder()} compares
+   * values. For stores that list keys in order ({@link OfflineStore#keysInOrder}) and have no
+   * order of their own.
+   */
+  public static Comparator<EntityKey> keyOrder() {
+    return (a, b) -> {
+      int size = Math.min(a.parts().size(), b.parts().size());
+      for (int i = 0; i < size; i++) {
+        int c = compareValues(a.parts().get(i), b.parts().get(i));
+        if (c != 0) {
+          return c;
+        }
+      }
+      return Integer.compare(a.parts().size(), b.parts().size());
+    };
+  }
+
+  /**
    * The later of two rows of one key by {@link #latestOrder()}; {@code a} when they are equal in
    * that order, which means equal in every value. For merging rows into the latest per key.
    */

@@ -83,16 +83,22 @@ final class BackfillCommand implements Callable<Integer> {
     }
     BackfillConfig config = global.loadConfig();
     FeatureSetConfig featureSetConfig = config.featureSet(featureSet);
-    try (EnvironmentSession session = EnvironmentSession.open(config, environment.name, owner("planning"))) {
-      session.register(featureSetConfig);
-      BackfillRequest request = request(session);
+    try (EnvironmentSession session = EnvironmentSession.open(config, environment.name, "backfill features backfill",
+        owner("planning"), context, progressInterval())) {
+      boolean threadSafe = session.register(featureSetConfig).transform().threadSafe();
+      // Now, once, in whole seconds: the default stop, and the stop a future --stop-time is rounded
+      // down to, so that the note, the plan and the job all show the one stop the job uses.
+      Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+      boolean stopClamped = stop != null && stop.isAfter(now);
+      BackfillRequest request = request(session, stop == null || stopClamped ? now : stop);
       BackfillPlan plan = request.plan();
-      if (plan.stopClamped()) {
-        context.err().println("note: --stop-time " + stop + " is in the future; rounded down to now, " + plan.range().stop());
+      if (stopClamped) {
+        context.err().println("note: --stop-time " + stop + " is in the future; rounded down to now, "
+            + plan.range().stop() + ", the stop this backfill uses");
       }
       if (dryRun) {
         RangeContents replaced = session.client().offlineContents(featureSet, plan.reset() ? TimeRange.all() : plan.range());
-        context.out().print(Reports.plan(plan, replaced));
+        context.out().print(Reports.plan(plan, replaced, stopClamped, threadSafe));
         context.out().flush();
         return ExitCodes.SUCCESS;
       }
@@ -108,13 +114,13 @@ final class BackfillCommand implements Callable<Integer> {
           + (reset ? ", reset" : "") + ", since " + job.submittedAt()));
       context.err().println("backfill job " + job.id() + " of " + featureSet + " started: "
           + Reports.range(job.plan().range()) + (reset ? ", reset" : "") + ", " + job.plan().slices().size()
-          + " slices, " + job.plan().clusterTemplate());
+          + " slices, " + Reports.workers(job.plan(), threadSafe));
       context.err().flush();
       return await(job, prompt);
     }
   }
 
-  private BackfillRequest request(EnvironmentSession session) {
+  private BackfillRequest request(EnvironmentSession session, Instant stopTime) {
     BackfillRequest request = session.client().backfill(featureSet);
     if (reset) {
       request.reset();
@@ -122,9 +128,9 @@ final class BackfillCommand implements Callable<Integer> {
     if (start != null) {
       request.startTime(start);
     }
-    // The default stop, now, in whole seconds: it reads as a time a person would type, in the
-    // plan, the summary and the listings.
-    request.stopTime(stop != null ? stop : Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    // In whole seconds when it is now: it reads as a time a person would type, in the plan, the
+    // summary and the listings.
+    request.stopTime(stopTime);
     if (clusterTemplate != null) {
       request.clusterTemplate(clusterTemplate);
     }
@@ -150,7 +156,7 @@ final class BackfillCommand implements Callable<Integer> {
     BackfillResult result;
     try (Interruptions.Registration interrupt = context.interruptions().onInterrupt(() -> interrupted(job, prompt));
          ProgressReporter progress = ProgressReporter.start(job, context.err(), context.errorInteractive(),
-             Duration.ofMillis(Math.round(progressIntervalSeconds * 1000)))) {
+             progressInterval())) {
       prompt.ifPresent(p -> p.showingProgress(progress));
       result = job.await();
     } catch (BackfillCancelledException e) {
@@ -197,6 +203,10 @@ final class BackfillCommand implements Callable<Integer> {
           : "interrupted: backfill job " + job.id() + " has committed its offline data; finishing its online update first";
       case BEFORE_COMMIT -> "interrupted: backfill job " + job.id() + " has already finished";
     };
+  }
+
+  private Duration progressInterval() {
+    return Duration.ofMillis(Math.round(progressIntervalSeconds * 1000));
   }
 
   private String owner(String doing) {

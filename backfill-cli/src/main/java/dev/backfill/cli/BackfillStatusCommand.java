@@ -8,7 +8,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code backfill features backfill-status}: one job of the history, with its counts or failure. */
+/**
+ * {@code backfill features backfill-status}: one job of the history, with its counts or failure,
+ * read without opening the stores ({@link EnvironmentHistory}).
+ */
 @Command(name = "backfill-status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Shows one backfill job: status, range, comment, progress, counts or failure.")
 final class BackfillStatusCommand implements Callable<Integer> {
@@ -28,14 +31,12 @@ final class BackfillStatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     BackfillConfig config = global.loadConfig();
-    try (EnvironmentSession session = EnvironmentSession.open(config, environment.name,
-        EnvironmentSession.owner("backfill-status"))) {
-      BackfillJob job = session.client().job(jobId).orElseThrow(() -> new InvalidBackfillRequestException(
-          "unknown job '" + jobId + "' in environment " + environment.name
-              + "; list the jobs with 'backfill features list-backfills --environment " + environment.name + "'"));
-      context.out().print(Reports.job(job));
-      context.out().flush();
-      return ExitCodes.SUCCESS;
-    }
+    BackfillJob job = EnvironmentHistory.read(config, environment.name).job(jobId)
+        .orElseThrow(() -> new InvalidBackfillRequestException("unknown job '" + jobId + "' in environment "
+            + environment.name + "; list the jobs with 'backfill features list-backfills --environment "
+            + environment.name + "'"));
+    context.out().print(Reports.job(job));
+    context.out().flush();
+    return ExitCodes.SUCCESS;
   }
 }

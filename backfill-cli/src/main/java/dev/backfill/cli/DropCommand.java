@@ -37,8 +37,8 @@ final class DropCommand implements Callable<Integer> {
   public Integer call() {
     BackfillConfig config = global.loadConfig();
     boolean declared = config.featureSets().containsKey(featureSet);
-    try (EnvironmentSession session = EnvironmentSession.open(config, environment.name,
-        EnvironmentSession.owner("drop --feature-set " + featureSet))) {
+    try (EnvironmentSession session = EnvironmentSession.open(config, environment.name, "backfill features drop",
+        EnvironmentSession.owner("drop --feature-set " + featureSet), context, ProgressReporter.DEFAULT_INTERVAL)) {
       int jobs = session.client().jobs(featureSet).size();
       boolean offlineTable = session.hasOfflineTable(featureSet);
       Confirmation.require(context, yes, "drop deletes the stored data of feature set '" + featureSet + "' in environment '"

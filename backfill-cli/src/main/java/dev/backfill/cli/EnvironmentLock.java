@@ -13,8 +13,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
- * One command at a time per environment. The embedded stores and the job history each serve one
- * process, so a second command would fail on whichever lock it met first, with that store's
+ * One command that writes at a time per environment (the commands that only read take no lock:
+ * they read the job history alone, see {@link EnvironmentHistory}). The embedded stores and the
+ * job history each serve one process, so a second command would fail on whichever lock it met
+ * first, with that store's
  * message. This lock is taken first, in the job history's directory, and its file says who holds
  * it (process, command, job), so the second command fails at once with exit code 3 and names the
  * running backfill. The operating system releases it when the holder dies.

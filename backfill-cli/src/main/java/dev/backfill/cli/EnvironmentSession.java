@@ -1,6 +1,7 @@
 package dev.backfill.cli;
 
 import dev.backfill.api.BackfillClient;
+import dev.backfill.api.BackfillException;
 import dev.backfill.api.FeatureSet;
 import dev.backfill.api.InvalidFeatureSetException;
 import dev.backfill.api.StoreException;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -48,13 +50,19 @@ final class EnvironmentSession implements AutoCloseable {
   }
 
   /**
-   * Opens the environment of that name.
+   * Opens the environment of that name for a command that writes: checks that its folders are
+   * writable, takes its lock, opens its stores and builds a client, which finishes (showing it)
+   * any job an earlier process left half done.
    *
+   * @param command the command, as messages name it ({@code backfill features drop})
    * @param owner what this command is, shown to any other command that finds the environment busy
+   * @param progressInterval the period of the plain progress lines of a recovery
    */
-  static EnvironmentSession open(BackfillConfig config, String environmentName, String owner) {
+  static EnvironmentSession open(BackfillConfig config, String environmentName, String command, String owner,
+      CliContext context, Duration progressInterval) {
     EnvironmentConfig environment = config.environment(environmentName);
     requireHistoryDirectory(environment);
+    WritableFolders.require(environment, command);
     EnvironmentLock lock = EnvironmentLock.acquire(environmentName, environment.jobHistory(), owner);
     List<AutoCloseable> resources = new ArrayList<>();
     try {
@@ -63,8 +71,16 @@ final class EnvironmentSession implements AutoCloseable {
       resources.add(offline);
       OnlineStore online = open(config, environment, "online store", EnvironmentConfig::onlineStore, Plugins::onlineStore);
       resources.add(online);
-      BackfillClient client = BackfillClient.builder().offlineStore(offline).onlineStore(online)
-          .jobHistory(environment.jobHistory()).build();
+      BackfillClient client;
+      try (RecoveryDisplay recoveries = new RecoveryDisplay(context, progressInterval)) {
+        client = BackfillClient.builder().offlineStore(offline).onlineStore(online)
+            .jobHistory(environment.jobHistory()).onRecovery(recoveries::started).build();
+        if (recoveries.wasInterrupted()) {
+          resources.add(client);
+          throw new BackfillException("interrupted while opening environment '" + environmentName + "'; nothing else "
+              + "was done");
+        }
+      }
       return new EnvironmentSession(environment, lock, resources, offline, client);
     } catch (RuntimeException e) {
       closeAll(resources, e);
@@ -92,13 +108,19 @@ final class EnvironmentSession implements AutoCloseable {
     try {
       Files.createDirectories(directory);
     } catch (FileAlreadyExistsException e) {
-      throw new ConfigException(environment.jobHistoryLocation(), "'" + directory + "' is a file; job-history must "
-          + "be a directory (created when missing) for the job records and the environment's lock: name another path");
+      throw historyIsAFile(environment);
     } catch (IOException e) {
       throw new ConfigException(environment.jobHistoryLocation(), "cannot create the directory '" + directory + "': "
           + (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason() : e.toString())
           + "; job-history must name a directory this process can create and write");
     }
+  }
+
+  /** A {@code job-history} that names a file: a configuration error at its key. */
+  static ConfigException historyIsAFile(EnvironmentConfig environment) {
+    return new ConfigException(environment.jobHistoryLocation(), "'" + environment.jobHistory() + "' is a file; "
+        + "job-history must be a directory (created when missing) for the job records and the environment's lock: "
+        + "name another path");
   }
 
   /**

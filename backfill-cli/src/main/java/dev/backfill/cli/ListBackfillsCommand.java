@@ -1,6 +1,7 @@
 package dev.backfill.cli;
 
 import dev.backfill.api.BackfillJob;
+import dev.backfill.api.JobHistorySnapshot;
 import dev.backfill.cli.config.BackfillConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -10,7 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code backfill features list-backfills}: the job history of the environment, newest first. */
+/**
+ * {@code backfill features list-backfills}: the job history of the environment, newest first, read
+ * without opening the stores ({@link EnvironmentHistory}).
+ */
 @Command(name = "list-backfills", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Lists the backfills of the environment's job history, newest first, with status, range and comment.")
 final class ListBackfillsCommand implements Callable<Integer> {
@@ -33,19 +37,18 @@ final class ListBackfillsCommand implements Callable<Integer> {
     BackfillConfig config = global.loadConfig();
     List<String> names = featureSet == null ? List.copyOf(config.featureSets().keySet())
         : List.of(config.featureSet(featureSet).name());
-    try (EnvironmentSession session = EnvironmentSession.open(config, environment.name,
-        EnvironmentSession.owner("list-backfills"))) {
-      List<BackfillJob> jobs = new ArrayList<>();
-      names.forEach(name -> jobs.addAll(session.client().jobs(name)));
-      if (jobs.isEmpty()) {
-        context.out().println("no backfills of " + (featureSet == null ? "any feature set" : featureSet)
-            + " in environment " + environment.name);
-        return ExitCodes.SUCCESS;
-      }
-      jobs.sort(Comparator.comparing(BackfillJob::submittedAt).thenComparing(BackfillJob::id).reversed());
-      context.out().print(Reports.jobTable(jobs));
-      context.out().flush();
+    JobHistorySnapshot history = EnvironmentHistory.read(config, environment.name);
+    List<BackfillJob> jobs = new ArrayList<>();
+    names.forEach(name -> jobs.addAll(history.jobs(name)));
+    if (jobs.isEmpty()) {
+      context.out().println("no backfills of " + (featureSet == null ? "any feature set" : featureSet)
+          + " in environment " + environment.name);
       return ExitCodes.SUCCESS;
     }
+    jobs.sort(Comparator.comparing(BackfillJob::submittedAt).thenComparing(BackfillJob::id).reversed());
+    context.out().print(Reports.jobTable(jobs));
+    context.out().flush();
+    EnvironmentHistory.notePending(jobs, context.err());
+    return ExitCodes.SUCCESS;
   }
 }

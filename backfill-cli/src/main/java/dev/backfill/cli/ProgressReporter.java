@@ -12,15 +12,21 @@ import java.util.concurrent.TimeUnit;
 /**
  * Shows a running job's progress on standard error: a bar redrawn in place five times a second
  * when standard error is a terminal, else a plain line at a fixed interval (logs and CI output
- * stay readable). Closing it shows the final state once more.
+ * stay readable). Closing it shows the final state once more. Both say the job's stage first
+ * (reading, committing offline, updating online keys N/M, recovering), so that a long commit or
+ * online update is not taken for a hang; while keys are updated the bar fills by keys.
  */
 final class ProgressReporter implements AutoCloseable {
   private static final int BAR_WIDTH = 24;
   private static final long REDRAW_MILLIS = 200;
+  /** The period of plain progress lines of a command without {@code --progress-interval}. */
+  static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
 
   private final BackfillJob job;
   private final PrintWriter err;
   private final boolean terminal;
+  /** Shown from the start of a recovery: the job's rows were read by another process. */
+  private final boolean recovery;
   private final long startNanos = System.nanoTime();
   private final ScheduledExecutorService ticker;
   private int lastWidth;
@@ -30,6 +36,7 @@ final class ProgressReporter implements AutoCloseable {
     this.job = job;
     this.err = err;
     this.terminal = terminal;
+    this.recovery = job.progress().stage() == BackfillProgress.Stage.RECOVERING;
     this.ticker = Executors.newSingleThreadScheduledExecutor(task -> {
       Thread thread = new Thread(task, "backfill-progress");
       thread.setDaemon(true);
@@ -66,7 +73,7 @@ final class ProgressReporter implements AutoCloseable {
     if (paused) {
       return;
     }
-    String text = describe(job.progress(), Duration.ofNanos(System.nanoTime() - startNanos));
+    String text = line(job.progress(), Duration.ofNanos(System.nanoTime() - startNanos));
     if (terminal) {
       String padding = " ".repeat(Math.max(0, lastWidth - text.length()));
       err.print("\r" + text + padding);
@@ -77,17 +84,54 @@ final class ProgressReporter implements AutoCloseable {
     err.flush();
   }
 
-  private String describe(BackfillProgress progress, Duration elapsed) {
-    double seconds = Math.max(elapsed.toNanos() / 1e9, 1e-3);
-    String counts = progress.slicesDone() + "/" + progress.slicesTotal() + " slices, "
-        + Reports.number(progress.rowsRead()) + " rows read, " + Reports.number(progress.rowsWritten()) + " written, "
-        + Reports.number(Math.round(progress.rowsRead() / seconds)) + " rows/s, "
-        + String.format(Locale.ROOT, "%d:%02d", elapsed.toMinutes(), elapsed.toSecondsPart()) + " elapsed";
+  private String line(BackfillProgress progress, Duration elapsed) {
+    String text = describe(progress, elapsed, recovery);
     if (!terminal) {
-      return counts;
+      return text;
     }
-    int filled = (int) Math.round(progress.fraction() * BAR_WIDTH);
-    return "[" + "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled) + "] " + counts;
+    int filled = (int) Math.round(fraction(progress) * BAR_WIDTH);
+    return "[" + "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled) + "] " + text;
+  }
+
+  /**
+   * {@code reading: 2/7 slices, 1,234 rows read, 1,234 written, 41,053 rows/s, 0:03 elapsed};
+   * {@code updating online keys 2,048/3,000: ...}; {@code recovering: 2,048/6,000 keys, ...}.
+   *
+   * @param recovery whether the display began with the job's recovery: its end then says the
+   *     keys, since its rows were read by the process that stopped
+   */
+  private static String describe(BackfillProgress progress, Duration elapsed, boolean recovery) {
+    double seconds = Math.max(elapsed.toNanos() / 1e9, 1e-3);
+    String clock = String.format(Locale.ROOT, "%d:%02d", elapsed.toMinutes(), elapsed.toSecondsPart()) + " elapsed";
+    String keys = Reports.number(progress.keysDone()) + "/" + Reports.number(progress.keysTotal());
+    if (progress.stage() == BackfillProgress.Stage.RECOVERING) {
+      return "recovering: " + keys + " keys reconciled, " + clock;
+    }
+    if (recovery && progress.stage() == BackfillProgress.Stage.FINISHED) {
+      return "recovered: " + keys + " keys reconciled, " + clock;
+    }
+    String rows = progress.slicesDone() + "/" + progress.slicesTotal() + " slices, "
+        + Reports.number(progress.rowsRead()) + " rows read, " + Reports.number(progress.rowsWritten()) + " written, ";
+    String rate = Reports.number(Math.round(progress.rowsRead() / seconds)) + " rows/s, ";
+    return switch (progress.stage()) {
+      case QUEUED -> "queued: " + rows + clock;
+      case READING -> "reading: " + rows + rate + clock;
+      case COMMITTING -> "committing offline: " + rows + clock;
+      case UPDATING_ONLINE -> "updating online keys " + keys + ": " + rows + clock;
+      case FINISHED -> "finished: " + rows + (progress.keysTotal() > 0 ? keys + " online keys checked, " : "") + rate
+          + clock;
+      default -> progress.stage().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": " + rows + clock;
+    };
+  }
+
+  /** Slices done while the job reads, keys done while it updates the online store. */
+  private static double fraction(BackfillProgress progress) {
+    return switch (progress.stage()) {
+      case UPDATING_ONLINE, RECOVERING -> progress.keysTotal() == 0 ? 0.0
+          : Math.min(1.0, (double) progress.keysDone() / progress.keysTotal());
+      case FINISHED -> 1.0;
+      default -> progress.fraction();
+    };
   }
 
   @Override

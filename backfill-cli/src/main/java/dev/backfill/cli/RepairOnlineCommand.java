@@ -38,7 +38,8 @@ final class RepairOnlineCommand implements Callable<Integer> {
     BackfillConfig config = global.loadConfig();
     FeatureSetConfig featureSetConfig = config.featureSet(featureSet);
     try (EnvironmentSession session = EnvironmentSession.open(config, environment.name,
-        EnvironmentSession.owner("repair-online --feature-set " + featureSet))) {
+        "backfill features repair-online", EnvironmentSession.owner("repair-online --feature-set " + featureSet), context,
+        ProgressReporter.DEFAULT_INTERVAL)) {
       session.registerColumns(featureSetConfig);
       OnlineRepairResult result = session.client().repairOnline(featureSet);
       context.out().print(Reports.repair(result));

@@ -114,7 +114,7 @@ class BackfillCommandTest {
     assertThat(many.exitCode()).isZero();
     assertThat(many.out()).startsWith("Dry run: backfill of driver_trips (nothing is changed)")
         .contains("range                 [2024-01-01T00:00:00Z, 2024-01-21T00:00:00Z)")
-        .contains("reset                 yes").contains("cluster template      LARGE (8 workers)")
+        .contains("reset                 yes").contains("cluster template      " + workers("LARGE", 8))
         .contains("replaces              60 offline rows of 3 keys, all the feature set holds now")
         .contains("comment               try").contains("slices                20");
     assertThat(many.out().lines().skip(7).map(String::trim).toList()).containsExactly(
@@ -246,12 +246,25 @@ class BackfillCommandTest {
         "--stop-time", "2999-01-01");
 
     assertThat(run.exitCode()).isZero();
-    assertThat(run.err()).contains("note: --stop-time 2999-01-01T00:00:00Z is in the future; rounded down to now, ");
-    Matcher range = Pattern.compile("\\[2024-01-01T00:00:00Z, (\\S+)\\)").matcher(run.out());
-    assertThat(range.find()).isTrue();
-    Instant stop = Instant.parse(range.group(1));
-    assertThat(stop).isBetween(before.minusSeconds(1), Instant.now());
+    // Issue 11 point 14: the note showed nanoseconds and another stop than the job used (the job
+    // resolved "now" again). One stop, shown once, to the second, everywhere.
+    Matcher note = Pattern.compile("note: --stop-time 2999-01-01T00:00:00Z is in the future; rounded down to now, "
+        + "(\\S+), the stop this backfill uses\n").matcher(run.err());
+    assertThat(note.find()).as(run.err()).isTrue();
+    assertThat(run.err().split("is in the future", -1)).as("one note").hasSize(2);
+    String used = note.group(1);
+    assertThat(used).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+    String range = "[2024-01-01T00:00:00Z, " + used + ")";
+    assertThat(run.err()).contains("started: " + range + ", ");
+    assertThat(run.out()).contains("range                 " + range + "\n");
+    assertThat(cli.run("features", "list-backfills", "--environment", "local").out()).contains(range);
+    assertThat(Instant.parse(used)).isBetween(before.minusSeconds(1), Instant.now());
     assertThat(cli.contents("driver_trips", DRIVERS).offline()).hasSize(60);
+
+    Run dryRun = cli.run("features", "backfill", "--dry-run", "--environment", "local", "--name", "driver_trips",
+        "--stop-time", "2999-01-01");
+    assertThat(dryRun.out()).containsPattern("range                 \\[2024-01-01T00:00:00Z, \\d{4}-\\d\\d-\\d\\dT\\d\\d:"
+        + "\\d\\d:\\d\\dZ\\) \\(stop rounded down to now\\)\n");
   }
 
   @Test
@@ -322,6 +335,55 @@ class BackfillCommandTest {
   }
 
   @Test
+  void theWorkersShownAreThoseTheJobUsesAndSayWhyTheyAreFewerThanTheTemplateAsks() {
+    // Issue 11 point 15: XLARGE showed "(16 workers)" on a 2-core machine. Three minutes: three slices.
+    int cores = Runtime.getRuntime().availableProcessors();
+    int used = Math.min(cores, 3);
+    List<String> why = new java.util.ArrayList<>();
+    if (cores == used) {
+      why.add("this machine has " + cores + (cores == 1 ? " core" : " cores"));
+    }
+    if (used == 3) {
+      why.add("the plan has 3 slices");
+    }
+    String expected = "XLARGE, " + used + (used == 1 ? " worker" : " workers") + " (XLARGE asks 16; "
+        + String.join(" and ", why) + ")";
+
+    Run dryRun = cli.run("features", "backfill", "--dry-run", "--environment", "local", "--name", "driver_trips",
+        "--stop-time", "2024-01-01T00:03:00", "--cluster-template", "xlarge");
+    Run run = cli.run("features", "backfill", "--environment", "local", "--name", "driver_trips",
+        "--stop-time", "2024-01-01T00:03:00", "--cluster-template", "xlarge");
+
+    assertThat(dryRun.out()).contains("cluster template      " + expected + "\n").contains("slices                3\n");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.err()).contains("started: [2024-01-01T00:00:00Z, 2024-01-01T00:03:00Z), 3 slices, " + expected + "\n");
+  }
+
+  @Test
+  void aTransformThatIsNotThreadSafeRunsOnOneWorkerAndTheReasonIsShown() {
+    java.util.List<dev.backfill.api.TimeRange> slices = java.util.stream.IntStream.range(0, 3)
+        .mapToObj(i -> dev.backfill.api.TimeRange.of(Instant.EPOCH.plusSeconds(i), Instant.EPOCH.plusSeconds(i + 1)))
+        .toList();
+    dev.backfill.api.BackfillPlan plan = new dev.backfill.api.BackfillPlan("f", dev.backfill.api.TimeRange.of(
+        Instant.EPOCH, Instant.EPOCH.plusSeconds(3)), false, false, dev.backfill.api.ClusterTemplate.LARGE, slices,
+        java.util.Optional.empty());
+
+    assertThat(Reports.workers(plan, false)).isEqualTo("LARGE, 1 worker (LARGE asks 8; its transform is not "
+        + "thread-safe, so its slices run one after the other)");
+  }
+
+  /**
+   * How a plan of many slices states its template on this machine: the workers it gets and, when
+   * fewer than the template asks, that the machine's cores are why (issue 11 point 15).
+   */
+  private static String workers(String template, int asks) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return cores >= asks ? template + ", " + asks + " workers"
+        : template + ", " + cores + (cores == 1 ? " worker" : " workers") + " (" + template + " asks " + asks
+            + "; this machine has " + cores + (cores == 1 ? " core)" : " cores)");
+  }
+
+  @Test
   void aSecondCommandOnABusyEnvironmentExitsWithThreeNamingTheRunningJob() throws Exception {
     CliHarness.Command command = cli.command();
     CompletableFuture<Run> running = CompletableFuture.supplyAsync(() -> command.run("features", "backfill",
@@ -331,16 +393,22 @@ class BackfillCommandTest {
     assertThat(job.find()).isTrue();
 
     Run second = cli.run("features", "backfill", "--environment", "local", "--name", "driver_trips");
+    Run repair = cli.run("features", "repair-online", "--environment", "local", "--name", "driver_trips");
+    // A listing only reads the job history (issue 11 point 1): it runs beside the backfill and
+    // shows what the backfill recorded, its stage included.
     Run listing = cli.run("features", "list-backfills", "--environment", "local");
 
     command.interruptions().interrupt();
     assertThat(running.get(60, TimeUnit.SECONDS).exitCode()).isEqualTo(ExitCodes.FAILED);
-    for (Run busy : List.of(second, listing)) {
+    for (Run busy : List.of(second, repair)) {
       assertThat(busy.exitCode()).isEqualTo(ExitCodes.CONFLICT);
       assertThat(busy.err().lines()).singleElement().asString()
           .startsWith("error: environment 'local' is in use by process " + ProcessHandle.current().pid())
           .contains("job " + job.group() + " of slow_counter").contains("wait for it to finish");
     }
+    assertThat(listing.exitCode()).as(listing.err()).isZero();
+    assertThat(listing.out().lines().toList()).hasSize(2).last().asString().startsWith(job.group())
+        .contains("slow_counter", "RUNNING (reading)");
     assertThat(cli.contents("driver_trips", DRIVERS).offline()).isEmpty();
   }
 
@@ -352,8 +420,10 @@ class BackfillCommandTest {
     assertThat(run.exitCode()).isZero();
     List<String> progress = run.err().lines().filter(line -> line.startsWith("progress: ")).toList();
     assertThat(progress).hasSizeGreaterThanOrEqualTo(3);
-    assertThat(progress.get(progress.size() - 1))
-        .matches("progress: 12/12 slices, 2,160 rows read, 2,160 written, [\\d,]+ rows/s, \\d+:\\d\\d elapsed");
+    assertThat(progress.get(0)).matches("progress: reading: \\d+/12 slices, [\\d,]+ rows read, [\\d,]+ written, [\\d,]+ "
+        + "rows/s, \\d+:\\d\\d elapsed");
+    assertThat(progress.get(progress.size() - 1)).matches("progress: finished: 12/12 slices, 2,160 rows read, 2,160 "
+        + "written, 3/3 online keys checked, [\\d,]+ rows/s, \\d+:\\d\\d elapsed");
     assertThat(run.err()).doesNotContain("\r").doesNotContain("\u001b").doesNotContain("#");
   }
 
@@ -363,7 +433,7 @@ class BackfillCommandTest {
         "slow_counter", "--stop-time", "2024-01-01T12:00:00");
 
     assertThat(run.exitCode()).isZero();
-    assertThat(run.err()).contains("\r[").contains("[########################] 12/12 slices, 2,160 rows read")
+    assertThat(run.err()).contains("\r[").contains("[########################] finished: 12/12 slices, 2,160 rows read")
         .doesNotContain("progress: ");
   }
 

@@ -55,6 +55,19 @@ final class CliHarness {
           backfill-start: 2024-01-01
       """;
 
+  /**
+   * A feature set of {@link #writeManyKeys many keys}, one row each, for an online update or a
+   * recovery of several batches of keys: indented to follow {@code feature-sets:}.
+   */
+  static final String MANY_KEYS = """
+        many_keys:
+          keys: {id: string}
+          event-time: day
+          features: {value: long}
+          source: {type: csv, path: keys.csv, time-column: day}
+          backfill-start: 2024-01-01
+      """;
+
   final Path folder;
 
   CliHarness(Path folder) {
@@ -85,6 +98,34 @@ final class CliHarness {
       }
     }
     return lines;
+  }
+
+  /**
+   * An environment on the fixture's stores whose offline store is the {@code gated-duckdb} test
+   * store holding jobs at {@code holdAt}: indented to follow {@code environments:}.
+   */
+  static String gatedEnvironment(String name, String holdAt) {
+    return "  " + name + ":\n"
+        + "    offline-store: {type: gated-duckdb, path: data/offline.duckdb, hold-at: " + holdAt + "}\n"
+        + "    online-store: {type: rocksdb, path: data/online}\n"
+        + "    job-history: data/jobs\n";
+  }
+
+  /** Writes the feed of {@link #MANY_KEYS}: keys {@link #manyKey}(0) to (n - 1), each with its number on 2024-01-01. */
+  void writeManyKeys(int keys) {
+    StringBuilder csv = new StringBuilder("id,day,value\n");
+    for (int i = 0; i < keys; i++) {
+      csv.append(manyKey(i)).append(",2024-01-01,").append(i).append('\n');
+    }
+    try {
+      Files.writeString(folder.resolve("keys.csv"), csv);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static String manyKey(int i) {
+    return String.format("k%05d", i);
   }
 
   /** One finished command. */

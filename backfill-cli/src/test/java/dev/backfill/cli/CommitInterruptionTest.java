@@ -28,17 +28,8 @@ class CommitInterruptionTest {
   @BeforeEach
   void setUp() throws IOException {
     cli = new CliHarness(folder);
-    String gated = """
-        environments:
-          during-commit:
-            offline-store: {type: gated-duckdb, path: data/offline.duckdb, hold-at: commit}
-            online-store: {type: rocksdb, path: data/online}
-            job-history: data/jobs
-          during-online-update:
-            offline-store: {type: gated-duckdb, path: data/offline.duckdb, hold-at: online-update}
-            online-store: {type: rocksdb, path: data/online}
-            job-history: data/jobs
-        """;
+    String gated = "environments:\n" + CliHarness.gatedEnvironment("during-commit", "commit")
+        + CliHarness.gatedEnvironment("during-online-update", "online-update");
     Files.writeString(folder.resolve("backfill.yaml"), CliHarness.CONFIG.replace("environments:\n", gated));
     GatedOfflineStoreProvider.reset();
   }

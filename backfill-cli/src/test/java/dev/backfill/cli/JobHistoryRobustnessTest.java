@@ -42,13 +42,23 @@ class JobHistoryRobustnessTest {
     Files.writeString(jobs.resolve("bf-20240101-000000-00000000.json"), "");
     Files.writeString(jobs.resolve("bf-20240101-000000-11111111.json"), "{\"version\" : 1, \"id\" : \"bf-2024");
 
+    // A listing only reads the history (issue 11 point 1): it skips the bad files and names each;
+    // the next command that opens the environment for writing sets them aside.
     Run listing = cli.run("features", "list-backfills", "--environment", "local");
 
     assertThat(listing.exitCode()).as(listing.err()).isZero();
     assertThat(listing.out()).contains(jobId(load.err())).contains("SUCCEEDED");
     assertThat(listing.err().lines()).hasSize(3).allSatisfy(line -> assertThat(line).contains("ERROR")
-        .contains("set aside").contains("it is not a valid job record"));
-    assertThat(listing.err()).contains("set aside stray.json as stray.json.bad")
+        .contains("skipped").contains("it is not a valid job record"));
+    assertThat(listing.err()).contains("skipped stray.json: it is not a valid job record")
+        .contains("sets it aside as stray.json.bad");
+    assertThat(jobs.resolve("stray.json")).hasContent("{}");
+
+    Run writer = cli.run("features", "backfill", "--environment", "local", "--name", "driver_trips", "--stop-time", "2024-02-01");
+    assertThat(writer.exitCode()).as(writer.err()).isZero();
+    assertThat(writer.err().lines().filter(line -> line.contains("ERROR")).toList()).hasSize(3)
+        .allSatisfy(line -> assertThat(line).contains("set aside").contains("it is not a valid job record"));
+    assertThat(writer.err()).contains("set aside stray.json as stray.json.bad")
         .contains("set aside bf-20240101-000000-00000000.json as bf-20240101-000000-00000000.json.bad")
         .contains("set aside bf-20240101-000000-11111111.json as bf-20240101-000000-11111111.json.bad");
     assertThat(jobs.resolve("stray.json.bad")).hasContent("{}");
@@ -56,6 +66,7 @@ class JobHistoryRobustnessTest {
     Run again = cli.run("features", "backfill", "--environment", "local", "--name", "driver_trips", "--stop-time", "2024-02-01");
     assertThat(again.exitCode()).as(again.err()).isZero();
     assertThat(again.err()).doesNotContain("set aside");
+    assertThat(cli.run("features", "list-backfills", "--environment", "local").err()).doesNotContain("skipped");
   }
 
   @Test
@@ -87,6 +98,14 @@ class JobHistoryRobustnessTest {
     Files.delete(jobs);
     Files.move(aside, jobs);
     assertThat(cli.contents("slow_counter", List.of("k0", "k1", "k2"))).isEqualTo(before);
+    // backfill-status reads the history alone (issue 11 point 1): the job's record still says
+    // running, so it is shown as stopped and not yet settled; the next command that opens the
+    // environment settles it FAILED from the offline store, which has no commit of it.
+    Run stopped = cli.run("features", "backfill-status", "--environment", "local", "--job", jobId(run.err()));
+    assertThat(stopped.out()).contains("status                STOPPED, TO BE SETTLED: the process running it stopped "
+        + "before recording an offline commit").doesNotContain("SUCCEEDED");
+    assertThat(cli.run("features", "repair-online", "--environment", "local", "--feature-set", "slow_counter")
+        .exitCode()).isZero();
     Run status = cli.run("features", "backfill-status", "--environment", "local", "--job", jobId(run.err()));
     assertThat(status.out()).contains("status                FAILED").doesNotContain("SUCCEEDED");
   }

@@ -47,7 +47,7 @@ class LauncherIT {
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out()).containsPattern("Backfill job bf-\\S+ of driver_trips succeeded").contains("rows written          60");
     assertThat(result.err()).containsPattern("backfill job bf-\\S+ of driver_trips started: ")
-        .containsPattern("progress: 20?/\\d+ slices|progress: \\d+/\\d+ slices, 60 rows read, 60 written")
+        .containsPattern("progress: finished: \\d+/\\d+ slices, 60 rows read, 60 written, 3/3 online keys checked")
         .doesNotContain("\r").doesNotContain("\u001b");
     assertThat(cli.contents("driver_trips", List.of("ann", "bob", "cid")).offline()).hasSize(60);
 

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What a person confirmed is what runs (issue 17 point 11). */
 class ReviewedPlanCommandTest {
-  private static final Pattern NOTE = Pattern.compile("rounded down to now, (\\S+)");
+  // The note goes on to say that this is the stop the backfill uses (issue 11 point 14).
+  private static final Pattern NOTE = Pattern.compile("rounded down to now, ([^,\\s]+), the stop this backfill uses");
   private static final Pattern STARTED = Pattern.compile("started: \\[\\S+, (\\S+)\\)");
 
   @TempDir Path folder;

@@ -68,6 +68,7 @@ final class BackfillExecution implements Runnable {
   private final AtomicLong rowsDropped = new AtomicLong();
   private final AtomicLong rowsDroppedAsContext = new AtomicLong();
   private final JobInterrupter interrupter;
+  private long rowsWithoutEventTime;
 
   BackfillExecution(ResolvedBackfill backfill, DefaultBackfillJob job, OfflineStore offline, OnlineStore online,
       OnlineReconciler reconciler, ExecutorService workers, Clock clock) {
@@ -83,7 +84,6 @@ final class BackfillExecution implements Runnable {
 
   @Override
   public void run() {
-    long startNanos = System.nanoTime();
     BackfillPlan plan = job.plan();
     TableSpec table = backfill.featureSet().table();
     int parallelism = workerCount(plan);
@@ -111,6 +111,7 @@ final class BackfillExecution implements Runnable {
       if (firstFailure.get() != null) {
         throw firstFailure.get();
       }
+      countRowsWithoutEventTime();
       // Rows read from two versions of the source must never be committed.
       SourceChangedException.requireUnchanged(plan.featureSet(), backfill.source(), sourceVersion);
       confirmDeletion(table, plan);
@@ -145,7 +146,7 @@ final class BackfillExecution implements Runnable {
       }
       BackfillResult result = new BackfillResult(job.id(), plan.featureSet(), plan.range(), plan.reset(),
           job.progress().rowsRead(), commit.rowsAdded(), rowsDropped.get(), rowsDroppedAsContext.get(), commit.rowsDeleted(),
-          outcome.keysWritten(), outcome.keysDeleted(), Duration.ofNanos(System.nanoTime() - startNanos));
+          outcome.keysWritten(), outcome.keysDeleted(), job.runtime(), rowsWithoutEventTime);
       job.succeed(result, clock.instant());
       log.info("backfill {} of {} succeeded in {} ms: {}", job.id(), plan.featureSet(), result.elapsed().toMillis(), result);
     } catch (Throwable e) {
@@ -176,7 +177,8 @@ final class BackfillExecution implements Runnable {
    */
   private RuntimeException recordCommit(OfflineReplacement.Commit commit, BackfillPlan plan) {
     try {
-      job.markCommitted(commit.rowsAdded(), rowsDropped.get(), rowsDroppedAsContext.get(), commit.rowsDeleted());
+      job.markCommitted(commit.rowsAdded(), rowsDropped.get(), rowsDroppedAsContext.get(), commit.rowsDeleted(),
+          rowsWithoutEventTime);
       return null;
     } catch (RuntimeException e) {
       log.error("backfill {} of {}: the job history cannot record the offline commit ({}); reconciling the online "
@@ -199,6 +201,23 @@ final class BackfillExecution implements Runnable {
   }
 
   /**
+   * Counts the source's rows without an event time, which no slice reads (on either path), so
+   * that the result says how many the backfill could not place instead of losing them silently.
+   */
+  private void countRowsWithoutEventTime() {
+    if (job.isCancelRequested()) {
+      return;
+    }
+    try (Stream<Row> rows = opened(backfill.source().readWithoutEventTime())) {
+      rowsWithoutEventTime = rows.count();
+    }
+    if (rowsWithoutEventTime > 0) {
+      log.warn("backfill {} of {}: the source has {} rows without an event time; no range holds them, so they are "
+          + "counted and not written", job.id(), job.plan().featureSet(), rowsWithoutEventTime);
+    }
+  }
+
+  /**
    * Asks the request's confirmation when the commit would delete rows and add none; a refusal
    * cancels the job before its commit gate, so it changes nothing.
    */
@@ -218,14 +237,10 @@ final class BackfillExecution implements Runnable {
   /**
    * The workers: the template's parallelism, bounded by the machine and the slices; one for a
    * transform that is not thread-safe, which then sees the slices one after the other in time
-   * order (the same rows on every run).
+   * order (the same rows on every run). The command line shows the same number.
    */
   private int workerCount(BackfillPlan plan) {
-    if (!backfill.transform().threadSafe()) {
-      return 1;
-    }
-    int machine = Math.max(1, Runtime.getRuntime().availableProcessors());
-    return Math.max(1, Math.min(Math.min(plan.clusterTemplate().parallelism(), machine), plan.slices().size()));
+    return plan.clusterTemplate().workers(plan.slices().size(), backfill.transform().threadSafe());
   }
 
   private void runSlices(OfflineReplacement replacement, List<Slice> slices, int parallelism) throws InterruptedException {
@@ -437,9 +452,14 @@ final class BackfillExecution implements Runnable {
       throws InterruptedException {
     Optional<Instant> fence = plan.reset() ? Optional.empty() : Optional.of(plan.range().stop());
     for (int attempt = 1; ; attempt++) {
-      try (Stream<EntityKey> changed = replacement.changedKeys();
-           Stream<EntityKey> keys = plan.reset() ? Stream.concat(changed, online.keys(table.name())) : changed) {
-        OnlineReconciler.Outcome outcome = reconciler.reconcile(table, keys, fence);
+      try {
+        // Counted before the listing is opened: a store may serve one open listing at a time.
+        job.onlineUpdate(countKeys(table, replacement, plan));
+        OnlineReconciler.Outcome outcome;
+        try (Stream<EntityKey> changed = replacement.changedKeys();
+             Stream<EntityKey> keys = plan.reset() ? Stream.concat(changed, online.keys(table.name())) : changed) {
+          outcome = reconciler.reconcile(table, keys, fence, (batch, read, done) -> job.addKeysDone(read));
+        }
         // Durable before the job is recorded reconciled: the history must not outlive the writes.
         online.sync();
         return outcome;
@@ -451,6 +471,22 @@ final class BackfillExecution implements Runnable {
             job.id(), plan.featureSet(), attempt, RECONCILE_ATTEMPTS, e.toString());
         Thread.sleep(200L * attempt);
       }
+    }
+  }
+
+  /**
+   * The keys the online update checks, for its progress: a listing more of the changed keys (and,
+   * for a reset, of the online keys), which costs little beside reading and writing their rows.
+   */
+  private long countKeys(TableSpec table, OfflineReplacement replacement, BackfillPlan plan) {
+    try (Stream<EntityKey> changed = replacement.changedKeys()) {
+      long total = changed.count();
+      if (plan.reset()) {
+        try (Stream<EntityKey> onlineKeys = online.keys(table.name())) {
+          total += onlineKeys.count();
+        }
+      }
+      return total;
     }
   }
 

@@ -79,7 +79,7 @@ final class DefaultBackfillClient implements BackfillClient {
   private volatile boolean closed;
 
   DefaultBackfillClient(OfflineStore offline, OnlineStore online, List<AutoCloseable> owned, JobHistory history, Clock clock,
-      Duration closeWait) {
+      Duration closeWait, java.util.function.Consumer<BackfillJob> recoveryListener) {
     this.closeWait = closeWait;
     this.offline = offline;
     this.online = online;
@@ -94,20 +94,22 @@ final class DefaultBackfillClient implements BackfillClient {
       thread.setDaemon(true);
       return thread;
     });
-    recover();
+    recover(recoveryListener);
   }
 
-  private void recover() {
-    JobRecovery recovery = new JobRecovery(offline, online, reconciler, clock);
-    for (JobRecord record : history.load()) {
-      JobRecord current = record;
+  /** Loads the history and settles, oldest first, the jobs that a stopped process left unfinished. */
+  private void recover(java.util.function.Consumer<BackfillJob> listener) {
+    JobRecovery recovery = new JobRecovery(offline, online, reconciler, clock, listener);
+    List<JobRecord> records = new ArrayList<>(history.load());
+    records.sort(Comparator.comparingLong(JobRecord::sequence));
+    for (JobRecord record : records) {
+      DefaultBackfillJob job = DefaultBackfillJob.fromRecord(record, history::save);
+      jobs.put(job.id(), job);
+      sequence.accumulateAndGet(record.sequence(), Math::max);
       if (JobRecovery.needsRecovery(record)) {
-        current = StoreCalls.call("the stores", "recovering backfill " + record.id() + " of " + record.featureSet(),
-            () -> recovery.recover(record));
-        history.save(current);
+        StoreCalls.run("the stores", "recovering backfill " + record.id() + " of " + record.featureSet(),
+            () -> recovery.recover(job));
       }
-      jobs.put(current.id(), DefaultBackfillJob.fromRecord(current, history::save));
-      sequence.accumulateAndGet(current.sequence(), Math::max);
     }
   }
 
@@ -333,13 +335,8 @@ final class DefaultBackfillClient implements BackfillClient {
 
   @Override
   public List<BackfillJob> jobs(String featureSet) {
-    Objects.requireNonNull(featureSet, "featureSet");
     ensureOpen();
-    return jobs.values().stream()
-        .filter(job -> job.plan().featureSet().equals(featureSet))
-        .sorted(Comparator.comparing(DefaultBackfillJob::submittedAt).thenComparingLong(DefaultBackfillJob::sequence).reversed())
-        .map(BackfillJob.class::cast)
-        .toList();
+    return JobListing.newestFirst(jobs.values(), featureSet, DefaultBackfillJob::sequence);
   }
 
   @Override

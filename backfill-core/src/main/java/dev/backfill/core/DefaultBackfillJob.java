@@ -42,6 +42,9 @@ final class DefaultBackfillJob implements BackfillJob {
   private final AtomicInteger slicesDone = new AtomicInteger();
   private final AtomicLong rowsRead = new AtomicLong();
   private final AtomicLong rowsWritten = new AtomicLong();
+  private final AtomicLong keysDone = new AtomicLong();
+  private volatile long keysTotal;
+  private volatile BackfillProgress.Stage stage = BackfillProgress.Stage.QUEUED;
   private final CompletableFuture<BackfillResult> completion = new CompletableFuture<>();
 
   private BackfillStatus status;
@@ -53,6 +56,11 @@ final class DefaultBackfillJob implements BackfillJob {
   private BackfillResult result;
   private JobRecord.Counts commitCounts;
   private String failure;
+  /** The run time of earlier runs (a recovered job's first process) and of this one's ended parts. */
+  private Duration runtimeBefore = Duration.ZERO;
+  /** When this process began running the job ({@link System#nanoTime()}), or -1 while it does not. */
+  private long runningSince = -1;
+  private JobRecord.Recovery recovery;
 
   /** @param recorder writes a record durably, or throws */
   DefaultBackfillJob(String id, long sequence, BackfillPlan plan, Instant submittedAt, Consumer<JobRecord> recorder) {
@@ -109,6 +117,13 @@ final class DefaultBackfillJob implements BackfillJob {
     job.result = record.status() == BackfillStatus.SUCCEEDED ? record.toResult().orElse(null) : null;
     job.commitCounts = record.result();
     job.failure = record.failure();
+    job.runtimeBefore = record.runtimeSoFar();
+    job.recovery = record.recovery();
+    job.stage = record.status().isTerminal() ? BackfillProgress.Stage.FINISHED : record.recordedStage();
+    if (job.recovery != null) {
+      job.keysDone.set(job.recovery.keysDone());
+      job.keysTotal = job.recovery.keysTotal();
+    }
     switch (job.status) {
       case SUCCEEDED -> job.completion.complete(job.result);
       case FAILED -> job.completion.completeExceptionally(
@@ -141,7 +156,23 @@ final class DefaultBackfillJob implements BackfillJob {
 
   @Override
   public BackfillProgress progress() {
-    return new BackfillProgress(slicesDone.get(), plan.slices().size(), rowsRead.get(), rowsWritten.get());
+    return new BackfillProgress(slicesDone.get(), plan.slices().size(), rowsRead.get(), rowsWritten.get(), stage,
+        keysDone.get(), keysTotal);
+  }
+
+  /**
+   * How long the job has run, in this process and any earlier one that ran it (a recovered job's
+   * first process, up to its last record): the job's own run time, not the time since its
+   * submission.
+   */
+  synchronized Duration runtime() {
+    return runningSince < 0 ? runtimeBefore : runtimeBefore.plusNanos(System.nanoTime() - runningSince);
+  }
+
+  /** Stops the run-time clock of this process: the job has ended, or stopped running here. */
+  private synchronized void stopClock() {
+    runtimeBefore = runtime();
+    runningSince = -1;
   }
 
   @Override
@@ -258,6 +289,7 @@ final class DefaultBackfillJob implements BackfillJob {
       return false;
     }
     committing = true;
+    stage = BackfillProgress.Stage.COMMITTING;
     return true;
   }
 
@@ -265,6 +297,8 @@ final class DefaultBackfillJob implements BackfillJob {
   void markRunning() {
     synchronized (this) {
       status = BackfillStatus.RUNNING;
+      stage = BackfillProgress.Stage.READING;
+      runningSince = System.nanoTime();
     }
     recorder.accept(toRecord());
   }
@@ -283,11 +317,13 @@ final class DefaultBackfillJob implements BackfillJob {
    *
    * @throws RuntimeException when the job history cannot record it; the commit stays done
    */
-  void markCommitted(long rowsAdded, long rowsDropped, long rowsDroppedAsContext, long rowsDeleted) {
+  void markCommitted(long rowsAdded, long rowsDropped, long rowsDroppedAsContext, long rowsDeleted,
+      long rowsWithoutEventTime) {
     synchronized (this) {
       committed = true;
+      stage = BackfillProgress.Stage.UPDATING_ONLINE;
       commitCounts = new JobRecord.Counts(rowsRead.get(), rowsAdded, rowsDropped, rowsDeleted, 0, 0, null,
-          rowsDroppedAsContext);
+          rowsDroppedAsContext, rowsWithoutEventTime);
     }
     recorder.accept(toRecord());
   }
@@ -304,6 +340,64 @@ final class DefaultBackfillJob implements BackfillJob {
     slicesDone.incrementAndGet();
   }
 
+  /** The online update (or one attempt of it) begins: {@code total} keys to check. */
+  void onlineUpdate(long total) {
+    keysDone.set(0);
+    keysTotal = total;
+  }
+
+  void addKeysDone(long n) {
+    keysDone.addAndGet(n);
+  }
+
+  /**
+   * A recovery of this committed job starts, or resumes from {@code cursor}: recorded at once, so
+   * that the record says the job is committed and how many keys the recovery checks.
+   *
+   * @throws RuntimeException when the job history cannot record it
+   */
+  void recovering(JobRecord.Recovery cursor) {
+    synchronized (this) {
+      committed = true;
+      committing = true;
+      status = BackfillStatus.RUNNING;
+      stage = BackfillProgress.Stage.RECOVERING;
+      recovery = cursor;
+      keysDone.set(cursor.keysDone());
+      keysTotal = cursor.keysTotal();
+      runningSince = System.nanoTime();
+    }
+    recorder.accept(toRecord());
+  }
+
+  /**
+   * Records how far the recovery got: every key up to the cursor is reconciled (and synced).
+   *
+   * @throws RuntimeException when the job history cannot record it
+   */
+  void recordRecovery(JobRecord.Recovery cursor) {
+    synchronized (this) {
+      recovery = cursor;
+      keysDone.set(cursor.keysDone());
+    }
+    recorder.accept(toRecord());
+  }
+
+  /** The recovery stopped part way (its cursor is recorded); the job stays committed, to be recovered. */
+  void recoveryStopped() {
+    stopClock();
+  }
+
+  /** How far a recovery of the job got, when one started and did not finish. */
+  synchronized Optional<JobRecord.Recovery> recoveryCursor() {
+    return Optional.ofNullable(recovery);
+  }
+
+  /** The counts recorded at the offline commit (or a commit record's result), if any. */
+  synchronized Optional<JobRecord.Counts> commitCounts() {
+    return Optional.ofNullable(commitCounts);
+  }
+
   /**
    * Records the job SUCCEEDED, then makes it so.
    *
@@ -313,12 +407,17 @@ final class DefaultBackfillJob implements BackfillJob {
   void succeed(BackfillResult backfillResult, Instant now) {
     JobRecord record;
     synchronized (this) {
-      record = JobRecord.of(id, sequence, plan, BackfillStatus.SUCCEEDED, submittedAt, Optional.of(now),
-          new BackfillProgress(plan.slices().size(), plan.slices().size(), rowsRead.get(), rowsWritten.get()),
-          Optional.of(JobRecord.Counts.of(backfillResult)), Optional.empty(), committed, true);
+      record = JobRecord.of(id, sequence, plan, submittedAt, new JobRecord.State(BackfillStatus.SUCCEEDED,
+          Optional.of(now), new BackfillProgress(plan.slices().size(), plan.slices().size(), rowsRead.get(),
+              rowsWritten.get(), BackfillProgress.Stage.FINISHED, keysDone.get(), keysTotal),
+          Optional.of(JobRecord.Counts.of(backfillResult)), Optional.empty(), committed, true,
+          backfillResult.elapsed(), Optional.empty()));
     }
     recorder.accept(record);
+    stopClock();
     synchronized (this) {
+      stage = BackfillProgress.Stage.FINISHED;
+      recovery = null;
       status = BackfillStatus.SUCCEEDED;
       reconciled = true;
       result = backfillResult;
@@ -330,8 +429,10 @@ final class DefaultBackfillJob implements BackfillJob {
   }
 
   void fail(String message, Throwable cause, Instant now) {
+    stopClock();
     synchronized (this) {
       status = BackfillStatus.FAILED;
+      stage = BackfillProgress.Stage.FINISHED;
       failure = message;
       finishedAt = now;
     }
@@ -341,8 +442,10 @@ final class DefaultBackfillJob implements BackfillJob {
   }
 
   void cancelled(Instant now) {
+    stopClock();
     synchronized (this) {
       status = BackfillStatus.CANCELLED;
+      stage = BackfillProgress.Stage.FINISHED;
       finishedAt = now;
     }
     recordQuietly();
@@ -366,9 +469,9 @@ final class DefaultBackfillJob implements BackfillJob {
   }
 
   synchronized JobRecord toRecord() {
-    return JobRecord.of(id, sequence, plan, status, submittedAt, Optional.ofNullable(finishedAt), progress(),
-        Optional.ofNullable(result).map(JobRecord.Counts::of).or(() -> Optional.ofNullable(commitCounts)),
-        Optional.ofNullable(failure), committed, reconciled);
+    return JobRecord.of(id, sequence, plan, submittedAt, new JobRecord.State(status, Optional.ofNullable(finishedAt),
+        progress(), Optional.ofNullable(result).map(JobRecord.Counts::of).or(() -> Optional.ofNullable(commitCounts)),
+        Optional.ofNullable(failure), committed, reconciled, runtime(), Optional.ofNullable(recovery)));
   }
 
   @Override

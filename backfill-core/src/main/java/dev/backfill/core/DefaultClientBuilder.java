@@ -1,6 +1,7 @@
 package dev.backfill.core;
 
 import dev.backfill.api.BackfillClient;
+import dev.backfill.api.BackfillJob;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.Plugins;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** Collects a client's configuration; stores named by type are created at {@link #build()}. */
@@ -22,6 +24,7 @@ final class DefaultClientBuilder implements BackfillClient.Builder {
   private Path jobHistory;
   private Clock clock = Clock.systemUTC();
   private Duration closeTimeout = DefaultBackfillClient.CLOSE_WAIT;
+  private Consumer<BackfillJob> recoveryListener = job -> { };
 
   @Override
   public BackfillClient.Builder offlineStore(OfflineStore store) {
@@ -80,6 +83,12 @@ final class DefaultClientBuilder implements BackfillClient.Builder {
   }
 
   @Override
+  public BackfillClient.Builder onRecovery(Consumer<BackfillJob> listener) {
+    this.recoveryListener = Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
+  @Override
   public BackfillClient build() {
     if (offline == null) {
       throw new IllegalStateException("BackfillClient.Builder: no offline store; call offlineStore(store) "
@@ -102,7 +111,7 @@ final class DefaultClientBuilder implements BackfillClient.Builder {
       JobHistory history = jobHistory == null ? new InMemoryJobHistory() : new FileJobHistory(jobHistory);
       owned.add(0, history);
       DefaultBackfillClient client = new DefaultBackfillClient(offlineStore, onlineStore,
-          List.copyOf(owned.subList(1, owned.size())), history, clock, closeTimeout);
+          List.copyOf(owned.subList(1, owned.size())), history, clock, closeTimeout, recoveryListener);
       return client;
     } catch (RuntimeException e) {
       for (AutoCloseable resource : owned) {
@@ -111,6 +120,11 @@ final class DefaultClientBuilder implements BackfillClient.Builder {
         } catch (Exception suppressed) {
           e.addSuppressed(suppressed);
         }
+      }
+      if (e instanceof JobRecovery.Interrupted) {
+        // The interrupt was consumed to record the recovery's progress and to close the history
+        // (an interrupted thread cannot use a file channel); the caller still learns of it.
+        Thread.currentThread().interrupt();
       }
       throw e;
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.backfill.api.StoreException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -16,7 +17,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,16 +37,24 @@ import org.slf4j.LoggerFactory;
  */
 final class FileJobHistory implements JobHistory {
   private static final Logger log = LoggerFactory.getLogger(FileJobHistory.class);
-  private static final String SUFFIX = ".json";
+  static final String SUFFIX = ".json";
   static final String SET_ASIDE_SUFFIX = ".bad";
+  /** The file whose lock a client holds for its whole life. */
+  static final String LOCK_FILE = ".lock";
 
   private final Path directory;
   private final FileSystemCalls calls;
-  private final ObjectMapper mapper = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private final ObjectMapper mapper = mapper();
+  /**
+   * The histories this JVM holds, by real path. Whether a history is in use is asked here first:
+   * on Linux, closing any channel of a file releases every lock the process holds on it, so a
+   * probe must never open the lock file of a history this JVM holds. Also guards the lock files.
+   */
+  private static final Set<Path> HELD = new HashSet<>();
+
   private final FileChannel lockChannel;
   private final FileLock lock;
+  private final Path heldKey;
   private boolean closed;
 
   /**
@@ -88,12 +99,39 @@ final class FileJobHistory implements JobHistory {
     } catch (IOException e) {
       throw new StoreException("job history " + directory + ": cannot create the directory: " + e.getMessage(), e);
     }
-    FileChannel channel;
-    try {
-      channel = FileChannel.open(directory.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    } catch (IOException e) {
-      throw new StoreException("job history " + directory + ": cannot open its lock file: " + e.getMessage(), e);
+    this.heldKey = realPath(directory);
+    synchronized (HELD) {
+      if (HELD.contains(heldKey)) {
+        throw inUseByAnother(directory);
+      }
+      FileChannel channel;
+      try {
+        channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      } catch (IOException e) {
+        throw new StoreException("job history " + directory + ": cannot open its lock file: " + e.getMessage(), e);
+      }
+      FileLock acquired = lock(channel, calls);
+      this.lockChannel = channel;
+      this.lock = acquired;
+      HELD.add(heldKey);
     }
+  }
+
+  private static StoreException inUseByAnother(Path directory) {
+    return new StoreException("job history " + directory + " is in use by another client; close it first "
+        + "or give this client another jobHistory directory");
+  }
+
+  private Path realPath(Path path) {
+    try {
+      return path.toRealPath();
+    } catch (IOException e) {
+      throw new StoreException("job history " + path + ": cannot resolve the directory: " + e.getMessage(), e);
+    }
+  }
+
+  /** Takes the lock of the channel, or closes it and throws. */
+  private FileLock lock(FileChannel channel, FileSystemCalls calls) {
     try {
       FileLock acquired;
       try {
@@ -102,11 +140,9 @@ final class FileJobHistory implements JobHistory {
         acquired = null;
       }
       if (acquired == null) {
-        throw new StoreException("job history " + directory + " is in use by another client; close it first "
-            + "or give this client another jobHistory directory");
+        throw inUseByAnother(directory);
       }
-      this.lockChannel = channel;
-      this.lock = acquired;
+      return acquired;
     } catch (IOException e) {
       throw closing(channel, new StoreException("job history " + directory + ": cannot lock the directory: "
           + e.getMessage(), e));
@@ -134,23 +170,44 @@ final class FileJobHistory implements JobHistory {
   @Override
   public synchronized void save(JobRecord record) {
     checkOpen();
+    try {
+      write(record);
+    } catch (ClosedByInterruptException e) {
+      // An interrupt (a caller stopping a recovery, say) closed the channel mid-write: the record
+      // must still be written whole, so write it again with the interrupt set aside, then restore it.
+      boolean interrupted = Thread.interrupted();
+      try {
+        write(record);
+      } catch (IOException again) {
+        throw unwritable(record, again);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    } catch (IOException e) {
+      throw unwritable(record, e);
+    }
+  }
+
+  private StoreException unwritable(JobRecord record, IOException e) {
+    return new StoreException("job history " + directory + ": cannot write " + record.id() + SUFFIX + ": " + e.getMessage(), e);
+  }
+
+  private void write(JobRecord record) throws IOException {
     Path target = directory.resolve(record.id() + SUFFIX);
     Path temp = directory.resolve(record.id() + SUFFIX + ".tmp");
-    try {
-      byte[] json = mapper.writeValueAsBytes(record);
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer buffer = ByteBuffer.wrap(json);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
+    byte[] json = mapper.writeValueAsBytes(record);
+    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer buffer = ByteBuffer.wrap(json);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
       }
-      move(temp, target);
-      calls.syncDirectory(directory);
-    } catch (IOException e) {
-      throw new StoreException("job history " + directory + ": cannot write " + target.getFileName() + ": " + e.getMessage(), e);
+      channel.force(true);
     }
+    move(temp, target);
+    calls.syncDirectory(directory);
   }
 
   private static void move(Path from, Path to) throws IOException {
@@ -184,9 +241,7 @@ final class FileJobHistory implements JobHistory {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SUFFIX)) {
       for (Path file : files) {
         try {
-          JobRecord record = mapper.readValue(file.toFile(), JobRecord.class);
-          record.check(file.getFileName().toString().substring(0, file.getFileName().toString().length() - SUFFIX.length()));
-          records.add(record);
+          records.add(read(mapper, file));
         } catch (IOException | RuntimeException e) {
           setAside(file, e);
         }
@@ -214,7 +269,25 @@ final class FileJobHistory implements JobHistory {
     }
   }
 
-  private static String firstLine(Exception e) {
+  static ObjectMapper mapper() {
+    return new ObjectMapper()
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  }
+
+  /**
+   * The record in a job file, checked.
+   *
+   * @throws IOException or a RuntimeException when the file holds no valid record
+   */
+  static JobRecord read(ObjectMapper mapper, Path file) throws IOException {
+    JobRecord record = mapper.readValue(file.toFile(), JobRecord.class);
+    String name = file.getFileName().toString();
+    record.check(name.substring(0, name.length() - SUFFIX.length()));
+    return record;
+  }
+
+  static String firstLine(Exception e) {
     String message = e.getMessage() == null ? e.toString() : e.getMessage();
     int newline = message.indexOf('\n');
     return newline < 0 ? message : message.substring(0, newline);
@@ -232,11 +305,45 @@ final class FileJobHistory implements JobHistory {
       return;
     }
     closed = true;
-    try {
-      lock.release();
-      lockChannel.close();
-    } catch (IOException e) {
-      throw new StoreException("job history " + directory + ": cannot release the lock: " + e.getMessage(), e);
+    synchronized (HELD) {
+      HELD.remove(heldKey);
+      try {
+        lock.release();
+        lockChannel.close();
+      } catch (IOException e) {
+        throw new StoreException("job history " + directory + ": cannot release the lock: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Whether a client (of this or another process) holds the history in the directory now. Opens
+   * the lock file for reading only, and not at all when this JVM holds it; creates nothing.
+   */
+  static boolean inUse(Path directory) {
+    Path file = directory.resolve(LOCK_FILE);
+    synchronized (HELD) {
+      try {
+        if (!Files.isRegularFile(file)) {
+          return false;
+        }
+        if (HELD.contains(directory.toRealPath())) {
+          return true;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+          FileLock probe = channel.tryLock(0, Long.MAX_VALUE, true);
+          if (probe == null) {
+            return true;
+          }
+          probe.release();
+          return false;
+        }
+      } catch (OverlappingFileLockException e) {
+        return true;
+      } catch (IOException e) {
+        // A lock file that cannot be read or locked tells nothing: the records say what they say.
+        return false;
+      }
     }
   }
 }

@@ -59,24 +59,39 @@ final class OnlineReconciler {
   /** What a reconciliation changed. */
   record Outcome(long keysWritten, long keysDeleted) {}
 
+  /** Told of each batch once it is reconciled: to show progress, or to record how far a recovery got. */
+  interface BatchListener {
+    /**
+     * @param keys the batch's keys, in the order of the stream; the keys it holds once repeated
+     *     keys of the stream are dropped
+     * @param keysRead how many keys of the stream the batch covers, repeated ones included
+     */
+    void done(List<EntityKey> keys, long keysRead, Outcome outcome);
+  }
+
   /**
    * Reconciles every key of the stream (duplicates are harmless).
    *
    * @param fence for an interval backfill its stop: a stored row at or after it is never
    *     replaced; empty for a reset, which replaces everything
    */
-  Outcome reconcile(TableSpec table, Stream<EntityKey> keys, Optional<Instant> fence) {
+  Outcome reconcile(TableSpec table, Stream<EntityKey> keys, Optional<Instant> fence, BatchListener listener) {
     long written = 0;
     long deleted = 0;
     Iterator<EntityKey> iterator = keys.iterator();
     Set<EntityKey> batch = new LinkedHashSet<>();
+    long read = 0;
     while (iterator.hasNext()) {
       batch.add(iterator.next());
+      read++;
       if (batch.size() == KEY_BATCH || !iterator.hasNext()) {
-        Outcome outcome = reconcileBatch(table, List.copyOf(batch), fence);
+        List<EntityKey> keysOfBatch = List.copyOf(batch);
+        Outcome outcome = reconcileBatch(table, keysOfBatch, fence);
         written += outcome.keysWritten();
         deleted += outcome.keysDeleted();
+        listener.done(keysOfBatch, read, outcome);
         batch.clear();
+        read = 0;
       }
     }
     return new Outcome(written, deleted);
@@ -91,7 +106,7 @@ final class OnlineReconciler {
     Outcome outcome;
     try (Stream<EntityKey> offlineKeys = offline.keys(table.name(), scope);
          Stream<EntityKey> onlineKeys = online.keys(table.name())) {
-      outcome = reconcile(table, Stream.concat(offlineKeys, onlineKeys), fence);
+      outcome = reconcile(table, Stream.concat(offlineKeys, onlineKeys), fence, (keys, read, done) -> { });
     }
     online.sync();
     return outcome;

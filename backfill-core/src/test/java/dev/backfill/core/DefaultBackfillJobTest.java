@@ -168,7 +168,7 @@ class DefaultBackfillJobTest {
     DefaultBackfillJob job = newJob();
     job.markRunning();
     job.enterCommit();
-    job.markCommitted(8, 1, 0, 3);
+    job.markCommitted(8, 1, 0, 3, 0);
     job.succeed(result(), FINISHED);
 
     DefaultBackfillJob restored = DefaultBackfillJob.fromRecord(job.toRecord(), j -> { });
@@ -205,7 +205,7 @@ class DefaultBackfillJobTest {
     DefaultBackfillJob job = newJob();
     job.markRunning();
     job.enterCommit();
-    job.markCommitted(8, 1, 0, 3);
+    job.markCommitted(8, 1, 0, 3, 0);
 
     DefaultBackfillJob restored = DefaultBackfillJob.fromRecord(job.toRecord(), j -> { });
 

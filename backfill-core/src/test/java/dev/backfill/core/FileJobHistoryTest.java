@@ -15,6 +15,7 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,14 +44,16 @@ class FileJobHistoryTest {
   }
 
   private static JobRecord running(String id) {
-    return JobRecord.of(id, 7, PLAN, BackfillStatus.RUNNING, T2, Optional.empty(), new BackfillProgress(1, 2, 10, 4),
-        Optional.empty(), Optional.empty(), false, false);
+    return JobRecord.of(id, 7, PLAN, T2, new JobRecord.State(BackfillStatus.RUNNING, Optional.empty(),
+        new BackfillProgress(1, 2, 10, 4), Optional.empty(), Optional.empty(), false, false, Duration.ofMillis(1500),
+        Optional.empty()));
   }
 
   private static JobRecord succeeded(String id) {
-    return JobRecord.of(id, 7, PLAN, BackfillStatus.SUCCEEDED, T2, Optional.of(T2.plusSeconds(5)),
-        new BackfillProgress(2, 2, 20, 8), Optional.of(new JobRecord.Counts(20, 8, 1, 3, 2, 1, "PT5.000000123S", 4)),
-        Optional.empty(), true, true);
+    return JobRecord.of(id, 7, PLAN, T2, new JobRecord.State(BackfillStatus.SUCCEEDED, Optional.of(T2.plusSeconds(5)),
+        new BackfillProgress(2, 2, 20, 8, BackfillProgress.Stage.FINISHED, 3, 3),
+        Optional.of(new JobRecord.Counts(20, 8, 1, 3, 2, 1, "PT5.000000123S", 4, 6)), Optional.empty(), true, true,
+        Duration.parse("PT5.000000123S"), Optional.empty()));
   }
 
   @Test
@@ -87,8 +90,9 @@ class FileJobHistoryTest {
     history = new FileJobHistory(directory);
     BackfillPlan noComment = new BackfillPlan("clicks", TimeRange.of(T0, T1), true, false,
         ClusterTemplate.SMALL, List.of(TimeRange.of(T0, T1)), Optional.empty());
-    JobRecord failed = JobRecord.of("job-3", 3, noComment, BackfillStatus.FAILED, T1, Optional.of(T2),
-        new BackfillProgress(0, 1, 0, 0), Optional.empty(), Optional.of("source exploded"), false, false);
+    JobRecord failed = JobRecord.of("job-3", 3, noComment, T1, new JobRecord.State(BackfillStatus.FAILED, Optional.of(T2),
+        new BackfillProgress(0, 1, 0, 0), Optional.empty(), Optional.of("source exploded"), false, false, Duration.ZERO,
+        Optional.empty()));
 
     history.save(failed);
 

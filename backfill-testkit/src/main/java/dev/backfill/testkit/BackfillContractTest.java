@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.backfill.api.BackfillCancelledException;
 import dev.backfill.api.BackfillClient;
 import dev.backfill.api.BackfillConflictException;
+import dev.backfill.api.BackfillException;
 import dev.backfill.api.BackfillFailedException;
 import dev.backfill.api.BackfillJob;
 import dev.backfill.api.BackfillPlan;
+import dev.backfill.api.BackfillProgress;
 import dev.backfill.api.BackfillResult;
 import dev.backfill.api.BackfillStatus;
 import dev.backfill.api.BackfillTimes;
@@ -139,7 +141,13 @@ public abstract class BackfillContractTest {
   }
 
   private BackfillClient client(OfflineStore offlineStore, OnlineStore onlineStore, Optional<Path> history, Clock clock) {
-    BackfillClient.Builder builder = BackfillClient.builder().offlineStore(offlineStore).onlineStore(onlineStore).clock(clock);
+    return client(offlineStore, onlineStore, history, clock, job -> { });
+  }
+
+  private BackfillClient client(OfflineStore offlineStore, OnlineStore onlineStore, Optional<Path> history, Clock clock,
+      java.util.function.Consumer<BackfillJob> recoveries) {
+    BackfillClient.Builder builder = BackfillClient.builder().offlineStore(offlineStore).onlineStore(onlineStore).clock(clock)
+        .onRecovery(recoveries);
     history.ifPresent(builder::jobHistory);
     BackfillClient client = builder.build();
     clients.add(client);
@@ -372,6 +380,20 @@ public abstract class BackfillContractTest {
     assertThat(result.rowsDroppedOutOfRange()).isEqualTo(2);
     assertThat(result.rowsWritten()).isEqualTo(2);
     assertThat(offlineRows(client)).containsExactly(rows.get(1), rows.get(2));
+  }
+
+  @Test
+  void sourceRowsWithoutAnEventTimeAreCountedAndNeverWritten() {
+    List<Row> rows = List.of(trip("a", day(1), 1.0, 1L), trip("b", null, 2.0, 2L), trip("c", day(2), 3.0, 3L),
+        trip("d", null, 4.0, 4L));
+    BackfillClient client = registered(client());
+    BackfillResult result = client.backfill(NAME).between(day(0), day(5)).source(source(rows)).run();
+    assertThat(result.rowsWithoutEventTime()).isEqualTo(2);
+    assertThat(result.rowsRead()).isEqualTo(2);
+    assertThat(result.rowsWritten()).isEqualTo(2);
+    assertThat(offlineRows(client)).containsExactly(rows.get(0), rows.get(2));
+    assertThat(client.readOnline(NAME, EntityKey.of("b"))).isEmpty();
+    assertThat(client.jobs(NAME).get(0).result()).contains(result);
   }
 
   // ---------------------------------------------------------------- time precision and the supported range
@@ -1075,6 +1097,54 @@ public abstract class BackfillContractTest {
     assertThat(second.readOnline(NAME, EntityKey.of("a"))).contains(trip("a", day(2), 2.0, 2L));
     assertThat(second.readOnline(NAME, EntityKey.of("b"))).isEmpty();
     assertThat(recovered.result().orElseThrow().onlineKeysDeleted()).isEqualTo(1);
+  }
+
+  @Test
+  void aRecoveryInterruptedPartWayRecordsHowFarItGotAndTheNextClientResumesThere() {
+    Path history = tempDir.resolve("jobs");
+    FlakyOnlineStore flaky = new FlakyOnlineStore(online);
+    BackfillClient first = registered(client(flaky, Optional.of(history)));
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      rows.add(trip("k" + i, day(1), (double) i, (long) i));
+    }
+    flaky.failWrites(true);
+    BackfillJob job = first.backfill(NAME).between(day(0), day(5)).source(source(rows)).submit();
+    assertThatThrownBy(job::await).isInstanceOf(BackfillFailedException.class).hasMessageContaining("offline commit is done");
+    first.close();
+
+    // The thread building the second client is interrupted during the recovery's first online batch.
+    OnlineStore interrupting = new ForwardingOnlineStore(online) {
+      @Override
+      public long write(String table, List<OnlineWrite> writes) {
+        long written = super.write(table, writes);
+        Thread.currentThread().interrupt();
+        return written;
+      }
+    };
+    List<BackfillProgress> started = new ArrayList<>();
+    BackfillClient.Builder second = BackfillClient.builder().offlineStore(offline).onlineStore(interrupting).clock(CLOCK)
+        .jobHistory(history).onRecovery(recovering -> started.add(recovering.progress()));
+    assertThatThrownBy(second::build).isInstanceOf(BackfillException.class).hasMessage("the recovery of backfill job "
+        + job.id() + " of " + NAME + " was interrupted after 2,048 of 5,000 keys; how far it got is recorded, and a "
+        + "client built on the same job history and stores resumes it from there");
+    assertThat(Thread.interrupted()).as("the interrupt is handed back").isTrue();
+    assertThat(started).singleElement().isEqualTo(new BackfillProgress(job.plan().slices().size(),
+        job.plan().slices().size(), 5_000, 5_000, BackfillProgress.Stage.RECOVERING, 0, 5_000));
+
+    started.clear();
+    BackfillClient third = registered(client(offline, online, Optional.of(history), CLOCK,
+        recovering -> started.add(recovering.progress())));
+    assertThat(started).as("resumed after the first batch").singleElement()
+        .extracting(BackfillProgress::keysDone, BackfillProgress::keysTotal).containsExactly(2_048L, 5_000L);
+    BackfillJob recovered = third.job(job.id()).orElseThrow();
+    assertThat(recovered.status()).isEqualTo(BackfillStatus.SUCCEEDED);
+    assertThat(recovered.progress().stage()).isEqualTo(BackfillProgress.Stage.FINISHED);
+    // Each key written once over both recoveries: begun again from zero, the second would count 2,952.
+    assertThat(recovered.result().orElseThrow().onlineKeysWritten()).isEqualTo(5_000);
+    for (int i : new int[] {0, 2_047, 2_048, 4_999}) {
+      assertThat(third.readOnline(NAME, EntityKey.of("k" + i))).contains(rows.get(i));
+    }
   }
 
   @Test

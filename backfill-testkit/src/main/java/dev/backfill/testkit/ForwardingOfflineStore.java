@@ -71,5 +71,10 @@ public class ForwardingOfflineStore implements OfflineStore {
   }
 
   @Override
+  public Stream<EntityKey> keysInOrder(String table, TimeRange range, Optional<EntityKey> after) {
+    return delegate.keysInOrder(table, range, after);
+  }
+
+  @Override
   public void close() {}
 }

@@ -50,6 +50,11 @@ public class ForwardingOnlineStore implements OnlineStore {
   }
 
   @Override
+  public Stream<EntityKey> keysInOrder(String table, Optional<EntityKey> after) {
+    return delegate.keysInOrder(table, after);
+  }
+
+  @Override
   public void sync() {
     delegate.sync();
   }

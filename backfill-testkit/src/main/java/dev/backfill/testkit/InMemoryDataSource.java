@@ -47,6 +47,12 @@ public final class InMemoryDataSource implements DataSource {
     });
   }
 
+  /** The rows whose event time is null, which no range holds. */
+  @Override
+  public Stream<Row> readWithoutEventTime() {
+    return rows.stream().filter(row -> row.get(eventTimeColumn) == null);
+  }
+
   @Override
   public Optional<String> eventTimeColumn() {
     return Optional.of(eventTimeColumn);

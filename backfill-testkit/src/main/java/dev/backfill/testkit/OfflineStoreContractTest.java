@@ -770,6 +770,33 @@ public abstract class OfflineStoreContractTest extends StoreContractTest<Offline
         .isInstanceOf(StoreException.class).hasMessageContaining("missing_table");
   }
 
+  @Test
+  void keysInOrderListTheKeysOnceInOneOrderAndResumeAfterAnyKey() {
+    TableSpec spec = KeyOrderData.table("ordered_keys");
+    store().createTable(spec);
+    TimeRange range = TimeRange.of(T0, T0.plus(Duration.ofDays(7)));
+    store().append(spec.name(), KeyOrderData.rows(spec, T0, T0.minus(Duration.ofDays(1))));
+
+    List<EntityKey> all = orderedKeys(spec, range, Optional.empty());
+    assertThat(all).containsExactlyInAnyOrderElementsOf(KeyOrderData.keysIn());
+    assertThat(orderedKeys(spec, range, Optional.empty())).as("the same order on every call").isEqualTo(all);
+    for (int i = 0; i < all.size(); i++) {
+      assertThat(orderedKeys(spec, range, Optional.of(all.get(i)))).as("after %s", all.get(i))
+          .isEqualTo(all.subList(i + 1, all.size()));
+    }
+    assertThat(all).endsWith(orderedKeys(spec, range, Optional.of(KeyOrderData.ABSENT)).toArray(EntityKey[]::new));
+    List<EntityKey> everything = orderedKeys(spec, TimeRange.all(), Optional.empty());
+    assertThat(everything).hasSize(all.size() + 1).containsAll(all).contains(KeyOrderData.OUTSIDE);
+    assertThat(orderedKeys(spec, TimeRange.all(), Optional.of(everything.get(1))))
+        .isEqualTo(everything.subList(2, everything.size()));
+  }
+
+  private List<EntityKey> orderedKeys(TableSpec spec, TimeRange range, Optional<EntityKey> after) {
+    try (Stream<EntityKey> keys = store().keysInOrder(spec.name(), range, after)) {
+      return keys.toList();
+    }
+  }
+
   private List<EntityKey> keys(TableSpec spec, TimeRange range) {
     try (Stream<EntityKey> keys = store().keys(spec.name(), range)) {
       return keys.toList();

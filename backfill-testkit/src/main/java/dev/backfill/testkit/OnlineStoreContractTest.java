@@ -265,6 +265,31 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
   }
 
   @Test
+  void keysInOrderListTheKeysOnceInOneOrderAndResumeAfterAnyKey() {
+    TableSpec spec = KeyOrderData.table("ordered_keys");
+    store().createTable(spec);
+    List<Row> rows = KeyOrderData.rows(spec, T0, T0);
+    Map<EntityKey, Row> latest = new HashMap<>();
+    rows.forEach(row -> latest.merge(spec.keyOf(row), row, spec::laterOf));
+    store().write(spec.name(), latest.entrySet().stream().map(e -> OnlineWrite.put(e.getKey(), e.getValue())).toList());
+
+    List<EntityKey> all = orderedKeys(spec, Optional.empty());
+    assertThat(all).containsExactlyInAnyOrderElementsOf(latest.keySet());
+    assertThat(orderedKeys(spec, Optional.empty())).as("the same order on every call").isEqualTo(all);
+    for (int i = 0; i < all.size(); i++) {
+      assertThat(orderedKeys(spec, Optional.of(all.get(i)))).as("after %s", all.get(i))
+          .isEqualTo(all.subList(i + 1, all.size()));
+    }
+    assertThat(all).endsWith(orderedKeys(spec, Optional.of(KeyOrderData.ABSENT)).toArray(EntityKey[]::new));
+  }
+
+  private List<EntityKey> orderedKeys(TableSpec spec, Optional<EntityKey> after) {
+    try (Stream<EntityKey> keys = store().keysInOrder(spec.name(), after)) {
+      return keys.toList();
+    }
+  }
+
+  @Test
   void compositeKeysAreDistinguishedByEveryPart() {
     TableSpec spec = allTypes();
     store().createTable(spec);

@@ -218,13 +218,24 @@ public final class DuckDbFileSource implements DataSource, DuckDbReadable {
 
   @Override
   public Stream<Row> read(TimeRange range) {
+    return query(selectSql(range), "for " + range);
+  }
+
+  /** The rows whose time column is null: a scan of the files (Parquet skips row groups without nulls). */
+  @Override
+  public Stream<Row> readWithoutEventTime() {
+    return query("SELECT " + columns + " FROM " + relation + " WHERE " + quote(timeColumn) + " IS NULL",
+        "for its rows without a time");
+  }
+
+  private Stream<Row> query(String sql, String forWhat) {
     String what = format + " source '" + location + "'";
     DuckDBConnection c = null;
     Statement s = null;
     try {
       c = DuckDbSession.connect();
       s = c.createStatement();
-      ResultSet rs = s.executeQuery(selectSql(range));
+      ResultSet rs = s.executeQuery(sql);
       DuckDBConnection connection = c;
       Statement statement = s;
       return ResultSetRows.stream(rs, schema, "read of the " + what, () -> {
@@ -234,7 +245,7 @@ public final class DuckDbFileSource implements DataSource, DuckDbReadable {
       });
     } catch (SQLException e) {
       ResultSetRows.closeQuietly(s, c);
-      throw new StoreException("reading the " + what + " for " + range + " failed: " + firstLine(e), e);
+      throw new StoreException("reading the " + what + " " + forWhat + " failed: " + firstLine(e), e);
     }
   }
 

@@ -388,6 +388,20 @@ public final class DuckDbOfflineStore implements OfflineStore {
         "listing of the keys of offline table '" + table + "'").map(TableSql::keyOf);
   }
 
+  /**
+   * The distinct keys of the range sorted by DuckDB ({@code ORDER BY} the key columns), from the
+   * first key after {@code after} in that order: the same {@code FROM} as {@link #keys}, so for
+   * {@link TimeRange#all()} a sort of one row per key.
+   */
+  @Override
+  public Stream<EntityKey> keysInOrder(String table, TimeRange range, Optional<EntityKey> after) {
+    TableSql sql = sql(table);
+    String from = range.equals(TimeRange.all()) ? sql.latest + " WHERE TRUE" : sql.log + " WHERE " + sql.inRange(range);
+    String afterKey = after.map(sql::after).map(condition -> " AND (" + condition + ")").orElse("");
+    return query("SELECT DISTINCT " + sql.keyColumns + " FROM " + from + afterKey + " ORDER BY " + sql.keyColumns,
+        sql.keySchema(), "ordered listing of the keys of offline table '" + table + "'").map(TableSql::keyOf);
+  }
+
   @Override
   public Map<EntityKey, Row> latest(String table, Collection<EntityKey> keys) {
     TableSql sql = sql(table);

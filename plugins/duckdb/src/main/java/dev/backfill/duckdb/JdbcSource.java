@@ -203,14 +203,30 @@ public final class JdbcSource implements DataSource {
 
   @Override
   public Stream<Row> read(TimeRange range) {
+    return select("q." + quotedTimeColumn + " >= ? AND q." + quotedTimeColumn + " < ?", s -> {
+      timeKind.bind(s, 1, range.start());
+      timeKind.bind(s, 2, range.stop());
+    }, "for " + range);
+  }
+
+  /** The query's rows whose time column is null: the query runs once more, filtered. */
+  @Override
+  public Stream<Row> readWithoutEventTime() {
+    return select("q." + quotedTimeColumn + " IS NULL", s -> { }, "for its rows without a time");
+  }
+
+  /** Binds the parameters of a {@link #select} condition. */
+  private interface Parameters {
+    void bind(PreparedStatement statement) throws SQLException;
+  }
+
+  private Stream<Row> select(String condition, Parameters parameters, String forWhat) {
     Connection c = null;
     PreparedStatement s = null;
     try {
       c = connect();
-      s = c.prepareStatement("SELECT * FROM (" + query + ") q WHERE q." + quotedTimeColumn + " >= ? AND q."
-          + quotedTimeColumn + " < ?");
-      timeKind.bind(s, 1, range.start());
-      timeKind.bind(s, 2, range.stop());
+      s = c.prepareStatement("SELECT * FROM (" + query + ") q WHERE " + condition);
+      parameters.bind(s);
       ResultSet rs = s.executeQuery();
       Connection connection = c;
       PreparedStatement statement = s;
@@ -221,7 +237,7 @@ public final class JdbcSource implements DataSource {
       });
     } catch (SQLException e) {
       ResultSetRows.closeQuietly(s, c);
-      throw new StoreException("reading the jdbc source " + url + " for " + range + " failed: " + firstLine(e), e);
+      throw new StoreException("reading the jdbc source " + url + " " + forWhat + " failed: " + firstLine(e), e);
     }
   }
 

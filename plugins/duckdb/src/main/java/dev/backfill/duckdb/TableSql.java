@@ -5,6 +5,7 @@ import static dev.backfill.duckdb.internal.DuckDbTypes.timestampLiteral;
 
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.Field;
+import dev.backfill.api.FieldType;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.api.TimeRange;
@@ -78,6 +79,41 @@ final class TableSql {
 
   List<String> keyNames() {
     return spec.keyColumns();
+  }
+
+  /**
+   * A condition (without WHERE) that holds for the keys after {@code key} in the order of
+   * {@code ORDER BY} the key columns: {@code k1 > v1 OR (k1 = v1 AND k2 > v2) ...}.
+   */
+  String after(EntityKey key) {
+    List<String> names = spec.keyColumns();
+    if (key.parts().size() != names.size()) {
+      throw new IllegalArgumentException("key " + key + " has " + key.parts().size() + " parts; the key columns of '"
+          + spec.name() + "' are " + names);
+    }
+    StringBuilder condition = new StringBuilder();
+    for (int i = 0; i < names.size(); i++) {
+      StringBuilder term = new StringBuilder("(");
+      for (int j = 0; j < i; j++) {
+        term.append(quote(names.get(j))).append(" = ").append(keyLiteral(j, key)).append(" AND ");
+      }
+      term.append(quote(names.get(i))).append(" > ").append(keyLiteral(i, key)).append(')');
+      condition.append(i == 0 ? "" : " OR ").append(term);
+    }
+    return condition.toString();
+  }
+
+  private String keyLiteral(int index, EntityKey key) {
+    FieldType type = spec.schema().field(spec.keyColumns().get(index)).orElseThrow().type();
+    Object value = key.parts().get(index);
+    return switch (type) {
+      case STRING -> DuckDbTypes.literal((String) value);
+      case LONG -> value + "::BIGINT";
+      // Through text: Double.toString's NaN, Infinity and -0.0 are DuckDB's too.
+      case DOUBLE -> DuckDbTypes.literal(value.toString()) + "::DOUBLE";
+      case BOOLEAN -> value.toString();
+      case TIMESTAMP -> timestampLiteral((java.time.Instant) value);
+    };
   }
 
   /** The key columns as a schema: the rows of a query that selects {@link #keyColumns}. */

@@ -467,9 +467,19 @@ public final class RocksDbOnlineStore implements OnlineStore {
    */
   @Override
   public Stream<EntityKey> keys(String table) {
+    return keysInOrder(table, Optional.empty());
+  }
+
+  /**
+   * The keys in RocksDB's order, the byte order of their encoding (which does not depend on when
+   * keys were written), from the first key after {@code after}: a seek, not a scan of the keys
+   * before it. As {@link #keys(String)} otherwise.
+   */
+  @Override
+  public Stream<EntityKey> keysInOrder(String table, Optional<EntityKey> after) {
     return guarded(() -> {
       Table t = table(table);
-      KeyScan scan = new KeyScan(t);
+      KeyScan scan = new KeyScan(t, after.map(t.keys::encode));
       openScans.add(scan);
       return StreamSupport.stream(scan, false).onClose(scan::closeFromStream);
     });
@@ -699,12 +709,14 @@ public final class RocksDbOnlineStore implements OnlineStore {
     private final Snapshot snapshot;
     private final ReadOptions readOptions;
     private final RocksIterator iterator;
+    private final Optional<byte[]> after;
     private boolean started;
     private boolean released;
 
-    KeyScan(Table table) {
-      super(Long.MAX_VALUE, Spliterator.DISTINCT | Spliterator.NONNULL);
+    KeyScan(Table table, Optional<byte[]> after) {
+      super(Long.MAX_VALUE, Spliterator.DISTINCT | Spliterator.NONNULL | Spliterator.ORDERED);
       this.table = table;
+      this.after = after;
       this.snapshot = db.getSnapshot();
       this.readOptions = new ReadOptions().setSnapshot(snapshot);
       this.iterator = db.newIterator(table.handle, readOptions);
@@ -723,7 +735,14 @@ public final class RocksDbOnlineStore implements OnlineStore {
           if (started) {
             iterator.next();
           } else {
-            iterator.seekToFirst();
+            if (after.isPresent()) {
+              iterator.seek(after.get());
+              if (iterator.isValid() && Arrays.equals(iterator.key(), after.get())) {
+                iterator.next();
+              }
+            } else {
+              iterator.seekToFirst();
+            }
             started = true;
           }
           if (!iterator.isValid()) {

@@ -1,0 +1,39 @@
+package dev.backfill.cli;
+
+import dev.backfill.api.BackfillJob;
+import dev.backfill.api.JobHistorySnapshot;
+import dev.backfill.cli.config.BackfillConfig;
+import dev.backfill.cli.config.EnvironmentConfig;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The job history of an environment, for a command that only reads it ({@code list},
+ * {@code list-backfills}, {@code backfill-status}): read as a {@link JobHistorySnapshot}, without
+ * opening the stores or taking the environment's lock and without creating anything. So such a
+ * command never waits for a recovery, works on a read-only folder, and runs beside any other
+ * command of the environment, showing what that command recorded.
+ */
+final class EnvironmentHistory {
+  private EnvironmentHistory() {}
+
+  static JobHistorySnapshot read(BackfillConfig config, String environmentName) {
+    EnvironmentConfig environment = config.environment(environmentName);
+    Path directory = environment.jobHistory();
+    if (Files.exists(directory) && !Files.isDirectory(directory)) {
+      throw EnvironmentSession.historyIsAFile(environment);
+    }
+    return JobHistorySnapshot.read(directory);
+  }
+
+  /** One note on standard error per listed job whose process stopped before it finished: what the next command does. */
+  static void notePending(List<BackfillJob> jobs, PrintWriter err) {
+    for (BackfillJob job : jobs) {
+      Reports.awaitingRecovery(job).ifPresent(why -> err.println("note: backfill job " + job.id() + " of "
+          + TerminalText.escape(job.plan().featureSet()) + " is " + Reports.status(job) + ": " + why));
+    }
+    err.flush();
+  }
+}
