@@ -16,6 +16,11 @@ final class Catalogs {
   private Catalogs() {}
 
   static Catalog open(IcebergOptions options) {
+    return open(options, Map.of());
+  }
+
+  /** With catalog properties of a test's choosing, such as a file IO that halts the JVM. */
+  static Catalog open(IcebergOptions options, Map<String, String> extra) {
     String warehouse = warehouse(options.warehouse());
     Configuration conf = new Configuration();
     try {
@@ -23,6 +28,7 @@ final class Catalogs {
       if (warehouse.startsWith("file:")) {
         properties.put(CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName());
       }
+      properties.putAll(extra);
       if (options.catalog().equals("hadoop")) {
         HadoopCatalog catalog = new HadoopCatalog();
         catalog.setConf(conf);
@@ -31,6 +37,9 @@ final class Catalogs {
         return catalog;
       }
       properties.put(CatalogProperties.URI, options.uri().orElseThrow());
+      // The current layout of Iceberg's catalog tables (it also holds views); an older catalog
+      // database is migrated in place.
+      properties.put("jdbc.schema-version", "V1");
       properties.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse);
       if (options.uri().get().startsWith("jdbc:sqlite:")) {
         // SQLite lets one writer at a time in; the others wait instead of failing at once.

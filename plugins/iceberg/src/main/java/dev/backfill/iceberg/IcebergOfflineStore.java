@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -70,6 +71,11 @@ public final class IcebergOfflineStore implements OfflineStore {
   /** Opens the catalog the options name; tables are loaded when first used. */
   public static IcebergOfflineStore open(IcebergOptions options) {
     return new IcebergOfflineStore(Objects.requireNonNull(options, "options"), Catalogs.open(options));
+  }
+
+  /** A store whose catalog gets extra properties: for tests that put a file IO of their own in. */
+  static IcebergOfflineStore open(IcebergOptions options, Map<String, String> catalogProperties) {
+    return new IcebergOfflineStore(options, Catalogs.open(options, catalogProperties));
   }
 
   /** The Iceberg table of a feature set, for tools and tests that use Iceberg's own API. */
@@ -201,6 +207,42 @@ public final class IcebergOfflineStore implements OfflineStore {
     return Optional.empty();
   }
 
+  /**
+   * Deletes the folders the replacement's files were written to ({@code data/<commit id>} and
+   * {@code data/<commit id>-kept}), unless the commit id is in the table's history.
+   */
+  @Override
+  public void discardStaged(String table, String commitId) {
+    Handle handle = handle(table, "discard what was staged in");
+    if (isCommitted(table, commitId)) {
+      return;
+    }
+    for (String folder : List.of(StagedFiles.stagingFolder(handle.main, commitId),
+        StagedFiles.stagingFolder(handle.main, commitId + "-kept"))) {
+      try {
+        if (handle.main.io() instanceof org.apache.iceberg.io.SupportsPrefixOperations prefixes) {
+          prefixes.deletePrefix(folder);
+        } else if (folder.startsWith("file:")) {
+          deleteTree(LocalFileIO.file(folder).toPath());
+        }
+      } catch (IOException | RuntimeException e) {
+        throw new StoreException("offline store (iceberg): cannot delete the staged files of '" + commitId
+            + "' in " + folder + ": " + e, e);
+      }
+    }
+  }
+
+  private static void deleteTree(java.nio.file.Path folder) throws IOException {
+    if (!java.nio.file.Files.exists(folder)) {
+      return;
+    }
+    try (Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(folder)) {
+      for (java.nio.file.Path path : (Iterable<java.nio.file.Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        java.nio.file.Files.deleteIfExists(path);
+      }
+    }
+  }
+
   @Override
   public Stream<Row> scan(String table, TimeRange range) {
     Objects.requireNonNull(range, "range");
@@ -314,13 +356,17 @@ public final class IcebergOfflineStore implements OfflineStore {
           + TableLayout.KEY_COUNT + " and " + TableLayout.EVENT_TIME + "); use another feature set name"));
       TableLayout layout = new TableLayout(spec);
       ReentrantLock lock = new ReentrantLock();
+      Set<Long> own = ConcurrentHashMap.newKeySet();
       GroupAppends appends = new GroupAppends(lock, files -> {
+        String appendId = "append-" + UUID.randomUUID();
         AppendFiles append = main.newAppend().scanManifestsWith(FileReads.DIRECT);
         files.forEach(append::appendFile);
-        append.set("backfill.operation", "append");
+        append.set(COMMIT_ID, appendId);
         append.commit();
+        committedSnapshot(main, appendId).ifPresent(s -> own.add(s.snapshotId()));
       });
-      Handle handle = new Handle(layout, main, new LatestRows(catalog, latestId(name), main, layout, lock), lock, appends);
+      Handle handle = new Handle(layout, main, new LatestRows(catalog, latestId(name), main, layout, lock), lock, appends,
+          own);
       Handle raced = handles.putIfAbsent(name, handle);
       return raced != null ? raced : handle;
     } catch (NoSuchTableException e) {
@@ -329,6 +375,12 @@ public final class IcebergOfflineStore implements OfflineStore {
     }
   }
 
-  /** What the store keeps per open table; {@code lock} serialises the process's commits to it. */
-  record Handle(TableLayout layout, Table main, LatestRows latest, ReentrantLock lock, GroupAppends appends) {}
+  /**
+   * What the store keeps per open table: {@code lock} serialises the process's commits to it;
+   * {@code own} holds the ids of the snapshots this store committed, which a replacement need not
+   * validate against (they are this process's own ingest and disjoint replacements, which the
+   * engine already orders), where a snapshot of another process is always validated.
+   */
+  record Handle(TableLayout layout, Table main, LatestRows latest, ReentrantLock lock, GroupAppends appends,
+      Set<Long> own) {}
 }

@@ -52,6 +52,8 @@ final class IcebergReplacement implements OfflineReplacement {
   private final StagedFiles staged;
   private final StagedFiles kept;
   private final Map<EntityKey, Row> addedLatest = new HashMap<>();
+  /** The snapshot the replacement read when it began (-1: none), which the commit validates from. */
+  private final long readSnapshot;
   private volatile Optional<String> comment = Optional.empty();
   private volatile State state = State.OPEN;
   private Set<EntityKey> deletedKeys;
@@ -66,6 +68,9 @@ final class IcebergReplacement implements OfflineReplacement {
     this.commitId = commitId;
     this.staged = new StagedFiles(handle.main(), commitId);
     this.kept = new StagedFiles(handle.main(), commitId + "-kept");
+    handle.main().refresh();
+    Snapshot current = handle.main().currentSnapshot();
+    this.readSnapshot = current == null ? -1 : current.snapshotId();
   }
 
   @Override
@@ -116,8 +121,9 @@ final class IcebergReplacement implements OfflineReplacement {
       OverwriteFiles overwrite = transaction.newOverwrite().scanManifestsWith(FileReads.DIRECT);
       removed.forEach(overwrite::deleteFile);
       added.forEach(overwrite::addFile);
-      if (base != null) {
-        overwrite.validateFromSnapshot(base.snapshotId());
+      long validateFrom = validationBase(table, base);
+      if (validateFrom != -1) {
+        overwrite.validateFromSnapshot(validateFrom);
       }
       overwrite.conflictDetectionFilter(filter).validateNoConflictingData().validateNoConflictingDeletes();
       overwrite.set(COMMIT_ID_KEY, commitId);
@@ -135,6 +141,7 @@ final class IcebergReplacement implements OfflineReplacement {
               + "' to table '" + table.name() + "' is not in its history after committing"));
       this.removedFiles = removed;
       this.deletedKeys = range.isPresent() ? deletedKeys : null;
+      handle.own().add(snapshotId);
       state = State.COMMITTED;
     } catch (CommitStateUnknownException e) {
       // The files may now be part of the table: they must not be deleted.
@@ -168,6 +175,31 @@ final class IcebergReplacement implements OfflineReplacement {
   }
 
   static final String COMMIT_ID_KEY = IcebergOfflineStore.COMMIT_ID;
+
+  /**
+   * The snapshot to validate from: the one read at the beginning, moved forward over the
+   * snapshots this process committed since (they come first in the history after it); the first
+   * snapshot of another process and everything after it are validated, so that a row another
+   * process added inside the range since this replacement began fails the commit instead of being
+   * deleted. The files to remove are planned from the current snapshot.
+   */
+  private long validationBase(Table table, Snapshot current) {
+    if (current == null) {
+      return readSnapshot;
+    }
+    List<Long> since = new ArrayList<>();
+    for (Snapshot snapshot : org.apache.iceberg.util.SnapshotUtil.ancestorsOf(current.snapshotId(), table::snapshot)) {
+      if (snapshot.snapshotId() == readSnapshot) {
+        break;
+      }
+      since.add(snapshot.snapshotId());
+    }
+    long base = readSnapshot;
+    for (int i = since.size() - 1; i >= 0 && handle.own().contains(since.get(i)); i--) {
+      base = since.get(i);
+    }
+    return base;
+  }
 
   /**
    * Finds the files of the base snapshot that hold rows of the range: a file wholly inside is
