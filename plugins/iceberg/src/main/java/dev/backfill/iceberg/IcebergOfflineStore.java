@@ -219,16 +219,19 @@ public final class IcebergOfflineStore implements OfflineStore {
     }
     for (String folder : List.of(StagedFiles.stagingFolder(handle.main, commitId),
         StagedFiles.stagingFolder(handle.main, commitId + "-kept"))) {
-      try {
-        if (handle.main.io() instanceof org.apache.iceberg.io.SupportsPrefixOperations prefixes) {
-          prefixes.deletePrefix(folder);
-        } else if (folder.startsWith("file:")) {
-          deleteTree(LocalFileIO.file(folder).toPath());
-        }
-      } catch (IOException | RuntimeException e) {
-        throw new StoreException("offline store (iceberg): cannot delete the staged files of '" + commitId
-            + "' in " + folder + ": " + e, e);
+      deleteFolder(handle.main.io(), folder);
+    }
+  }
+
+  private static void deleteFolder(org.apache.iceberg.io.FileIO io, String folder) {
+    try {
+      if (io instanceof org.apache.iceberg.io.SupportsPrefixOperations prefixes) {
+        prefixes.deletePrefix(folder);
+      } else if (folder.startsWith("file:")) {
+        deleteTree(LocalFileIO.file(folder).toPath());
       }
+    } catch (IOException | RuntimeException e) {
+      throw new StoreException("offline store (iceberg): cannot delete the folder " + folder + ": " + e, e);
     }
   }
 
@@ -306,8 +309,19 @@ public final class IcebergOfflineStore implements OfflineStore {
       try {
         // The main table carries the spec: once it is gone the feature set is gone, and a
         // companion left by a crash here is replaced when the table is created again.
+        List<Table> dropped = new java.util.ArrayList<>();
+        for (TableIdentifier table : List.of(id(name), latestId(name))) {
+          if (catalog.tableExists(table)) {
+            dropped.add(catalog.loadTable(table));
+          }
+        }
         catalog.dropTable(id(name), true);
         catalog.dropTable(latestId(name), true);
+        // The purge deletes the files the metadata lists; what no snapshot lists (files of
+        // failed writes, empty folders) goes with the table's folder.
+        for (Table table : dropped) {
+          deleteFolder(table.io(), table.location());
+        }
       } catch (RuntimeException e) {
         throw FileReads.failure("drop", name, e);
       } finally {
