@@ -51,12 +51,14 @@ final class IcebergReplacement implements OfflineReplacement {
   private final String commitId;
   private final StagedFiles staged;
   private final StagedFiles kept;
-  private final Map<EntityKey, Row> addedLatest = new HashMap<>();
+  /** The latest staged row of each key, with its file: the companion need not read them back. */
+  private final Map<EntityKey, LatestRows.Candidate> addedLatest = new HashMap<>();
   /** The snapshot the replacement read when it began (-1: none), which the commit validates from. */
   private final long readSnapshot;
   private volatile Optional<String> comment = Optional.empty();
   private volatile State state = State.OPEN;
   private Set<EntityKey> deletedKeys;
+  private final Map<EntityKey, LatestRows.Candidate> keptLatest = new HashMap<>();
   private List<DataFile> removedFiles = List.of();
 
   private enum State { OPEN, COMMITTED, CLOSED, UNKNOWN }
@@ -78,7 +80,6 @@ final class IcebergReplacement implements OfflineReplacement {
     checkOpen();
     TimeRange allowed = range.orElse(TimeRange.all());
     List<Record> records = new ArrayList<>(rows.size());
-    Map<EntityKey, Row> latest = new HashMap<>();
     for (Row row : rows) {
       Instant t = layout.spec().eventTimeOf(row);
       if (t == null || !allowed.contains(t)) {
@@ -86,11 +87,14 @@ final class IcebergReplacement implements OfflineReplacement {
             + " is outside the replaced range " + allowed);
       }
       records.add(layout.toRecord(row));
-      latest.merge(layout.spec().keyOf(row), row, layout.spec()::laterOf);
     }
-    staged.add(records);
+    String[] paths = staged.add(records);
+    Map<EntityKey, LatestRows.Candidate> latest = new HashMap<>();
+    for (int i = 0; i < paths.length; i++) {
+      latest.merge(layout.spec().keyOf(rows.get(i)), new LatestRows.Candidate(rows.get(i), paths[i]), this::later);
+    }
     synchronized (addedLatest) {
-      latest.forEach((key, row) -> addedLatest.merge(key, row, layout.spec()::laterOf));
+      latest.forEach((key, candidate) -> addedLatest.merge(key, candidate, this::later));
     }
   }
 
@@ -158,19 +162,22 @@ final class IcebergReplacement implements OfflineReplacement {
     } finally {
       handle.lock().unlock();
     }
-    Map<EntityKey, Row> latestAdded;
+    Map<EntityKey, LatestRows.Candidate> best;
     synchronized (addedLatest) {
-      latestAdded = new HashMap<>(addedLatest);
+      best = new HashMap<>(addedLatest);
     }
+    keptLatest.forEach((key, candidate) -> best.merge(key, candidate, this::later));
+    Set<String> files = new HashSet<>();
+    added.forEach(file -> files.add(file.location()));
     try {
-      handle.latest().catchUp(snapshotId);
+      handle.latest().catchUp(snapshotId, new LatestRows.Hint(files, best));
     } catch (RuntimeException e) {
       // The main commit stands; the companion catches up on its next read.
       log.warn("offline store (iceberg): table '{}': the latest rows did not follow commit '{}' yet ({}); "
           + "they will on the next read", table.name(), commitId, e.toString());
     }
     long addedRows = staged.rows();
-    latestAdded.clear();
+    keptLatest.clear();
     return new Commit(deleted, addedRows);
   }
 
@@ -244,12 +251,12 @@ final class IcebergReplacement implements OfflineReplacement {
               } else {
                 batch.add(record);
                 if (batch.size() == 4096) {
-                  kept.add(batch);
+                  keep(batch);
                   batch = new ArrayList<>();
                 }
               }
             }
-            kept.add(batch);
+            keep(batch);
           }
         }
       }
@@ -257,6 +264,19 @@ final class IcebergReplacement implements OfflineReplacement {
       throw new java.io.UncheckedIOException(e);
     }
     return deleted;
+  }
+
+  /** Rewrites rows kept from a straddling file, noting the latest of each key for the companion. */
+  private void keep(List<Record> records) {
+    String[] paths = kept.add(records);
+    for (int i = 0; i < paths.length; i++) {
+      Row row = layout.toRow(records.get(i));
+      keptLatest.merge(layout.spec().keyOf(row), new LatestRows.Candidate(row, paths[i]), this::later);
+    }
+  }
+
+  private LatestRows.Candidate later(LatestRows.Candidate a, LatestRows.Candidate b) {
+    return layout.spec().laterOf(a.row(), b.row()) == a.row() ? a : b;
   }
 
   private List<String> keyAndTimeColumns() {

@@ -175,11 +175,19 @@ final class LatestRows {
    * already reflects it or a later snapshot of the same history.
    */
   void catchUp(long target) {
+    catchUp(target, Hint.NONE);
+  }
+
+  /**
+   * As {@link #catchUp(long)}, with what the caller already knows of some added files: the best
+   * row per key among them, so that they need not be read back.
+   */
+  void catchUp(long target, Hint hint) {
     lock.lock();
     try {
       for (int attempt = 1; ; attempt++) {
         try {
-          if (tryCatchUp(target)) {
+          if (tryCatchUp(target, hint)) {
             return;
           }
         } catch (ValidationException | CommitFailedException e) {
@@ -207,7 +215,7 @@ final class LatestRows {
     return companion;
   }
 
-  private boolean tryCatchUp(long target) {
+  private boolean tryCatchUp(long target, Hint hint) {
     Table table = companion();
     table.refresh();
     main.refresh();
@@ -237,7 +245,15 @@ final class LatestRows {
       });
     }
     Map<EntityKey, Candidate> best = new HashMap<>();
+    hint.best.forEach((key, candidate) -> {
+      if (added.containsKey(candidate.file)) {
+        best.merge(key, candidate, this::later);
+      }
+    });
     for (DataFile file : added.values()) {
+      if (hint.files.contains(file.location())) {
+        continue;
+      }
       try (Stream<Record> records = FileReads.read(main, file, main.schema(), Expressions.alwaysTrue())) {
         records.forEach(record -> best.merge(layout.keyOf(record), new Candidate(layout.toRow(record), file.location()),
             this::later));
@@ -411,5 +427,15 @@ final class LatestRows {
   }
 
   /** A latest row and the main data file that holds it. */
-  private record Candidate(Row row, String file) {}
+  record Candidate(Row row, String file) {}
+
+  /**
+   * Files a committer wrote and the best row per key among their rows.
+   *
+   * @param files every file the hint covers (a file without a key's best row included)
+   * @param best the latest row of each key among those files, with its file
+   */
+  record Hint(Set<String> files, Map<EntityKey, Candidate> best) {
+    static final Hint NONE = new Hint(Set.of(), Map.of());
+  }
 }

@@ -55,9 +55,15 @@ final class StagedFiles {
     return table.location() + "/data/" + commitId.replaceAll("[^A-Za-z0-9_.-]", "_");
   }
 
-  synchronized void add(List<Record> records) {
+  /**
+   * Writes the records; returns the path of the file each went to, in order (a file's path is
+   * known before it is finished, and stays its path in the table).
+   */
+  synchronized String[] add(List<Record> records) {
+    String[] paths = new String[records.size()];
     try {
-      for (Record record : records) {
+      for (int i = 0; i < paths.length; i++) {
+        Record record = records.get(i);
         partitionKey.partition(wrapper.wrap(record));
         FileAppender<Record> appender = open.get(partitionKey);
         if (appender == null) {
@@ -72,8 +78,10 @@ final class StagedFiles {
           }
         }
         appender.add(record);
+        paths[i] = pending.get(appender).path;
         rows++;
-        if (appender.length() >= TARGET_FILE_BYTES) {
+        // Asking a Parquet writer for its length sums its buffers: not for every row.
+        if ((rows & 1023) == 0 && appender.length() >= TARGET_FILE_BYTES) {
           open.remove(partitionKey);
           finish(appender);
         }
@@ -81,6 +89,7 @@ final class StagedFiles {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return paths;
   }
 
   /** Closes the open files and returns every file written. */
