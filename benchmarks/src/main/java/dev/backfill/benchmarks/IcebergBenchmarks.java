@@ -22,8 +22,6 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.CatalogProperties;
-import org.apache.iceberg.DataFile;
-import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
@@ -31,11 +29,12 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.GenericFileWriterFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.io.FileAppender;
+import org.apache.iceberg.encryption.EncryptedFiles;
+import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.types.Types;
 
@@ -120,7 +119,7 @@ public final class IcebergBenchmarks {
 
   /**
    * The baseline: the file's rows read through DuckDB's JDBC driver, as the engine's Parquet
-   * source reads them, written by Iceberg's {@link GenericAppenderFactory} into one Parquet file
+   * source reads them, written by Iceberg's generic writer ({@link GenericFileWriterFactory}, which replaced the generic appender factory) into one Parquet file
    * per day partition of a fresh table with the engine's schema and partitioning, appended in one
    * commit. No online store, no table of latest rows.
    *
@@ -139,9 +138,9 @@ public final class IcebergBenchmarks {
     try {
       catalog.createNamespace(Namespace.of("baseline"));
       Table table = catalog.createTable(TableIdentifier.of("baseline", "events"), schema, spec);
-      GenericAppenderFactory factory = new GenericAppenderFactory(schema, spec);
-      Map<PartitionKey, FileAppender<Record>> open = new HashMap<>();
-      Map<PartitionKey, String> paths = new HashMap<>();
+      GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(table).dataFileFormat(FileFormat.PARQUET)
+          .build();
+      Map<PartitionKey, DataWriter<Record>> open = new HashMap<>();
       PartitionKey key = new PartitionKey(spec, schema);
       InternalRecordWrapper wrapper = new InternalRecordWrapper(schema.asStruct());
       GenericRecord template = GenericRecord.create(schema);
@@ -156,37 +155,28 @@ public final class IcebergBenchmarks {
           record.set(2, r.getLong(3));
           record.set(3, r.getDouble(4));
           key.partition(wrapper.wrap(record));
-          FileAppender<Record> appender = open.get(key);
-          if (appender == null) {
+          DataWriter<Record> writer = open.get(key);
+          if (writer == null) {
             PartitionKey copy = key.copy();
             String path = table.locationProvider().newDataLocation(spec, copy, "part-" + open.size() + ".parquet");
-            appender = factory.newAppender(table.io().newOutputFile(path), FileFormat.PARQUET);
-            open.put(copy, appender);
-            paths.put(copy, path);
+            writer = factory.newDataWriter(EncryptedFiles.plainAsEncryptedOutput(table.io().newOutputFile(path)), spec, copy);
+            open.put(copy, writer);
           }
-          appender.add(record);
+          writer.write(record);
           rows++;
         }
       }
       AppendFiles append = table.newAppend();
-      for (Map.Entry<PartitionKey, FileAppender<Record>> entry : open.entrySet()) {
-        FileAppender<Record> appender = entry.getValue();
-        appender.close();
-        DataFile file = DataFiles.builder(spec).withPath(paths.get(entry.getKey())).withFormat(FileFormat.PARQUET)
-            .withPartition(entry.getKey()).withFileSizeInBytes(appender.length()).withMetrics(appender.metrics())
-            .withSplitOffsets(appender.splitOffsets()).build();
-        append.appendFile(file);
+      for (DataWriter<Record> writer : open.values()) {
+        writer.close();
+        append.appendFile(writer.toDataFile());
       }
       append.commit();
       return rows;
     } catch (Exception e) {
       throw new IllegalStateException(e);
     } finally {
-      try {
-        catalog.close();
-      } catch (IOException ignored) {
-        // A benchmark's catalog: nothing depends on closing it cleanly.
-      }
+      catalog.close();
     }
   }
 
