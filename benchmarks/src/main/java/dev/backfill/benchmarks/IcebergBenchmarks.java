@@ -41,7 +41,7 @@ import org.apache.iceberg.types.Types;
 /**
  * End-to-end benchmarks of the Iceberg offline store (SQLite catalog, local warehouse, RocksDB
  * online), each figure beside its baseline from the same run. Usage:
- * {@code IcebergBenchmarks <which> [rows] [keys]}:
+ * {@code IcebergBenchmarks <which> [rows] [keys] [runs]}:
  * <ul>
  *   <li>{@code reset}: a reset of a Parquet file of {@code rows} events (default 3,000,000,
  *       100,000 keys) into Iceberg through the engine, against Iceberg's own generic appender
@@ -60,7 +60,7 @@ public final class IcebergBenchmarks {
     System.out.printf("machine: %d cores, max heap %d MiB, %s%n", Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
     switch (which) {
-      case "reset" -> reset(arg(args, 1, 3_000_000), arg(args, 2, 100_000), 3);
+      case "reset" -> reset(arg(args, 1, 3_000_000), arg(args, 2, 100_000), (int) arg(args, 3, 1));
       case "interval" -> interval(arg(args, 1, 100_000), arg(args, 2, 20_000), 5);
       default -> throw new IllegalArgumentException("which: reset or interval, not " + which);
     }

@@ -217,7 +217,10 @@ final class IcebergReplacement implements OfflineReplacement {
   private long plan(Table table, Snapshot base, Expression filter, List<DataFile> removed, Set<EntityKey> deletedKeys) {
     long deleted = 0;
     Schema keysAndTime = table.schema().select(keyAndTimeColumns());
-    try (CloseableIterable<FileScanTask> tasks = table.newScan().planWith(FileReads.DIRECT).useSnapshot(base.snapshotId()).filter(filter).planFiles()) {
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().planWith(FileReads.DIRECT)
+        // The files' event-time bounds tell which lie wholly inside the range: Iceberg drops
+        // them from planned files unless asked.
+        .useSnapshot(base.snapshotId()).filter(filter).includeColumnStats().planFiles()) {
       for (FileScanTask task : tasks) {
         if (!task.deletes().isEmpty()) {
           throw new StoreException("offline store (iceberg): table '" + table.name() + "' has row-level delete files "

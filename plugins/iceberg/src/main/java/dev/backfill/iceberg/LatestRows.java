@@ -411,7 +411,9 @@ final class LatestRows {
 
   private Map<String, DataFile> files(long snapshotId) {
     Map<String, DataFile> files = new HashMap<>();
-    try (CloseableIterable<FileScanTask> tasks = main.newScan().planWith(FileReads.DIRECT).useSnapshot(snapshotId).planFiles()) {
+    try (CloseableIterable<FileScanTask> tasks = main.newScan().planWith(FileReads.DIRECT).useSnapshot(snapshotId)
+        // Without it Iceberg drops the files' bounds, which the search of kept files reads.
+        .includeColumnStats().planFiles()) {
       tasks.forEach(task -> files.put(task.file().location(), task.file()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
