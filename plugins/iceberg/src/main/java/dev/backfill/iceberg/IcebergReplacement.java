@@ -20,7 +20,6 @@ import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.Transaction;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
 import org.apache.iceberg.exceptions.ValidationException;
@@ -121,8 +120,7 @@ final class IcebergReplacement implements OfflineReplacement {
         deleted = plan(table, base, filter, removed, deletedKeys);
       }
       added.addAll(kept.finish());
-      Transaction transaction = table.newTransaction();
-      OverwriteFiles overwrite = transaction.newOverwrite().scanManifestsWith(FileReads.DIRECT);
+      OverwriteFiles overwrite = table.newOverwrite().scanManifestsWith(FileReads.DIRECT);
       removed.forEach(overwrite::deleteFile);
       added.forEach(overwrite::addFile);
       long validateFrom = validationBase(table, base);
@@ -135,14 +133,13 @@ final class IcebergReplacement implements OfflineReplacement {
       overwrite.set(IcebergOfflineStore.RESET, Boolean.toString(range.isEmpty()));
       comment.ifPresent(c -> overwrite.set(IcebergOfflineStore.COMMENT, c));
       overwrite.commit();
-      if (base != null) {
-        transaction.manageSnapshots().createTag(TAG_PREFIX + commitId, base.snapshotId()).commit();
-      }
-      transaction.commitTransaction();
       table.refresh();
-      snapshotId = IcebergOfflineStore.committedSnapshot(table, commitId).map(Snapshot::snapshotId)
+      Snapshot committed = IcebergOfflineStore.committedSnapshot(table, commitId)
           .orElseThrow(() -> new StoreException("offline store (iceberg): the commit of '" + commitId
               + "' to table '" + table.name() + "' is not in its history after committing"));
+      snapshotId = committed.snapshotId();
+      state = State.COMMITTED;
+      tagParent(table, committed);
       this.removedFiles = removed;
       this.deletedKeys = range.isPresent() ? deletedKeys : null;
       handle.own().add(snapshotId);
@@ -182,6 +179,25 @@ final class IcebergReplacement implements OfflineReplacement {
   }
 
   static final String COMMIT_ID_KEY = IcebergOfflineStore.COMMIT_ID;
+
+  /**
+   * Tags the snapshot the commit replaced, so that expiring snapshots keeps what a rollback to
+   * before the backfill needs. A commit of its own right after the replacement's (Iceberg cannot
+   * retry a tag inside the replacement's transaction when another process commits meanwhile): a
+   * process killed in between leaves the backfill untagged, which is logged by nobody but harms
+   * nothing until snapshots are expired.
+   */
+  private void tagParent(Table table, Snapshot committed) {
+    if (committed.parentId() == null) {
+      return;
+    }
+    try {
+      table.manageSnapshots().createTag(TAG_PREFIX + commitId, committed.parentId()).commit();
+    } catch (RuntimeException e) {
+      log.warn("offline store (iceberg): table '{}': the snapshot before commit '{}' could not be tagged: {}",
+          table.name(), commitId, e.toString());
+    }
+  }
 
   /**
    * The snapshot to validate from: the one read at the beginning, moved forward over the

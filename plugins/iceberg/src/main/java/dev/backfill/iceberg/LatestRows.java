@@ -26,7 +26,6 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
-import org.apache.iceberg.Transaction;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.GenericRecord;
@@ -47,8 +46,8 @@ import org.apache.iceberg.util.SnapshotUtil;
  * listing of all keys read instead of the main table.
  *
  * <p>Iceberg commits one table at a time, so the companion cannot change in the main table's
- * commit. Instead it records in its property {@value #MAIN_SNAPSHOT} the main snapshot it
- * reflects, and is brought up to date ({@link #catchUp}) right after each replacement of this
+ * commit. Instead each of its snapshots records in its summary ({@value #MAIN_SNAPSHOT}) the
+ * main snapshot it reflects, and is brought up to date ({@link #catchUp}) right after each replacement of this
  * process and, before any read, whenever the main table has moved on (a crash between the two
  * commits, another process's commit, appends): the rule is that the companion is a function of
  * the recorded main snapshot, so catching up again is always safe.
@@ -219,7 +218,8 @@ final class LatestRows {
     Table table = companion();
     table.refresh();
     main.refresh();
-    String recorded = table.properties().get(MAIN_SNAPSHOT);
+    Snapshot recordedIn = table.currentSnapshot();
+    String recorded = recordedIn == null ? null : recordedIn.summary().get(MAIN_SNAPSHOT);
     long from = recorded == null ? -1 : Long.parseLong(recorded);
     if (from == target) {
       return true;
@@ -389,8 +389,7 @@ final class LatestRows {
         written.add(records);
       }
       List<DataFile> fresh = written.finish();
-      Transaction transaction = table.newTransaction();
-      OverwriteFiles overwrite = transaction.newOverwrite().scanManifestsWith(FileReads.DIRECT);
+      OverwriteFiles overwrite = table.newOverwrite().scanManifestsWith(FileReads.DIRECT);
       old.forEach(overwrite::deleteFile);
       fresh.forEach(overwrite::addFile);
       if (base != null) {
@@ -399,8 +398,6 @@ final class LatestRows {
       overwrite.conflictDetectionFilter(Expressions.alwaysTrue()).validateNoConflictingData().validateNoConflictingDeletes();
       overwrite.set(MAIN_SNAPSHOT, Long.toString(target));
       overwrite.commit();
-      transaction.updateProperties().set(MAIN_SNAPSHOT, Long.toString(target)).commit();
-      transaction.commitTransaction();
     } catch (RuntimeException e) {
       if (!(e instanceof org.apache.iceberg.exceptions.CommitStateUnknownException)) {
         written.discard();
