@@ -165,7 +165,7 @@ final class DuckDbReplacement implements OfflineReplacement {
       connection.commit();
       String where = sql.inRange(range);
       s.execute("CREATE OR REPLACE TEMP TABLE changed_rows AS SELECT DISTINCT " + sql.keyColumns + " FROM " + sql.log + " WHERE " + where);
-      long deleted = s.executeUpdate("DELETE FROM " + sql.log + " WHERE " + where);
+      long deleted = s.executeUpdate(sql.deleteRange(range));
       // In event-time order, so that each row group covers a short time span and its min/max
       // statistics let later range deletes and scans skip it.
       long added = s.executeUpdate("INSERT INTO " + sql.log + " " + (stagedQuery != null ? stagedQuery : "SELECT * FROM temp.staged")
@@ -213,8 +213,11 @@ final class DuckDbReplacement implements OfflineReplacement {
 
   private void updateLatest(Statement s) throws SQLException {
     if (range.isEmpty()) {
-      s.execute("DELETE FROM " + sql.latest);
+      // A new table filled without its index, then indexed in one pass: maintaining the ART
+      // index row by row made a reset of 10,000,000 keys 3 times slower (14 s against 4.9 s).
+      s.execute("CREATE OR REPLACE TABLE " + sql.latest + " (" + sql.columnDefinitions() + ")");
       s.execute("INSERT INTO " + sql.latest + " SELECT * FROM " + sql.log + sql.latestPerKey());
+      s.execute(sql.createLatestIndex());
       return;
     }
     TimeRange r = range.get();
@@ -251,10 +254,7 @@ final class DuckDbReplacement implements OfflineReplacement {
     Instant upper = start;
     for (Duration window : HISTORY_WINDOWS) {
       Instant lower = window == null ? Instant.MIN : minusSaturating(start, window);
-      String inWindow = "t." + sql.eventTime + " >= " + DuckDbTypes.timestampLiteral(lower) + " AND t." + sql.eventTime
-          + " < " + DuckDbTypes.timestampLiteral(upper);
-      s.execute("INSERT INTO temp.history SELECT t.* FROM " + sql.log + " t SEMI JOIN temp.history_keys h ON "
-          + sql.keysEqual("t", "h") + " WHERE " + inWindow);
+      s.execute("INSERT INTO temp.history " + sql.rowsOfKeysBetween("temp.history_keys", lower, upper));
       s.execute("DELETE FROM temp.history_keys h USING (SELECT DISTINCT " + sql.keyColumns + " FROM temp.history) f WHERE "
           + sql.keysEqual("h", "f"));
       try (ResultSet rs = s.executeQuery("SELECT count(*) FROM temp.history_keys")) {
@@ -272,12 +272,42 @@ final class DuckDbReplacement implements OfflineReplacement {
 
   @Override
   public synchronized Stream<EntityKey> changedKeys() {
-    if (state != State.COMMITTED) {
-      throw new IllegalStateException("changedKeys() is only available after a successful commit; state: " + state);
+    return keysOf("SELECT * FROM temp.changed");
+  }
+
+  /**
+   * The others are appended to a temporary table of this connection, and DuckDB unions them
+   * with the changed keys ({@code UNION}, which drops repeats, spilling to disk when large): no
+   * key is held on the heap.
+   */
+  @Override
+  public synchronized Stream<EntityKey> changedKeysAnd(Stream<EntityKey> others) {
+    try (others) {
+      requireCommitted();
+      try (Statement s = connection.createStatement()) {
+        s.execute("CREATE OR REPLACE TEMP TABLE other_keys (" + sql.keyDefinitions() + ")");
+      }
+      try (DuckDBAppender keys = connection.createAppender("temp", "main", "other_keys")) {
+        for (EntityKey key : (Iterable<EntityKey>) others::iterator) {
+          keys.beginRow();
+          for (int i = 0; i < sql.keyNames().size(); i++) {
+            RowAppender.appendValue(keys, sql.keySchema().fields().get(i).type(), key.parts().get(i));
+          }
+          keys.endRow();
+        }
+      }
+      connection.commit();
+    } catch (SQLException e) {
+      throw store.failure("listing the changed and other keys of '" + sql.spec.name() + "'", e);
     }
+    return keysOf("SELECT * FROM temp.changed UNION SELECT * FROM temp.other_keys");
+  }
+
+  private Stream<EntityKey> keysOf(String query) {
+    requireCommitted();
     try {
       Statement s = connection.createStatement();
-      ResultSet rs = s.executeQuery("SELECT * FROM temp.changed");
+      ResultSet rs = s.executeQuery(query);
       return ResultSetRows.stream(rs, sql.keySchema(), "changed keys of '" + sql.spec.name() + "'", () -> {
         try (s; rs) {
           // closed in reverse order
@@ -285,6 +315,12 @@ final class DuckDbReplacement implements OfflineReplacement {
       }).map(TableSql::keyOf);
     } catch (SQLException e) {
       throw store.failure("reading the changed keys of '" + sql.spec.name() + "'", e);
+    }
+  }
+
+  private void requireCommitted() {
+    if (state != State.COMMITTED) {
+      throw new IllegalStateException("changedKeys() is only available after a successful commit; state: " + state);
     }
   }
 
