@@ -57,6 +57,8 @@ final class DuckDbReplacement implements OfflineReplacement {
    * source with its fingerprint when it was first read, for the check after the commit's read.
    */
   private String stagedQuery;
+  /** The rows of {@link #stagedQuery}, one query per slice, in time order. */
+  private List<String> stagedSlices = List.of();
   private long stagedRows;
   private DataSource stagedSource;
   private Optional<String> stagedSourceVersion = Optional.empty();
@@ -118,6 +120,7 @@ final class DuckDbReplacement implements OfflineReplacement {
     try (Statement s = connection.createStatement()) {
       StagedRows staged = guard.run(() -> staging.stage(s, readable, transformQuery));
       stagedQuery = staging.stagedRows();
+      stagedSlices = staging.stagedRowsBySlice();
       stagedRows = staged.rowsStaged();
       stagedSource = source;
       stagedSourceVersion = sourceVersion;
@@ -164,12 +167,12 @@ final class DuckDbReplacement implements OfflineReplacement {
       // is a new transaction, so that it sees every commit made while the rows were staged.
       connection.commit();
       String where = sql.inRange(range);
-      s.execute("CREATE OR REPLACE TEMP TABLE changed_rows AS SELECT DISTINCT " + sql.keyColumns + " FROM " + sql.log + " WHERE " + where);
+      // The keys that lose rows; for a reset every key, listed from the latest rows (a row per
+      // key) instead of the whole history.
+      s.execute("CREATE OR REPLACE TEMP TABLE changed_rows AS SELECT DISTINCT " + sql.keyColumns + " FROM "
+          + (range.isEmpty() ? sql.latest : sql.log + " WHERE " + where));
       long deleted = s.executeUpdate(sql.deleteRange(range));
-      // In event-time order, so that each row group covers a short time span and its min/max
-      // statistics let later range deletes and scans skip it.
-      long added = s.executeUpdate("INSERT INTO " + sql.log + " " + (stagedQuery != null ? stagedQuery : "SELECT * FROM temp.staged")
-          + " ORDER BY " + sql.eventTime);
+      long added = insertStaged(s);
       if (stagedQuery != null) {
         // The source was read again just now, after the engine's own check: check once more.
         SourceChangedException.requireUnchanged(sql.spec.name(), stagedSource, stagedSourceVersion);
@@ -178,11 +181,18 @@ final class DuckDbReplacement implements OfflineReplacement {
               + " rows in range when they were checked and " + added + " at the commit");
         }
       }
-      s.execute("INSERT INTO temp.changed_rows SELECT DISTINCT " + sql.keyColumns + " FROM "
-          + (stagedQuery != null ? sql.log + " WHERE " + where : "temp.staged"));
-      s.execute("CREATE OR REPLACE TEMP TABLE changed AS SELECT DISTINCT * FROM temp.changed_rows");
+      if (range.isPresent()) {
+        s.execute("INSERT INTO temp.changed_rows SELECT DISTINCT " + sql.keyColumns + " FROM "
+            + (stagedQuery != null ? sql.log + " WHERE " + where : "temp.staged"));
+        s.execute("CREATE OR REPLACE TEMP TABLE changed AS SELECT DISTINCT * FROM temp.changed_rows");
+        updateLatest(s, range.get());
+      } else {
+        rebuildLatest(s);
+        // The keys that gain rows are the keys of the new latest rows.
+        s.execute("CREATE OR REPLACE TEMP TABLE changed AS SELECT * FROM temp.changed_rows UNION SELECT " + sql.keyColumns
+            + " FROM " + sql.latest);
+      }
       s.execute("DROP TABLE temp.changed_rows");
-      updateLatest(s);
       TableCatalog.recordCommit(connection, sql.spec.name(), commitId, deleted, added);
       connection.commit();
       state = State.COMMITTED;
@@ -211,16 +221,39 @@ final class DuckDbReplacement implements OfflineReplacement {
     }
   }
 
-  private void updateLatest(Statement s) throws SQLException {
-    if (range.isEmpty()) {
-      // A new table filled without its index, then indexed in one pass: maintaining the ART
-      // index row by row made a reset of 10,000,000 keys 3 times slower (14 s against 4.9 s).
-      s.execute("CREATE OR REPLACE TABLE " + sql.latest + " (" + sql.columnDefinitions() + ")");
-      s.execute("INSERT INTO " + sql.latest + " SELECT * FROM " + sql.log + sql.latestPerKey());
-      s.execute(sql.createLatestIndex());
-      return;
+  /**
+   * Inserts the staged rows into the history so that each row group covers a short time span,
+   * and its min/max statistics let later range deletes and scans skip it. The fast path inserts
+   * slice by slice, in time order (the rows of one slice are contiguous), which costs no sort: on
+   * a 3,000,000-row Parquet reset the {@code ORDER BY} took 40% of the insert. Rows the JVM
+   * staged arrive from several workers interleaved, so they are sorted.
+   *
+   * @return the rows inserted
+   */
+  private long insertStaged(Statement s) throws SQLException {
+    if (stagedQuery == null) {
+      return s.executeUpdate("INSERT INTO " + sql.log + " SELECT * FROM temp.staged ORDER BY " + sql.eventTime);
     }
-    TimeRange r = range.get();
+    long added = 0;
+    for (String slice : stagedSlices) {
+      added += s.executeUpdate("INSERT INTO " + sql.log + " " + slice);
+    }
+    return added;
+  }
+
+  /**
+   * After a reset: the latest rows computed from the whole history by a grouped maximum and a
+   * join (every row that ties on the greatest event time stays; 6 times faster than the window
+   * {@code rank()} on 3,000,000 rows), into a new table that is indexed once it is full
+   * (maintaining the ART index row by row made a reset of 10,000,000 keys 3 times slower).
+   */
+  private void rebuildLatest(Statement s) throws SQLException {
+    s.execute("CREATE OR REPLACE TABLE " + sql.latest + " (" + sql.columnDefinitions() + ")");
+    s.execute("INSERT INTO " + sql.latest + " " + sql.latestRowsOf(sql.log));
+    s.execute(sql.createLatestIndex());
+  }
+
+  private void updateLatest(Statement s, TimeRange r) throws SQLException {
     String inR = sql.inRange(r);
     // A changed key's new latest rows: its old latest rows if outside the range (they were not
     // deleted), its new rows, and, only when its old latest rows were inside the range, its

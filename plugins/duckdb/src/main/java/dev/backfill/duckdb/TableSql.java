@@ -153,6 +153,16 @@ final class TableSql {
         .collect(Collectors.joining(" AND "));
   }
 
+  /**
+   * The rows of {@code relation} that have their key's greatest event time (all that tie; Java
+   * breaks the ties), by a grouped maximum joined back: for a whole table much faster than
+   * {@link #latestPerKey()}'s window, which sorts every row.
+   */
+  String latestRowsOf(String relation) {
+    return "SELECT t.* FROM " + relation + " t JOIN (SELECT " + keyColumns + ", max(" + eventTime + ") AS __backfill_max FROM "
+        + relation + " GROUP BY " + keyColumns + ") m ON " + keysEqual("t", "m") + " AND t." + eventTime + " = m.__backfill_max";
+  }
+
   /** Keeps, per key, the rows that tie on the greatest event time; Java breaks the ties. */
   String latestPerKey() {
     return " QUALIFY rank() OVER (PARTITION BY " + keyColumns + " ORDER BY " + eventTime + " DESC) = 1";
