@@ -9,6 +9,7 @@ import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.api.StoreException;
 import dev.backfill.api.TimeRange;
+import dev.backfill.duckdb.internal.DuckDbResources;
 import dev.backfill.duckdb.internal.DuckDbSession;
 import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.duckdb.internal.RowAppender;
@@ -125,7 +126,16 @@ public final class DuckDbOfflineStore implements OfflineStore {
    * for comparisons.
    */
   public static DuckDbOfflineStore open(Optional<Path> file, boolean fastPath) {
+    return open(file, fastPath, DuckDbResources.machineDefaults());
+  }
+
+  /**
+   * Opens a store whose database may use the given memory and threads (beyond the memory limit
+   * DuckDB spills to a folder beside the file, or to the system's temporary folder in memory).
+   */
+  public static DuckDbOfflineStore open(Optional<Path> file, boolean fastPath, DuckDbResources resources) {
     Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(resources, "resources");
     String description = file.map(f -> "duckdb offline store '" + f + "'").orElse("duckdb offline store (in memory)");
     file.ifPresent(DatabaseFile::requireDatabaseOrAbsent);
     Optional<Path> claimed = Optional.empty();
@@ -147,6 +157,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
       // 1.4). Without RLE the sign of a zero survives, except in a column segment whose values
       // are all zeros (constant compression, which cannot be turned off): a documented limit.
       properties.setProperty("disabled_compression_methods", "rle");
+      resources.applyTo(properties);
       String url = "jdbc:duckdb:" + file.map(f -> f.toAbsolutePath().toString()).orElse("");
       DuckDBConnection root = (DuckDBConnection) DriverManager.getConnection(url, properties);
       try {
