@@ -76,7 +76,12 @@ public final class DuckDbOfflineStore implements OfflineStore {
   private final Map<String, TableSql> tables = new ConcurrentHashMap<>();
   private final Map<String, ReentrantLock> commitLocks = new ConcurrentHashMap<>();
   private final Set<DuckDbReplacement> open = ConcurrentHashMap.newKeySet();
+  /** Per table, how many appends and commits it has had in this process: see {@link LatestReadAhead}. */
+  private final Map<String, java.util.concurrent.atomic.AtomicLong> versions = new ConcurrentHashMap<>();
+  /** Per table, the latest rows read ahead by committed replacements for their reconciliation. */
+  private final Map<String, Set<LatestReadAhead>> readAheads = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong stagedInStore = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong tableLookups = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   private DuckDbOfflineStore(DuckDBConnection root, Optional<Path> claimed, String description, boolean fastPath)
@@ -260,6 +265,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
             s.execute("DROP TABLE IF EXISTS " + sql.latest);
             TableCatalog.forget(c, name);
             c.commit();
+            changed(name);
           } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;
@@ -308,6 +314,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
             + sql.keysEqual("l", "a") + " UNION ALL SELECT * FROM temp.appended)" + sql.latestPerKey());
         replaceLatest(s, sql, "temp.candidates");
         c.commit();
+        changed(table);
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
@@ -421,10 +428,12 @@ public final class DuckDbOfflineStore implements OfflineStore {
   }
 
   /**
-   * Index lookups in the latest rows: the keys go in lists of at most
+   * The keys a committed replacement lists for its reconciliation come with their latest rows
+   * ({@link LatestReadAhead}: one join, read ahead, current as long as the table has not changed
+   * since); other keys are looked up in the latest rows in lists of at most
    * {@link TableSql#INDEX_SCAN_KEYS}, each answered by a scan of the ART index on the first key
-   * column (checked by {@code QueryPlanTest}), so the cost follows the keys asked for, not the
-   * keys of the table.
+   * column (checked by {@code QueryPlanTest}). Either way the cost follows the keys asked for,
+   * not the keys of the table.
    */
   @Override
   public Map<EntityKey, Row> latest(String table, Collection<EntityKey> keys) {
@@ -433,6 +442,14 @@ public final class DuckDbOfflineStore implements OfflineStore {
     if (keys.isEmpty()) {
       return latest;
     }
+    long version = version(table);
+    for (LatestReadAhead readAhead : readAheads.getOrDefault(table, Set.of())) {
+      Optional<Map<EntityKey, Row>> found = readAhead.take(keys, version);
+      if (found.isPresent()) {
+        return new HashMap<>(found.get());
+      }
+    }
+    tableLookups.incrementAndGet();
     List<EntityKey> all = List.copyOf(keys);
     try (DuckDBConnection c = connection(); Statement s = c.createStatement()) {
       // One transaction: every chunk reads the same committed state.
@@ -487,8 +504,31 @@ public final class DuckDbOfflineStore implements OfflineStore {
     return sql;
   }
 
+  /** The table's version: raised after each append and commit, under the table's commit lock. */
+  long version(String table) {
+    return versions.computeIfAbsent(table, t -> new java.util.concurrent.atomic.AtomicLong()).get();
+  }
+
+  void changed(String table) {
+    versions.computeIfAbsent(table, t -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+  }
+
+  void readingAhead(String table, LatestReadAhead readAhead, boolean reading) {
+    Set<LatestReadAhead> set = readAheads.computeIfAbsent(table, t -> ConcurrentHashMap.newKeySet());
+    if (reading) {
+      set.add(readAhead);
+    } else {
+      set.remove(readAhead);
+    }
+  }
+
   ReentrantLock commitLock(String table) {
     return commitLocks.computeIfAbsent(table, t -> new ReentrantLock());
+  }
+
+  /** How many calls of {@link #latest} read the table instead of a read-ahead; for tests. */
+  long tableLookups() {
+    return tableLookups.get();
   }
 
   /** How many replacements took the fast path; for tests. */

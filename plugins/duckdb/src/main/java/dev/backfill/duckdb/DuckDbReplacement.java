@@ -195,6 +195,7 @@ final class DuckDbReplacement implements OfflineReplacement {
       s.execute("DROP TABLE temp.changed_rows");
       TableCatalog.recordCommit(connection, sql.spec.name(), commitId, deleted, added);
       connection.commit();
+      store.changed(sql.spec.name());
       state = State.COMMITTED;
       dropStaged(s);
       return new Commit(deleted, added);
@@ -336,18 +337,90 @@ final class DuckDbReplacement implements OfflineReplacement {
     return keysOf("SELECT * FROM temp.changed UNION SELECT * FROM temp.other_keys");
   }
 
-  private Stream<EntityKey> keysOf(String query) {
+  /**
+   * The keys of {@code keysQuery}, each once, read together with their latest rows (one join,
+   * ordered by key so that the rows of a key that tie come together); the rows go to a
+   * {@link LatestReadAhead} that {@link DuckDbOfflineStore#latest} answers the engine's lookups
+   * from. A key is handed out once all its rows are read.
+   */
+  private Stream<EntityKey> keysOf(String keysQuery) {
     requireCommitted();
+    ReentrantLock lock = store.commitLock(sql.spec.name());
+    lock.lock();
     try {
+      // The version first, then a new transaction: the join's snapshot holds every commit the
+      // version counts (see LatestReadAhead). The commit lock keeps commits out in between.
+      long version = store.version(sql.spec.name());
+      connection.commit();
+      LatestReadAhead readAhead = new LatestReadAhead(version);
+      List<dev.backfill.api.Field> fields = new java.util.ArrayList<>();
+      for (dev.backfill.api.Field key : sql.keySchema().fields()) {
+        fields.add(new dev.backfill.api.Field("__backfill_key_" + fields.size(), key.type()));
+      }
+      int keyCount = fields.size();
+      fields.addAll(sql.spec.schema().fields());
+      Schema joined = Schema.of(fields);
       Statement s = connection.createStatement();
-      ResultSet rs = s.executeQuery(query);
-      return ResultSetRows.stream(rs, sql.keySchema(), "changed keys of '" + sql.spec.name() + "'", () -> {
+      ResultSet rs = s.executeQuery("SELECT k.*, l.* FROM (" + keysQuery + ") k LEFT JOIN " + sql.latest + " l ON "
+          + sql.keysEqual("k", "l") + " ORDER BY " + sql.keyNames().stream().map(n -> "k." + DuckDbTypes.quote(n))
+          .collect(java.util.stream.Collectors.joining(", ")));
+      store.readingAhead(sql.spec.name(), readAhead, true);
+      Stream<Row> rows = ResultSetRows.stream(rs, joined, "changed keys of '" + sql.spec.name() + "'", () -> {
         try (s; rs) {
-          // closed in reverse order
+          readAhead.stop();
+          store.readingAhead(sql.spec.name(), readAhead, false);
         }
-      }).map(TableSql::keyOf);
+      });
+      int eventTime = keyCount + sql.spec.schema().indexOf(sql.spec.eventTimeColumn());
+      java.util.Iterator<Row> it = rows.iterator();
+      java.util.Iterator<EntityKey> keys = new java.util.Iterator<>() {
+        private EntityKey pending;
+
+        @Override
+        public boolean hasNext() {
+          return pending != null || it.hasNext();
+        }
+
+        @Override
+        public EntityKey next() {
+          while (it.hasNext()) {
+            Row row = it.next();
+            Object[] parts = new Object[keyCount];
+            for (int i = 0; i < keyCount; i++) {
+              parts[i] = row.get(i);
+            }
+            EntityKey key = EntityKey.of(parts);
+            Optional<Row> latest = Optional.empty();
+            if (row.get(eventTime) != null) {
+              Object[] values = new Object[row.schema().size() - keyCount];
+              for (int i = 0; i < values.length; i++) {
+                values[i] = row.get(keyCount + i);
+              }
+              latest = Optional.of(Row.of(sql.spec.schema(), values));
+            }
+            readAhead.listed(key, latest, sql.spec::laterOf);
+            if (pending != null && !pending.equals(key)) {
+              EntityKey done = pending;
+              pending = key;
+              return done;
+            }
+            pending = key;
+          }
+          if (pending == null) {
+            throw new java.util.NoSuchElementException();
+          }
+          EntityKey done = pending;
+          pending = null;
+          return done;
+        }
+      };
+      return java.util.stream.StreamSupport.stream(
+          java.util.Spliterators.spliteratorUnknownSize(keys, java.util.Spliterator.ORDERED | java.util.Spliterator.NONNULL), false)
+          .onClose(rows::close);
     } catch (SQLException e) {
       throw store.failure("reading the changed keys of '" + sql.spec.name() + "'", e);
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -70,6 +70,7 @@ class ReconciledOnceTest {
       online.write("clicks", List.of(OnlineWrite.put(EntityKey.of("orphan"),
           Row.of(table.schema(), "orphan", T0, 1L))));
       online.read.clear();
+      long lookups = offline.tableLookups();
 
       FeatureSet moved = featureSet(1_000, 3_000);
       BackfillJob job = client.backfill("clicks").reset().source(moved.source().orElseThrow()).stopTime(T0.plus(Duration.ofDays(1))).submit();
@@ -79,6 +80,7 @@ class ReconciledOnceTest {
       assertThat(online.read).hasSize(4_001);
       assertThat(new HashSet<>(online.read)).hasSize(4_001);
       assertThat(job.progress().keysTotal()).isEqualTo(4_001);
+      assertThat(offline.tableLookups()).as("every latest row came with its key, read ahead").isEqualTo(lookups);
       assertThat(result.onlineKeysDeleted()).isEqualTo(1_001);
       assertThat(client.readOnline("clicks", EntityKey.of("orphan"))).isEmpty();
       assertThat(client.readOnline("clicks", EntityKey.of("u0"))).isEmpty();
