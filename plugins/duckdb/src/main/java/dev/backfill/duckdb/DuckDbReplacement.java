@@ -338,13 +338,53 @@ final class DuckDbReplacement implements OfflineReplacement {
   }
 
   /**
+   * The keys of {@code keysQuery}, each once, with their latest rows read ahead
+   * ({@link #joinedKeys}). The stream knows its size, counted by DuckDB, and runs the join only
+   * when its first key is read: counting the keys (the engine does, for its progress) reads no
+   * row.
+   */
+  private Stream<EntityKey> keysOf(String keysQuery) {
+    requireCommitted();
+    long size;
+    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM (" + keysQuery + ")")) {
+      rs.next();
+      size = rs.getLong(1);
+    } catch (SQLException e) {
+      throw store.failure("counting the changed keys of '" + sql.spec.name() + "'", e);
+    }
+    java.util.concurrent.atomic.AtomicReference<Stream<EntityKey>> opened = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.Spliterator<EntityKey> lazy = new java.util.Spliterators.AbstractSpliterator<>(size,
+        java.util.Spliterator.SIZED | java.util.Spliterator.ORDERED | java.util.Spliterator.NONNULL | java.util.Spliterator.DISTINCT) {
+      private java.util.Iterator<EntityKey> keys;
+
+      @Override
+      public boolean tryAdvance(java.util.function.Consumer<? super EntityKey> action) {
+        if (keys == null) {
+          opened.set(joinedKeys(keysQuery));
+          keys = opened.get().iterator();
+        }
+        if (!keys.hasNext()) {
+          return false;
+        }
+        action.accept(keys.next());
+        return true;
+      }
+    };
+    return java.util.stream.StreamSupport.stream(lazy, false).onClose(() -> {
+      Stream<EntityKey> stream = opened.get();
+      if (stream != null) {
+        stream.close();
+      }
+    });
+  }
+
+  /**
    * The keys of {@code keysQuery}, each once, read together with their latest rows (one join,
    * ordered by key so that the rows of a key that tie come together); the rows go to a
    * {@link LatestReadAhead} that {@link DuckDbOfflineStore#latest} answers the engine's lookups
    * from. A key is handed out once all its rows are read.
    */
-  private Stream<EntityKey> keysOf(String keysQuery) {
-    requireCommitted();
+  private Stream<EntityKey> joinedKeys(String keysQuery) {
     ReentrantLock lock = store.commitLock(sql.spec.name());
     lock.lock();
     try {
