@@ -317,7 +317,9 @@ final class LatestRows {
     Map<EntityKey, Instant> bound = new HashMap<>(after);
     for (DataFile file : newestFirst) {
       Instant upper = upper(file, timeId);
-      bound.values().removeIf(t -> !t.isBefore(upper));
+      // A file whose upper bound equals a key's found time may hold a row of that time that wins
+      // the tie on the other columns: only a strictly later find settles the key.
+      bound.values().removeIf(t -> t.isAfter(upper));
       if (bound.isEmpty()) {
         return;
       }
