@@ -131,6 +131,11 @@ public final class IcebergBenchmarks {
         Types.NestedField.optional(3, "clicks", Types.LongType.get()),
         Types.NestedField.optional(4, "spend", Types.DoubleType.get()));
     PartitionSpec spec = PartitionSpec.builderFor(schema).day("ts").build();
+    try {
+      java.nio.file.Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     JdbcCatalog catalog = new JdbcCatalog();
     catalog.setConf(new Configuration());
     catalog.initialize("baseline", Map.of(CatalogProperties.URI, "jdbc:sqlite:" + dir.resolve("catalog.db"),

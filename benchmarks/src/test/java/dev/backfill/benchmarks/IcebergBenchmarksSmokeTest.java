@@ -58,7 +58,8 @@ class IcebergBenchmarksSmokeTest {
   private static List<String> rows(Path dir, String namespace, String table) throws Exception {
     JdbcCatalog catalog = new JdbcCatalog();
     catalog.setConf(new Configuration());
-    catalog.initialize("reader", Map.of(CatalogProperties.URI, "jdbc:sqlite:" + dir.resolve("catalog.db"),
+    // A JDBC catalog's rows carry its name: the store's catalog is named backfill, the baseline's baseline.
+    catalog.initialize(namespace, Map.of(CatalogProperties.URI, "jdbc:sqlite:" + dir.resolve("catalog.db"),
         CatalogProperties.WAREHOUSE_LOCATION, dir.resolve("warehouse").toUri().toString(), "jdbc.schema-version", "V1"));
     List<String> rows = new ArrayList<>();
     try (CloseableIterable<Record> records = IcebergGenerics.read(catalog.loadTable(TableIdentifier.of(namespace, table)))

@@ -42,6 +42,7 @@ final class Catalogs {
       properties.put("jdbc.schema-version", "V1");
       properties.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse);
       if (options.uri().get().startsWith("jdbc:sqlite:")) {
+        sqliteFolder(options.uri().get());
         // SQLite lets one writer at a time in; the others wait instead of failing at once.
         properties.put(JdbcCatalog.PROPERTY_PREFIX + "busy_timeout", "30000");
         // A catalog commit is one row update: with a write-ahead log it costs an append to the
@@ -57,6 +58,23 @@ final class Catalogs {
     } catch (RuntimeException e) {
       throw new StoreException("offline store (iceberg): cannot open the " + options.catalog() + " catalog"
           + options.uri().map(u -> " at " + u).orElse("") + " with warehouse " + warehouse + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** SQLite creates its database file but not the folders above it: a new catalog's are made here. */
+  private static void sqliteFolder(String uri) {
+    String file = uri.substring("jdbc:sqlite:".length());
+    int query = file.indexOf('?');
+    file = query < 0 ? file : file.substring(0, query);
+    if (file.isEmpty() || file.startsWith(":memory:") || file.startsWith("file:")) {
+      return;
+    }
+    Path parent = Path.of(file).toAbsolutePath().getParent();
+    try {
+      java.nio.file.Files.createDirectories(parent);
+    } catch (java.io.IOException e) {
+      throw new StoreException("offline store (iceberg): cannot create the folder " + parent + " of the SQLite catalog "
+          + uri + ": " + e, e);
     }
   }
 
