@@ -87,14 +87,13 @@ public final class HaltingBackfill {
       if (point == Point.AFTER_OFFLINE_COMMIT && n == 1) {
         Runtime.getRuntime().halt(HALT_STATUS);
       }
-      long applied = super.write(table, batch);
-      // After the first write is applied, not before a second one: how the changed keys fall
-      // into batches is the store's order (DuckDB lists them sorted, so this scenario's 100
-      // deleted sensors all come in one batch and there is one write in all).
+      long written = super.write(table, batch);
+      // Halting after the first applied write, not before the second: how many write calls a
+      // reconciliation makes depends on the order in which the store lists the changed keys.
       if (point == Point.DURING_RECONCILIATION && n == 1) {
         Runtime.getRuntime().halt(HALT_STATUS);
       }
-      return applied;
+      return written;
     }
   }
 }
