@@ -1,0 +1,604 @@
+package dev.backfill.redis;
+
+import dev.backfill.api.EntityKey;
+import dev.backfill.api.InvalidFeatureSetException;
+import dev.backfill.api.Row;
+import dev.backfill.api.StoreException;
+import dev.backfill.spi.DeclaredCondition;
+import dev.backfill.spi.OnlineStore;
+import dev.backfill.spi.OnlineWrite;
+import dev.backfill.spi.TableNames;
+import dev.backfill.spi.TableSpec;
+import dev.backfill.spi.WriteCondition;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The online store on a Redis server or Redis Cluster, in the open layout of {@link RedisLayout}:
+ * serving applications in any language read rows with plain {@code HGETALL}.
+ *
+ * <p><b>Atomic conditional writes across processes.</b> Each write runs as one Lua script on the
+ * server ({@code EVALSHA}), which reads the stored event time, evaluates the write's condition and
+ * replaces or deletes the hash with no other command in between: the per-key atomicity of
+ * {@link OnlineStore} holds among every process and machine that writes through this store. The
+ * engine's conditions are declared ({@link WriteCondition#declared()}), so a batch of them is
+ * one pipelined round trip. A tie on the event time of a newest-wins write, and a condition that
+ * is only code (a lambda), are decided in the client: read the hash, evaluate, and write only if
+ * the hash is still what was read (compare-and-set in the same script), retrying on a change.
+ *
+ * <p><b>Failures.</b> A command the client refused because the connection was down never reached
+ * the server; it is retried until option {@code timeout} has passed since the first refusal.
+ * Everything else (a timeout, an error reply, a cluster node down) is a {@link StoreException}
+ * naming the servers and the table; a write that throws may have applied part of its batch, never
+ * half of one key.
+ *
+ * <p>Thread-safe: one Lettuce connection, shared.
+ */
+public final class RedisOnlineStore implements OnlineStore {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisOnlineStore.class);
+  private static final String SCRIPT = loadScript();
+  private static final int SCAN_COUNT = 1_000;
+  private static final long APPLIED = 1;
+  private static final long TIE = 2;
+  private static final long CHANGED = 3;
+
+  private final RedisConnection connection;
+  private final RedisOptions options;
+  private final RedisLayout layout;
+  private final String scriptSha;
+  private final Map<String, TableSpec> specs = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  private RedisOnlineStore(RedisConnection connection) {
+    this.connection = connection;
+    this.options = connection.options();
+    this.layout = new RedisLayout(options.namespace());
+    this.scriptSha = sha1Hex(SCRIPT);
+  }
+
+  /**
+   * Connects to the server or cluster of the options and checks it.
+   *
+   * @throws StoreException naming the servers when they cannot be reached, refuse the login, are
+   *     not Redis, or are (not) a cluster against option {@code cluster}
+   */
+  public static RedisOnlineStore open(RedisOptions options) {
+    Objects.requireNonNull(options, "options");
+    RedisOnlineStore store = new RedisOnlineStore(RedisConnection.open(options));
+    try {
+      store.checkTablesKey();
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    return store;
+  }
+
+  /** The options the store was opened with. */
+  public RedisOptions options() {
+    return options;
+  }
+
+  @Override
+  public void createTable(TableSpec table) {
+    Objects.requireNonNull(table, "table");
+    ensureOpen();
+    checkTablesKey();
+    Map<String, String> registry = one(() -> commands().hgetall(layout.tablesKey()), "reading the table specs");
+    String text = RedisLayout.specText(table);
+    String stored = registry.get(table.name());
+    if (stored != null && !RedisLayout.isDropping(stored)) {
+      TableSpec existing = RedisLayout.spec(table.name(), stored, where(table.name()));
+      if (!existing.equals(table)) {
+        throw new InvalidFeatureSetException("table '" + table.name() + "' exists in the " + this + " with spec " + stored
+            + ", not " + text + "; drop it first or use another name");
+      }
+      specs.put(table.name(), existing);
+      return;
+    }
+    if (stored != null) {
+      finishDrop(table.name());
+    }
+    TableNames.requireNoCaseTwin(this, table.name(), registry.keySet());
+    firstKey(layout.anyKeyPattern(table.name())).ifPresent(key -> {
+      throw RedisLayout.foreign(key, "is under namespace '" + options.namespace() + "' where the rows of table '"
+          + table.name() + "' go, but that table is not registered in " + layout.tablesKey());
+    });
+    boolean created = one(() -> commands().hsetnx(layout.tablesKey(), table.name(), text), "registering table '"
+        + table.name() + "'");
+    if (!created) {
+      specs.remove(table.name());
+      createTable(table); // another client registered it meanwhile: compare with its spec
+      return;
+    }
+    specs.put(table.name(), table);
+  }
+
+  @Override
+  public Optional<Row> get(String table, EntityKey key) {
+    return Optional.ofNullable(getAll(table, List.of(key)).get(key));
+  }
+
+  @Override
+  public Map<EntityKey, Row> getAll(String table, Collection<EntityKey> keys) {
+    TableSpec spec = spec(table);
+    List<EntityKey> list = List.copyOf(keys);
+    Map<EntityKey, Row> rows = new HashMap<>();
+    for (int from = 0; from < list.size(); from += options.batchSize()) {
+      List<EntityKey> batch = list.subList(from, Math.min(list.size(), from + options.batchSize()));
+      List<String> rowKeys = batch.stream().map(k -> layout.rowKey(spec, k)).toList();
+      List<Map<String, String>> hashes = run(rowKeys.stream()
+          .<Supplier<RedisFuture<Map<String, String>>>>map(k -> () -> commands().hgetall(k)).toList(),
+          "reading keys of table '" + table + "'");
+      for (int i = 0; i < batch.size(); i++) {
+        if (!hashes.get(i).isEmpty()) {
+          rows.put(batch.get(i), layout.row(spec, batch.get(i), rowKeys.get(i), hashes.get(i)));
+        }
+      }
+    }
+    return rows;
+  }
+
+  @Override
+  public long write(String table, List<OnlineWrite> writes) {
+    TableSpec spec = spec(table);
+    long applied = 0;
+    int next = 0;
+    while (next < writes.size()) {
+      // A segment holds each key once, so that deciding ties and lambdas after the segment's
+      // round trip still applies the writes of one key in list order.
+      List<OnlineWrite> segment = new ArrayList<>();
+      Set<EntityKey> keys = new HashSet<>();
+      while (next < writes.size() && segment.size() < options.batchSize() && keys.add(writes.get(next).key())) {
+        segment.add(writes.get(next++));
+      }
+      applied += writeSegment(spec, segment);
+    }
+    return applied;
+  }
+
+  private long writeSegment(TableSpec spec, List<OnlineWrite> segment) {
+    List<OnlineWrite> onServer = new ArrayList<>();
+    List<Supplier<RedisFuture<Long>>> scripts = new ArrayList<>();
+    List<ClientDecided> inClient = new ArrayList<>();
+    for (OnlineWrite write : segment) {
+      Optional<String[]> condition = write.condition().declared().flatMap(d -> serverCondition(spec, d));
+      if (condition.isPresent()) {
+        String[] args = scriptArgs(spec, write, condition.get(), null);
+        String key = layout.rowKey(spec, write.key());
+        onServer.add(write);
+        scripts.add(() -> commands().evalsha(scriptSha, ScriptOutputType.INTEGER, new String[] {key}, args));
+      } else {
+        inClient.add(new ClientDecided(write, write.condition()));
+      }
+    }
+    long applied = 0;
+    List<Long> results = run(scripts, "writing keys of table '" + spec.name() + "'");
+    for (int i = 0; i < results.size(); i++) {
+      long result = results.get(i);
+      if (result == APPLIED) {
+        applied++;
+      } else if (result == TIE) {
+        OnlineWrite write = onServer.get(i);
+        Row row = write.row().orElseThrow();
+        inClient.add(new ClientDecided(write, stored -> stored.isEmpty() || spec.latestOrder().compare(stored.get(), row) < 0));
+      }
+    }
+    return applied + decideInClient(spec, inClient);
+  }
+
+  /** A write whose condition the client evaluates, then applies by compare-and-set. */
+  private record ClientDecided(OnlineWrite write, WriteCondition condition) {}
+
+  private long decideInClient(TableSpec spec, List<ClientDecided> pending) {
+    long applied = 0;
+    while (!pending.isEmpty()) {
+      List<String> rowKeys = pending.stream().map(p -> layout.rowKey(spec, p.write().key())).toList();
+      List<Map<String, String>> hashes = run(rowKeys.stream()
+          .<Supplier<RedisFuture<Map<String, String>>>>map(k -> () -> commands().hgetall(k)).toList(),
+          "reading keys of table '" + spec.name() + "'");
+      List<ClientDecided> permitted = new ArrayList<>();
+      List<Supplier<RedisFuture<Long>>> scripts = new ArrayList<>();
+      for (int i = 0; i < pending.size(); i++) {
+        ClientDecided p = pending.get(i);
+        Map<String, String> hash = hashes.get(i);
+        Optional<Row> stored = hash.isEmpty() ? Optional.empty()
+            : Optional.of(layout.row(spec, p.write().key(), rowKeys.get(i), hash));
+        if (p.condition().permits(stored)) {
+          String[] args = scriptArgs(spec, p.write(), new String[] {"e", ""}, hash.isEmpty() ? null : hash);
+          String key = rowKeys.get(i);
+          permitted.add(p);
+          scripts.add(() -> commands().evalsha(scriptSha, ScriptOutputType.INTEGER, new String[] {key}, args));
+        }
+      }
+      List<Long> results = run(scripts, "writing keys of table '" + spec.name() + "'");
+      List<ClientDecided> changed = new ArrayList<>();
+      for (int i = 0; i < results.size(); i++) {
+        if (results.get(i) == APPLIED) {
+          applied++;
+        } else if (results.get(i) == CHANGED) {
+          changed.add(permitted.get(i));
+        }
+      }
+      pending = changed;
+    }
+    return applied;
+  }
+
+  /** The script's condition arguments for a declared condition, or empty when only the client can decide it. */
+  private static Optional<String[]> serverCondition(TableSpec spec, DeclaredCondition condition) {
+    if (condition instanceof DeclaredCondition.Always) {
+      return Optional.of(new String[] {"a", ""});
+    }
+    if (condition instanceof DeclaredCondition.StoredBeforeFence fence && fence.eventTimeColumn().equals(spec.eventTimeColumn())) {
+      return Optional.of(new String[] {"f", RedisLayout.ceilMicrosText(fence.fence())});
+    }
+    if (condition instanceof DeclaredCondition.StoredBefore before) {
+      // Floor micros: a stored time below it is before the row, above it after; equal is a tie.
+      return Optional.of(new String[] {"l", RedisLayout.valueText(spec.eventTimeOf(before.row()))});
+    }
+    return Optional.empty();
+  }
+
+  private String[] scriptArgs(TableSpec spec, OnlineWrite write, String[] condition, Map<String, String> expected) {
+    List<String> args = new ArrayList<>();
+    args.add(condition[0]);
+    args.add(condition[1]);
+    if (condition[0].equals("e") && expected == null) {
+      args.add("-1");
+    } else {
+      args.add(Integer.toString(expected == null ? 0 : expected.size()));
+      if (expected != null) {
+        expected.forEach((field, value) -> {
+          args.add(field);
+          args.add(value);
+        });
+      }
+    }
+    write.row().ifPresent(row -> layout.fields(spec, row).forEach((field, value) -> {
+      args.add(field);
+      args.add(value);
+    }));
+    return args.toArray(String[]::new);
+  }
+
+  @Override
+  public Stream<EntityKey> keys(String table) {
+    TableSpec spec = spec(table);
+    Iterator<String> rowKeys = scan(layout.rowPattern(table));
+    Iterator<EntityKey> keys = new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rowKeys.hasNext();
+      }
+
+      @Override
+      public EntityKey next() {
+        return layout.entityKey(spec, rowKeys.next());
+      }
+    };
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(keys, Spliterator.NONNULL), false);
+  }
+
+  /**
+   * Marks the table as being dropped, deletes its keys on every master, then forgets its spec: a
+   * drop cut short leaves the mark, so that the table is gone for every reader and the next
+   * {@link #createTable} of the name finishes the drop first.
+   */
+  @Override
+  public void dropTable(String name) {
+    ensureOpen();
+    checkTablesKey();
+    String stored = one(() -> commands().hget(layout.tablesKey(), name), "reading the spec of table '" + name + "'");
+    if (stored == null) {
+      return;
+    }
+    if (!RedisLayout.isDropping(stored)) {
+      String marked = RedisLayout.droppingText(stored);
+      one(() -> commands().hset(layout.tablesKey(), name, marked), "marking table '" + name + "' as dropped");
+    }
+    specs.remove(name);
+    finishDrop(name);
+  }
+
+  private void finishDrop(String name) {
+    Iterator<String> rowKeys = scan(layout.rowPattern(name));
+    List<String> batch = new ArrayList<>();
+    while (rowKeys.hasNext()) {
+      batch.add(rowKeys.next());
+      if (batch.size() == options.batchSize() || !rowKeys.hasNext()) {
+        run(batch.stream().<Supplier<RedisFuture<Long>>>map(k -> () -> commands().unlink(k)).toList(),
+            "deleting the keys of table '" + name + "'");
+        batch.clear();
+      }
+    }
+    one(() -> commands().hdel(layout.tablesKey(), name), "forgetting table '" + name + "'");
+    specs.remove(name);
+  }
+
+  /**
+   * Nothing to do: Redis acknowledges a write once it is in memory, and how soon it reaches disk
+   * is the server's configuration ({@code appendonly yes} with {@code appendfsync always} or
+   * {@code everysec}), which a client cannot strengthen on Redis 7.0. See the README.
+   */
+  @Override
+  public void sync() {
+    ensureOpen();
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      connection.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Redis online store at " + options.servers() + (options.cluster() ? " (cluster)" : "") + ", namespace '"
+        + options.namespace() + "'";
+  }
+
+  // ------------------------------------------------------------------------------------ helpers
+
+  private RedisClusterAsyncCommands<String, String> commands() {
+    return connection.commands();
+  }
+
+  private TableSpec spec(String table) {
+    ensureOpen();
+    TableSpec cached = specs.get(table);
+    if (cached != null) {
+      return cached;
+    }
+    String text = one(() -> commands().hget(layout.tablesKey(), table), "reading the spec of table '" + table + "'");
+    if (text == null || RedisLayout.isDropping(text)) {
+      throw new StoreException("table '" + table + "' does not exist in the " + this + "; create it first (registering"
+          + " its feature set does)");
+    }
+    TableSpec spec = RedisLayout.spec(table, text, where(table));
+    specs.put(table, spec);
+    return spec;
+  }
+
+  private String where(String table) {
+    return "field '" + table + "' of Redis hash '" + layout.tablesKey() + "'";
+  }
+
+  private void checkTablesKey() {
+    String type = one(() -> commands().type(layout.tablesKey()), "checking the namespace");
+    if (!type.equals("none") && !type.equals("hash")) {
+      throw new StoreException("Redis key '" + layout.tablesKey() + "' is a " + type + ", not the hash of table specs this"
+          + " store keeps there; is another program using namespace '" + options.namespace() + "'? Use another namespace"
+          + " (option 'namespace'), or remove the key");
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new StoreException("the " + this + " is closed");
+    }
+  }
+
+  private Optional<String> firstKey(String pattern) {
+    Iterator<String> keys = scan(pattern);
+    return keys.hasNext() ? Optional.of(keys.next()) : Optional.empty();
+  }
+
+  /** Every key matching the pattern, with SCAN on every master, page by page. */
+  private Iterator<String> scan(String pattern) {
+    List<RedisClusterAsyncCommands<String, String>> masters = connection.masters();
+    ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_COUNT);
+    return new Iterator<>() {
+      private int node;
+      private KeyScanCursor<String> cursor;
+      private Iterator<String> page = List.<String>of().iterator();
+
+      @Override
+      public boolean hasNext() {
+        while (!page.hasNext()) {
+          if (cursor != null && cursor.isFinished()) {
+            node++;
+            cursor = null;
+          }
+          if (node >= masters.size()) {
+            return false;
+          }
+          RedisClusterAsyncCommands<String, String> master = masters.get(node);
+          KeyScanCursor<String> previous = cursor;
+          cursor = one(() -> previous == null ? master.scan(args) : master.scan(ScanCursor.of(previous.getCursor()), args),
+              "listing keys matching '" + pattern + "'");
+          page = cursor.getKeys().iterator();
+        }
+        return true;
+      }
+
+      @Override
+      public String next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return page.next();
+      }
+    };
+  }
+
+  /**
+   * Sends the commands pipelined and waits for all their replies. Commands the client refused
+   * because the connection was down, and scripts the server did not know (a restarted server),
+   * never ran: they are sent again until option {@code timeout} has passed since the first
+   * refusal. Any other failure is a {@link StoreException} saying what was being done.
+   */
+  private <T> List<T> run(List<Supplier<RedisFuture<T>>> commands, String doing) {
+    ensureOpen();
+    List<T> results = new ArrayList<>(java.util.Collections.nCopies(commands.size(), null));
+    List<Integer> todo = new ArrayList<>();
+    for (int i = 0; i < commands.size(); i++) {
+      todo.add(i);
+    }
+    long deadline = 0;
+    long pause = 50;
+    while (!todo.isEmpty()) {
+      List<RedisFuture<T>> futures = new ArrayList<>(todo.size());
+      for (int i : todo) {
+        futures.add(send(commands.get(i)));
+      }
+      List<Integer> again = new ArrayList<>();
+      boolean missingScript = false;
+      RuntimeException unreachable = null;
+      for (int j = 0; j < todo.size(); j++) {
+        try {
+          results.set(todo.get(j), await(futures.get(j)));
+        } catch (RedisNoScriptException e) {
+          missingScript = true;
+          again.add(todo.get(j));
+        } catch (RedisException e) {
+          if (!neverSent(e)) {
+            throw failure(e, doing);
+          }
+          unreachable = e;
+          again.add(todo.get(j));
+        }
+      }
+      if (missingScript) {
+        loadScript(doing);
+      }
+      if (unreachable != null) {
+        long now = System.nanoTime();
+        if (deadline == 0) {
+          deadline = now + options.timeout().toNanos();
+          LOG.warn("Redis at {} cannot be reached while {} ({}); retrying for up to {}", options.servers(), doing,
+              RedisConnection.firstLine(unreachable), options.timeout());
+        } else if (now - deadline > 0) {
+          throw new StoreException("Redis at " + options.servers() + " could not be reached for " + options.timeout()
+              + " (option 'timeout') while " + doing + " (" + RedisConnection.firstLine(unreachable) + "); "
+              + (doing.startsWith("writing") ? "some keys of the batch may be written, each whole or not at all; " : "")
+              + "check that the server runs, then run the command again", unreachable);
+        }
+        sleep(pause);
+        pause = Math.min(pause * 2, 1_000);
+      }
+      todo = again;
+    }
+    return results;
+  }
+
+  private <T> T one(Supplier<RedisFuture<T>> command, String doing) {
+    return run(List.of(command), doing).get(0);
+  }
+
+  private static <T> RedisFuture<T> send(Supplier<RedisFuture<T>> command) {
+    return command.get();
+  }
+
+  private <T> T await(RedisFuture<T> future) {
+    try {
+      // Lettuce's own timeout (option timeout) ends the wait; this bound only guards against a hang.
+      return future.get(options.timeout().toMillis() * 2 + 1_000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RedisException redis) {
+        throw redis;
+      }
+      throw new RedisException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new RedisCommandTimeoutException("no reply within " + options.timeout());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while waiting for Redis at " + options.servers(), e);
+    }
+  }
+
+  private static boolean neverSent(RedisException e) {
+    String message = String.valueOf(e.getMessage());
+    return message.contains("Commands are rejected") || message.contains("not connected")
+        || e instanceof RedisConnectionException;
+  }
+
+  private void loadScript(String doing) {
+    one(() -> commands().scriptLoad(SCRIPT), doing + " (loading the write script)");
+  }
+
+  private StoreException failure(RedisException e, String doing) {
+    if (e instanceof RedisCommandTimeoutException) {
+      return new StoreException("Redis at " + options.servers() + " did not answer within " + options.timeout()
+          + " (option 'timeout') while " + doing + "; "
+          + (doing.startsWith("writing") ? "the batch's keys may or may not be written, each whole or not at all; " : "")
+          + "check the server's load and the network, or raise the timeout", e);
+    }
+    String message = RedisConnection.firstLine(e);
+    if (message.contains("WRONGLAYOUT")) {
+      return new StoreException("a key of the " + this + " is not a row of this store's layout while " + doing + " ("
+          + message + "); is another program writing under namespace '" + options.namespace() + "'?", e);
+    }
+    if (message.startsWith("CLUSTERDOWN") || message.startsWith("MOVED") || message.startsWith("TRYAGAIN")) {
+      return new StoreException("the Redis Cluster at " + options.servers() + " cannot serve every key while " + doing + " ("
+          + message + "); a node is down or the cluster is resharding: nothing of the failed keys was written", e);
+    }
+    if (e instanceof RedisCommandExecutionException) {
+      return new StoreException("Redis at " + options.servers() + " refused a command while " + doing + " (" + message + ")", e);
+    }
+    return new StoreException("Redis at " + options.servers() + " failed while " + doing + " (" + message + ")", e);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while waiting for Redis to come back", e);
+    }
+  }
+
+  private static String sha1Hex(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-1", e);
+    }
+  }
+
+  private static String loadScript() {
+    try (InputStream in = RedisOnlineStore.class.getResourceAsStream("write.lua")) {
+      return new String(Objects.requireNonNull(in, "write.lua").readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
