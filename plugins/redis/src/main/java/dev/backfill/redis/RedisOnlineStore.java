@@ -544,9 +544,13 @@ public final class RedisOnlineStore implements OnlineStore {
     }
   }
 
+  /**
+   * Whether the command surely did not run: refused by the client while disconnected, or by a
+   * server still loading its data after a restart.
+   */
   private static boolean neverSent(RedisException e) {
     String message = String.valueOf(e.getMessage());
-    return message.contains("Commands are rejected") || message.contains("not connected")
+    return message.contains("Commands are rejected") || message.contains("not connected") || message.startsWith("LOADING")
         || e instanceof RedisConnectionException;
   }
 

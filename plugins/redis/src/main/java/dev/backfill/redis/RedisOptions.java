@@ -133,16 +133,29 @@ public record RedisOptions(List<RedisURI> uris, boolean cluster, String namespac
       throw new IllegalArgumentException("option '" + URI + "' = '" + redact(text) + "' is not a Redis URI;"
           + " give redis://[user:password@]host:port[/db] or rediss:// for TLS");
     }
+    // java.net.URI first: Lettuce accepts some malformed URIs (no host, a port out of range) silently.
+    java.net.URI parsed;
+    try {
+      parsed = new java.net.URI(text);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("option '" + URI + "' = '" + redact(text) + "' is not a valid URI (" + e.getReason()
+          + "); give redis://[user:password@]host:port[/db] or rediss:// for TLS", e);
+    }
+    if (parsed.getHost() == null || parsed.getPort() == 0 || parsed.getPort() > 65_535) {
+      throw new IllegalArgumentException("option '" + URI + "' = '" + redact(text) + "' has no valid host and port;"
+          + " give redis://host:port[/db], the port 1 to 65535 (default 6379)");
+    }
+    String path = parsed.getPath() == null ? "" : parsed.getPath();
+    if (!path.isEmpty() && !path.matches("/\\d{0,5}")) {
+      throw new IllegalArgumentException("option '" + URI + "' = '" + redact(text) + "' has the path '" + path
+          + "'; the only path is a database number, as in redis://host:6379/0");
+    }
     RedisURI uri;
     try {
       uri = RedisURI.create(text);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("option '" + URI + "' = '" + redact(text) + "' is not a valid Redis URI ("
           + e.getMessage() + "); give redis://[user:password@]host:port[/db] or rediss:// for TLS", e);
-    }
-    if (uri.getHost() == null || uri.getHost().isBlank() || uri.getPort() <= 0 || uri.getPort() > 65_535) {
-      throw new IllegalArgumentException("option '" + URI + "' = '" + redact(text) + "' has no valid host and port;"
-          + " give redis://host:port[/db]");
     }
     if (cluster && uri.getDatabase() != 0) {
       throw new IllegalArgumentException("option '" + URI + "' = '" + redact(text) + "' selects database "

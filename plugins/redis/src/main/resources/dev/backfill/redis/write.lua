@@ -12,13 +12,13 @@ local key = KEYS[1]
 local kind = redis.call('TYPE', key)['ok']
 local exists = kind ~= 'none'
 if exists and kind ~= 'hash' then
-  return redis.error_reply('WRONGLAYOUT is a ' .. kind .. ', not a hash')
+  return redis.error_reply('WRONGLAYOUT ' .. key .. ' is a ' .. kind .. ', not a hash')
 end
 local stored = false
 if exists then
   stored = redis.call('HGET', key, '@event_time')
   if not stored then
-    return redis.error_reply('WRONGLAYOUT has no field @event_time')
+    return redis.error_reply('WRONGLAYOUT ' .. key .. ' has no field @event_time')
   end
 end
 

@@ -75,18 +75,7 @@ final class RedisCluster implements AutoCloseable {
   }
 
   private static String clusterInfo(RedisServer node) {
-    try {
-      Process p = new ProcessBuilder("redis-cli", "-p", Integer.toString(node.port()), "cluster", "info")
-          .redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes());
-      p.waitFor(10, TimeUnit.SECONDS);
-      return out;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return (String) node.command("CLUSTER", "INFO");
   }
 
   @Override

@@ -1,13 +1,8 @@
 package dev.backfill.redis;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,28 +79,10 @@ final class RedisServer implements AutoCloseable {
     startProcess();
   }
 
-  /** Sends one command in the Redis protocol and returns the first line of the reply. */
-  String command(String... args) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-      socket.setSoTimeout(10_000);
-      StringBuilder out = new StringBuilder("*" + args.length + "\r\n");
-      for (String arg : args) {
-        out.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg).append("\r\n");
-      }
-      OutputStream os = socket.getOutputStream();
-      os.write(out.toString().getBytes(StandardCharsets.UTF_8));
-      os.flush();
-      InputStream in = socket.getInputStream();
-      StringBuilder line = new StringBuilder();
-      for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
-        if (c != '\r') {
-          line.append((char) c);
-        }
-      }
-      return line.toString();
-    } catch (IOException e) {
-      throw new UncheckedIOException("redis-server on port " + port + ": " + e.getMessage(), e);
+  /** Sends one command over a fresh connection and returns the reply ({@link Resp}). */
+  Object command(String... args) {
+    try (Resp resp = new Resp(port)) {
+      return resp.call(args);
     }
   }
 
@@ -128,12 +105,18 @@ final class RedisServer implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (true) {
       try {
-        String reply = command("PING");
-        if (reply.equals("+PONG") || reply.startsWith("-NOAUTH")) {
+        if ("PONG".equals(command("PING"))) {
           return;
         }
       } catch (UncheckedIOException e) {
         // not listening yet
+      } catch (IllegalStateException e) {
+        if (e.getMessage().startsWith("NOAUTH")) {
+          return; // a server with a password: up
+        }
+        if (!e.getMessage().startsWith("LOADING")) {
+          throw e;
+        }
       }
       if (!process.isAlive() || System.nanoTime() > deadline) {
         String log;
