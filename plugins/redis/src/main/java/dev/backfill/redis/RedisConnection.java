@@ -21,9 +21,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The Lettuce connection of a store: to one server, or to a Redis Cluster through its seed nodes.
- * Commands go through {@link #commands()}, which a cluster routes by key slot; key scans go to
- * every master ({@link #masters()}). Thread-safe, as Lettuce connections are.
+ * The Lettuce connections of a store: to one server, or to a Redis Cluster through its seed nodes.
+ * Batches of commands go through {@link #borrow()}ed connections, which a cluster routes by key
+ * slot; key scans go to every master ({@link #masters()}) over the shared connection. Thread-safe.
  */
 final class RedisConnection implements AutoCloseable {
   private final RedisOptions options;
@@ -31,6 +31,10 @@ final class RedisConnection implements AutoCloseable {
   private final StatefulRedisConnection<String, String> single;
   private final RedisClusterClient clusterClient;
   private final StatefulRedisClusterConnection<String, String> cluster;
+  private final java.util.Queue<io.lettuce.core.api.StatefulConnection<String, String>> pipelines =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.Queue<io.lettuce.core.api.StatefulConnection<String, String>> opened =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   private RedisConnection(RedisOptions options, RedisClient client, StatefulRedisConnection<String, String> single,
       RedisClusterClient clusterClient, StatefulRedisClusterConnection<String, String> cluster) {
@@ -55,12 +59,19 @@ final class RedisConnection implements AutoCloseable {
       RedisClient client = RedisClient.create(options.uris().get(0));
       client.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(TimeoutOptions.enabled(options.timeout()))
           .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).autoReconnect(true).build());
-      StatefulRedisConnection<String, String> connection;
-      try {
-        connection = client.connect(StringCodec.UTF8);
-      } catch (RuntimeException e) {
-        shutdown(client);
-        throw connectFailure(options, e);
+      StatefulRedisConnection<String, String> connection = null;
+      for (int attempt = 1; connection == null; attempt++) {
+        try {
+          connection = client.connect(StringCodec.UTF8);
+        } catch (RuntimeException e) {
+          // Lettuce sometimes reports a refused login as the connection closing under the
+          // handshake; a second attempt then gets the server's own answer (WRONGPASS, NOAUTH).
+          if (attempt < 3 && messages(e).contains("closed prematurely")) {
+            continue;
+          }
+          shutdown(client);
+          throw connectFailure(options, e);
+        }
       }
       RedisConnection opened = new RedisConnection(options, client, connection, null, null);
       try {
@@ -98,9 +109,44 @@ final class RedisConnection implements AutoCloseable {
     }
   }
 
-  /** The commands of the connection: routed by key slot in a cluster. */
-  RedisClusterAsyncCommands<String, String> commands() {
-    return single != null ? single.async() : cluster.async();
+  /**
+   * A connection of its own for one batch of commands, which it queues until {@link Pipeline#flush}
+   * and then sends in one write: what makes a batch one round trip (a shared connection would
+   * write and flush each command by itself). Give it back with {@link #release} once flushed; the
+   * replies may still be awaited afterwards.
+   */
+  Pipeline borrow() {
+    io.lettuce.core.api.StatefulConnection<String, String> connection = pipelines.poll();
+    if (connection == null) {
+      connection = single != null ? client.connect(StringCodec.UTF8) : clusterClient.connect(StringCodec.UTF8);
+      connection.setAutoFlushCommands(false);
+      opened.add(connection);
+    }
+    return new Pipeline(connection);
+  }
+
+  void release(Pipeline pipeline) {
+    pipelines.add(pipeline.connection);
+  }
+
+  /** A borrowed connection: its commands (routed by key slot in a cluster) and its flush. */
+  static final class Pipeline {
+    private final io.lettuce.core.api.StatefulConnection<String, String> connection;
+
+    private Pipeline(io.lettuce.core.api.StatefulConnection<String, String> connection) {
+      this.connection = connection;
+    }
+
+    @SuppressWarnings("unchecked")
+    RedisClusterAsyncCommands<String, String> commands() {
+      return connection instanceof StatefulRedisConnection<?, ?> one
+          ? ((StatefulRedisConnection<String, String>) one).async()
+          : ((StatefulRedisClusterConnection<String, String>) connection).async();
+    }
+
+    void flush() {
+      connection.flushCommands();
+    }
   }
 
   /** One command connection per master node: the whole key space, each key once. */
@@ -123,6 +169,7 @@ final class RedisConnection implements AutoCloseable {
 
   @Override
   public void close() {
+    opened.forEach(io.lettuce.core.api.StatefulConnection::close);
     if (single != null) {
       single.close();
       shutdown(client);

@@ -42,7 +42,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
@@ -67,7 +67,9 @@ import org.slf4j.LoggerFactory;
  * naming the servers and the table; a write that throws may have applied part of its batch, never
  * half of one key.
  *
- * <p>Thread-safe: one Lettuce connection, shared.
+ * <p>Thread-safe: each batch borrows a connection of its own from a small pool, queues its
+ * commands and sends them in one write (one round trip a batch); key scans and the checks at
+ * opening use one shared connection.
  */
 public final class RedisOnlineStore implements OnlineStore {
   private static final Logger LOG = LoggerFactory.getLogger(RedisOnlineStore.class);
@@ -119,7 +121,7 @@ public final class RedisOnlineStore implements OnlineStore {
     Objects.requireNonNull(table, "table");
     ensureOpen();
     checkTablesKey();
-    Map<String, String> registry = one(() -> commands().hgetall(layout.tablesKey()), "reading the table specs");
+    Map<String, String> registry = one(c -> c.hgetall(layout.tablesKey()), "reading the table specs");
     String text = RedisLayout.specText(table);
     String stored = registry.get(table.name());
     if (stored != null && !RedisLayout.isDropping(stored)) {
@@ -139,7 +141,7 @@ public final class RedisOnlineStore implements OnlineStore {
       throw RedisLayout.foreign(key, "is under namespace '" + options.namespace() + "' where the rows of table '"
           + table.name() + "' go, but that table is not registered in " + layout.tablesKey());
     });
-    boolean created = one(() -> commands().hsetnx(layout.tablesKey(), table.name(), text), "registering table '"
+    boolean created = one(c -> c.hsetnx(layout.tablesKey(), table.name(), text), "registering table '"
         + table.name() + "'");
     if (!created) {
       specs.remove(table.name());
@@ -163,7 +165,7 @@ public final class RedisOnlineStore implements OnlineStore {
       List<EntityKey> batch = list.subList(from, Math.min(list.size(), from + options.batchSize()));
       List<String> rowKeys = batch.stream().map(k -> layout.rowKey(spec, k)).toList();
       List<Map<String, String>> hashes = run(rowKeys.stream()
-          .<Supplier<RedisFuture<Map<String, String>>>>map(k -> () -> commands().hgetall(k)).toList(),
+          .<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<Map<String, String>>>>map(k -> c -> c.hgetall(k)).toList(),
           "reading keys of table '" + table + "'");
       for (int i = 0; i < batch.size(); i++) {
         if (!hashes.get(i).isEmpty()) {
@@ -194,7 +196,7 @@ public final class RedisOnlineStore implements OnlineStore {
 
   private long writeSegment(TableSpec spec, List<OnlineWrite> segment) {
     List<OnlineWrite> onServer = new ArrayList<>();
-    List<Supplier<RedisFuture<Long>>> scripts = new ArrayList<>();
+    List<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<Long>>> scripts = new ArrayList<>();
     List<ClientDecided> inClient = new ArrayList<>();
     for (OnlineWrite write : segment) {
       Optional<String[]> condition = write.condition().declared().flatMap(d -> serverCondition(spec, d));
@@ -202,7 +204,7 @@ public final class RedisOnlineStore implements OnlineStore {
         String[] args = scriptArgs(spec, write, condition.get(), null);
         String key = layout.rowKey(spec, write.key());
         onServer.add(write);
-        scripts.add(() -> commands().evalsha(scriptSha, ScriptOutputType.INTEGER, new String[] {key}, args));
+        scripts.add(c -> c.evalsha(scriptSha, ScriptOutputType.INTEGER, new String[] {key}, args));
       } else {
         inClient.add(new ClientDecided(write, write.condition()));
       }
@@ -230,10 +232,10 @@ public final class RedisOnlineStore implements OnlineStore {
     while (!pending.isEmpty()) {
       List<String> rowKeys = pending.stream().map(p -> layout.rowKey(spec, p.write().key())).toList();
       List<Map<String, String>> hashes = run(rowKeys.stream()
-          .<Supplier<RedisFuture<Map<String, String>>>>map(k -> () -> commands().hgetall(k)).toList(),
+          .<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<Map<String, String>>>>map(k -> c -> c.hgetall(k)).toList(),
           "reading keys of table '" + spec.name() + "'");
       List<ClientDecided> permitted = new ArrayList<>();
-      List<Supplier<RedisFuture<Long>>> scripts = new ArrayList<>();
+      List<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<Long>>> scripts = new ArrayList<>();
       for (int i = 0; i < pending.size(); i++) {
         ClientDecided p = pending.get(i);
         Map<String, String> hash = hashes.get(i);
@@ -243,7 +245,7 @@ public final class RedisOnlineStore implements OnlineStore {
           String[] args = scriptArgs(spec, p.write(), new String[] {"e", ""}, hash.isEmpty() ? null : hash);
           String key = rowKeys.get(i);
           permitted.add(p);
-          scripts.add(() -> commands().evalsha(scriptSha, ScriptOutputType.INTEGER, new String[] {key}, args));
+          scripts.add(c -> c.evalsha(scriptSha, ScriptOutputType.INTEGER, new String[] {key}, args));
         }
       }
       List<Long> results = run(scripts, "writing keys of table '" + spec.name() + "'");
@@ -324,13 +326,13 @@ public final class RedisOnlineStore implements OnlineStore {
   public void dropTable(String name) {
     ensureOpen();
     checkTablesKey();
-    String stored = one(() -> commands().hget(layout.tablesKey(), name), "reading the spec of table '" + name + "'");
+    String stored = one(c -> c.hget(layout.tablesKey(), name), "reading the spec of table '" + name + "'");
     if (stored == null) {
       return;
     }
     if (!RedisLayout.isDropping(stored)) {
       String marked = RedisLayout.droppingText(stored);
-      one(() -> commands().hset(layout.tablesKey(), name, marked), "marking table '" + name + "' as dropped");
+      one(c -> c.hset(layout.tablesKey(), name, marked), "marking table '" + name + "' as dropped");
     }
     specs.remove(name);
     finishDrop(name);
@@ -342,12 +344,12 @@ public final class RedisOnlineStore implements OnlineStore {
     while (rowKeys.hasNext()) {
       batch.add(rowKeys.next());
       if (batch.size() == options.batchSize() || !rowKeys.hasNext()) {
-        run(batch.stream().<Supplier<RedisFuture<Long>>>map(k -> () -> commands().unlink(k)).toList(),
+        run(batch.stream().<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<Long>>>map(k -> c -> c.unlink(k)).toList(),
             "deleting the keys of table '" + name + "'");
         batch.clear();
       }
     }
-    one(() -> commands().hdel(layout.tablesKey(), name), "forgetting table '" + name + "'");
+    one(c -> c.hdel(layout.tablesKey(), name), "forgetting table '" + name + "'");
     specs.remove(name);
   }
 
@@ -377,17 +379,13 @@ public final class RedisOnlineStore implements OnlineStore {
 
   // ------------------------------------------------------------------------------------ helpers
 
-  private RedisClusterAsyncCommands<String, String> commands() {
-    return connection.commands();
-  }
-
   private TableSpec spec(String table) {
     ensureOpen();
     TableSpec cached = specs.get(table);
     if (cached != null) {
       return cached;
     }
-    String text = one(() -> commands().hget(layout.tablesKey(), table), "reading the spec of table '" + table + "'");
+    String text = one(c -> c.hget(layout.tablesKey(), table), "reading the spec of table '" + table + "'");
     if (text == null || RedisLayout.isDropping(text)) {
       throw new StoreException("table '" + table + "' does not exist in the " + this + "; create it first (registering"
           + " its feature set does)");
@@ -402,7 +400,7 @@ public final class RedisOnlineStore implements OnlineStore {
   }
 
   private void checkTablesKey() {
-    String type = one(() -> commands().type(layout.tablesKey()), "checking the namespace");
+    String type = one(c -> c.type(layout.tablesKey()), "checking the namespace");
     if (!type.equals("none") && !type.equals("hash")) {
       throw new StoreException("Redis key '" + layout.tablesKey() + "' is a " + type + ", not the hash of table specs this"
           + " store keeps there; is another program using namespace '" + options.namespace() + "'? Use another namespace"
@@ -442,7 +440,7 @@ public final class RedisOnlineStore implements OnlineStore {
           }
           RedisClusterAsyncCommands<String, String> master = masters.get(node);
           KeyScanCursor<String> previous = cursor;
-          cursor = one(() -> previous == null ? master.scan(args) : master.scan(ScanCursor.of(previous.getCursor()), args),
+          cursor = one(c -> previous == null ? master.scan(args) : master.scan(ScanCursor.of(previous.getCursor()), args),
               "listing keys matching '" + pattern + "'");
           page = cursor.getKeys().iterator();
         }
@@ -465,19 +463,34 @@ public final class RedisOnlineStore implements OnlineStore {
    * never ran: they are sent again until option {@code timeout} has passed since the first
    * refusal. Any other failure is a {@link StoreException} saying what was being done.
    */
-  private <T> List<T> run(List<Supplier<RedisFuture<T>>> commands, String doing) {
+  private <T> List<T> run(List<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>>> commands, String doing) {
     ensureOpen();
     List<T> results = new ArrayList<>(java.util.Collections.nCopies(commands.size(), null));
     List<Integer> todo = new ArrayList<>();
     for (int i = 0; i < commands.size(); i++) {
       todo.add(i);
     }
-    long deadline = 0;
-    long pause = 50;
+    Patience patience = new Patience();
+    int scriptLoads = 0;
     while (!todo.isEmpty()) {
       List<RedisFuture<T>> futures = new ArrayList<>(todo.size());
-      for (int i : todo) {
-        futures.add(send(commands.get(i)));
+      RedisConnection.Pipeline pipeline;
+      try {
+        pipeline = connection.borrow();
+      } catch (RedisException e) {
+        if (!neverSent(e)) {
+          throw failure(e, doing);
+        }
+        patience.waitOrFail(e, doing);
+        continue;
+      }
+      try {
+        for (int i : todo) {
+          futures.add(commands.get(i).apply(pipeline.commands()));
+        }
+        pipeline.flush();
+      } finally {
+        connection.release(pipeline);
       }
       List<Integer> again = new ArrayList<>();
       boolean missingScript = false;
@@ -497,34 +510,44 @@ public final class RedisOnlineStore implements OnlineStore {
         }
       }
       if (missingScript) {
+        if (++scriptLoads > 3) {
+          throw new StoreException("Redis at " + options.servers() + " keeps answering NOSCRIPT to the write script while "
+              + doing + ", although it was loaded " + (scriptLoads - 1) + " times; is a script cache flushed in a loop?");
+        }
         loadScript(doing);
       }
       if (unreachable != null) {
-        long now = System.nanoTime();
-        if (deadline == 0) {
-          deadline = now + options.timeout().toNanos();
-          LOG.warn("Redis at {} cannot be reached while {} ({}); retrying for up to {}", options.servers(), doing,
-              RedisConnection.firstLine(unreachable), options.timeout());
-        } else if (now - deadline > 0) {
-          throw new StoreException("Redis at " + options.servers() + " could not be reached for " + options.timeout()
-              + " (option 'timeout') while " + doing + " (" + RedisConnection.firstLine(unreachable) + "); "
-              + (doing.startsWith("writing") ? "some keys of the batch may be written, each whole or not at all; " : "")
-              + "check that the server runs, then run the command again", unreachable);
-        }
-        sleep(pause);
-        pause = Math.min(pause * 2, 1_000);
+        patience.waitOrFail(unreachable, doing);
       }
       todo = again;
     }
     return results;
   }
 
-  private <T> T one(Supplier<RedisFuture<T>> command, String doing) {
-    return run(List.of(command), doing).get(0);
+  /** How long one {@link #run} has waited for a server it cannot reach, and how long it waits next. */
+  private final class Patience {
+    private long deadline;
+    private long pause = 50;
+
+    void waitOrFail(RuntimeException unreachable, String doing) {
+      long now = System.nanoTime();
+      if (deadline == 0) {
+        deadline = now + options.timeout().toNanos();
+        LOG.warn("Redis at {} cannot be reached while {} ({}); retrying for up to {}", options.servers(), doing,
+            RedisConnection.firstLine(unreachable), options.timeout());
+      } else if (now - deadline > 0) {
+        throw new StoreException("Redis at " + options.servers() + " could not be reached for " + options.timeout()
+            + " (option 'timeout') while " + doing + " (" + RedisConnection.firstLine(unreachable) + "); "
+            + (doing.startsWith("writing") ? "some keys of the batch may be written, each whole or not at all; " : "")
+            + "check that the server runs, then run the command again", unreachable);
+      }
+      sleep(pause);
+      pause = Math.min(pause * 2, 1_000);
+    }
   }
 
-  private static <T> RedisFuture<T> send(Supplier<RedisFuture<T>> command) {
-    return command.get();
+  private <T> T one(Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>> command, String doing) {
+    return run(List.of(command), doing).get(0);
   }
 
   private <T> T await(RedisFuture<T> future) {
@@ -554,8 +577,11 @@ public final class RedisOnlineStore implements OnlineStore {
         || e instanceof RedisConnectionException;
   }
 
+  /** Loads the write script on every master: a cluster routes each key's EVALSHA to the master of its slot. */
   private void loadScript(String doing) {
-    one(() -> commands().scriptLoad(SCRIPT), doing + " (loading the write script)");
+    for (RedisClusterAsyncCommands<String, String> master : connection.masters()) {
+      one(c -> master.scriptLoad(SCRIPT), doing + " (loading the write script)");
+    }
   }
 
   private StoreException failure(RedisException e, String doing) {

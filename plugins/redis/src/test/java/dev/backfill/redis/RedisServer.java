@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * {@code redis-server} on the PATH (Debian package {@code redis-server}; {@code .ci/run}
  * installs it); without it the test fails saying so.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
   private final int port;
   private final Path dir;
   private final List<String> extra;
@@ -28,7 +28,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts a server; {@code extra} are further {@code redis-server} arguments. */
-  static RedisServer start(String... extra) {
+  public static RedisServer start(String... extra) {
     try {
       Path dir = Files.createTempDirectory("backfill-redis-test");
       RedisServer server = new RedisServer(freePort(), dir, List.of(extra));
@@ -41,17 +41,17 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts a server that keeps its data across {@link #stop()} and {@link #restart()} (append-only file, fsync always). */
-  static RedisServer startPersistent(String... extra) {
+  public static RedisServer startPersistent(String... extra) {
     List<String> args = new ArrayList<>(List.of("--appendonly", "yes", "--appendfsync", "always"));
     args.addAll(List.of(extra));
     return start(args.toArray(String[]::new));
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
@@ -60,7 +60,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Stops the process (SIGTERM, which makes Redis flush and exit) and waits for it. */
-  synchronized void stop() {
+  public synchronized void stop() {
     if (process != null && process.isAlive()) {
       process.destroy();
       try {
@@ -74,13 +74,13 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts the process again on the same port and directory. */
-  synchronized void restart() {
+  public synchronized void restart() {
     stop();
     startProcess();
   }
 
   /** Sends one command over a fresh connection and returns the reply ({@link Resp}). */
-  Object command(String... args) {
+  public Object command(String... args) {
     try (Resp resp = new Resp(port)) {
       return resp.call(args);
     }
@@ -132,7 +132,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** A port free now, whose cluster bus port (port + 10000) is free too. */
-  static int freePort() {
+  public static int freePort() {
     for (int attempt = 0; attempt < 100; attempt++) {
       try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
         int port = socket.getLocalPort();
@@ -150,7 +150,7 @@ final class RedisServer implements AutoCloseable {
     throw new IllegalStateException("no free port pair found");
   }
 
-  static void sleep(long millis) {
+  public static void sleep(long millis) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {

@@ -19,12 +19,12 @@ import java.util.Map;
  * language does. Replies: simple strings and bulk strings as String, integers as Long, arrays as
  * List, nil as null; an error reply is an {@link IllegalStateException} with its text.
  */
-final class Resp implements AutoCloseable {
+public final class Resp implements AutoCloseable {
   private final Socket socket;
   private final InputStream in;
   private final OutputStream out;
 
-  Resp(int port) {
+  public Resp(int port) {
     try {
       socket = new Socket();
       socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
@@ -36,7 +36,7 @@ final class Resp implements AutoCloseable {
     }
   }
 
-  Object call(String... args) {
+  public Object call(String... args) {
     try {
       ByteArrayOutputStream request = new ByteArrayOutputStream();
       request.write(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -56,7 +56,7 @@ final class Resp implements AutoCloseable {
 
   /** HGETALL as a map. */
   @SuppressWarnings("unchecked")
-  Map<String, String> hgetall(String key) {
+  public Map<String, String> hgetall(String key) {
     List<Object> flat = (List<Object>) call("HGETALL", key);
     Map<String, String> map = new LinkedHashMap<>();
     for (int i = 0; i < flat.size(); i += 2) {
@@ -67,7 +67,7 @@ final class Resp implements AutoCloseable {
 
   /** Every key matching the pattern, by SCAN. */
   @SuppressWarnings("unchecked")
-  List<String> scan(String pattern) {
+  public List<String> scan(String pattern) {
     List<String> keys = new ArrayList<>();
     String cursor = "0";
     do {
