@@ -78,6 +78,9 @@ public final class RedisOnlineStore implements OnlineStore {
   private static final long APPLIED = 1;
   private static final long TIE = 2;
   private static final long CHANGED = 3;
+  private static final long NOT_A_HASH = 4;
+  private static final long NO_EVENT_TIME = 5;
+  private static final int KEYS_PER_CALL = 100;
 
   private final RedisConnection connection;
   private final RedisOptions options;
@@ -196,21 +199,19 @@ public final class RedisOnlineStore implements OnlineStore {
 
   private long writeSegment(TableSpec spec, List<OnlineWrite> segment) {
     List<OnlineWrite> onServer = new ArrayList<>();
-    List<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<Long>>> scripts = new ArrayList<>();
+    List<KeyedScript> scripts = new ArrayList<>();
     List<ClientDecided> inClient = new ArrayList<>();
     for (OnlineWrite write : segment) {
       Optional<String[]> condition = write.condition().declared().flatMap(d -> serverCondition(spec, d));
       if (condition.isPresent()) {
-        String[] args = scriptArgs(spec, write, condition.get(), null);
-        String key = layout.rowKey(spec, write.key());
         onServer.add(write);
-        scripts.add(c -> c.evalsha(scriptSha, ScriptOutputType.INTEGER, new String[] {key}, args));
+        scripts.add(new KeyedScript(layout.rowKey(spec, write.key()), scriptArgs(spec, write, condition.get(), null)));
       } else {
         inClient.add(new ClientDecided(write, write.condition()));
       }
     }
     long applied = 0;
-    List<Long> results = run(scripts, "writing keys of table '" + spec.name() + "'");
+    List<Long> results = runScripts(scripts, "writing keys of table '" + spec.name() + "'");
     for (int i = 0; i < results.size(); i++) {
       long result = results.get(i);
       if (result == APPLIED) {
@@ -227,28 +228,29 @@ public final class RedisOnlineStore implements OnlineStore {
   /** A write whose condition the client evaluates, then applies by compare-and-set. */
   private record ClientDecided(OnlineWrite write, WriteCondition condition) {}
 
+  /** One key's part of a call of the write script: its key and its arguments. */
+  private record KeyedScript(String key, List<String> args) {}
+
   private long decideInClient(TableSpec spec, List<ClientDecided> pending) {
     long applied = 0;
     while (!pending.isEmpty()) {
       List<String> rowKeys = pending.stream().map(p -> layout.rowKey(spec, p.write().key())).toList();
       List<Map<String, String>> hashes = run(rowKeys.stream()
-          .<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<Map<String, String>>>>map(k -> c -> c.hgetall(k)).toList(),
-          "reading keys of table '" + spec.name() + "'");
+          .<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<Map<String, String>>>>map(k -> c -> c.hgetall(k))
+          .toList(), "reading keys of table '" + spec.name() + "'");
       List<ClientDecided> permitted = new ArrayList<>();
-      List<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<Long>>> scripts = new ArrayList<>();
+      List<KeyedScript> scripts = new ArrayList<>();
       for (int i = 0; i < pending.size(); i++) {
         ClientDecided p = pending.get(i);
         Map<String, String> hash = hashes.get(i);
         Optional<Row> stored = hash.isEmpty() ? Optional.empty()
             : Optional.of(layout.row(spec, p.write().key(), rowKeys.get(i), hash));
         if (p.condition().permits(stored)) {
-          String[] args = scriptArgs(spec, p.write(), new String[] {"e", ""}, hash.isEmpty() ? null : hash);
-          String key = rowKeys.get(i);
           permitted.add(p);
-          scripts.add(c -> c.evalsha(scriptSha, ScriptOutputType.INTEGER, new String[] {key}, args));
+          scripts.add(new KeyedScript(rowKeys.get(i), scriptArgs(spec, p.write(), new String[] {"e", ""}, hash.isEmpty() ? null : hash)));
         }
       }
-      List<Long> results = run(scripts, "writing keys of table '" + spec.name() + "'");
+      List<Long> results = runScripts(scripts, "writing keys of table '" + spec.name() + "'");
       List<ClientDecided> changed = new ArrayList<>();
       for (int i = 0; i < results.size(); i++) {
         if (results.get(i) == APPLIED) {
@@ -260,6 +262,63 @@ public final class RedisOnlineStore implements OnlineStore {
       pending = changed;
     }
     return applied;
+  }
+
+  /**
+   * Runs the write script over the keys, pipelined: one call for up to {@value #KEYS_PER_CALL}
+   * keys (in a cluster, keys of one slot, as Redis requires), so that the cost of a script call is
+   * shared. Returns each key's result in the order given.
+   *
+   * @throws StoreException naming the first key that is not a row of this layout, once every
+   *     other key of the batch has been written
+   */
+  private List<Long> runScripts(List<KeyedScript> scripts, String doing) {
+    Map<Integer, List<Integer>> groups = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < scripts.size(); i++) {
+      int group = options.cluster() ? io.lettuce.core.cluster.SlotHash.getSlot(scripts.get(i).key()) : 0;
+      List<Integer> members = groups.computeIfAbsent(group, g -> new ArrayList<>());
+      if (members.size() == KEYS_PER_CALL) {
+        // A full call: start another one for the same slot under a group number no slot has.
+        groups.put(-groups.size() - 1, members);
+        members = new ArrayList<>();
+        groups.put(group, members);
+      }
+      members.add(i);
+    }
+    List<List<Integer>> calls = new ArrayList<>(groups.values());
+    List<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<List<Object>>>> commands = new ArrayList<>();
+    for (List<Integer> call : calls) {
+      String[] keys = new String[call.size()];
+      List<String> args = new ArrayList<>();
+      for (int j = 0; j < call.size(); j++) {
+        KeyedScript script = scripts.get(call.get(j));
+        keys[j] = script.key();
+        args.addAll(script.args());
+      }
+      String[] argv = args.toArray(String[]::new);
+      commands.add(c -> c.evalsha(scriptSha, ScriptOutputType.MULTI, keys, argv));
+    }
+    List<List<Object>> replies = run(commands, doing);
+    Long[] results = new Long[scripts.size()];
+    String foreign = null;
+    for (int g = 0; g < calls.size(); g++) {
+      List<Integer> call = calls.get(g);
+      for (int j = 0; j < call.size(); j++) {
+        long result = (Long) replies.get(g).get(j);
+        results[call.get(j)] = result;
+        if ((result == NOT_A_HASH || result == NO_EVENT_TIME) && foreign == null) {
+          String key = scripts.get(call.get(j)).key();
+          foreign = result == NOT_A_HASH ? key + "' holds another type than a hash"
+              : key + "' is a hash without the field " + RedisLayout.EVENT_TIME_FIELD;
+        }
+      }
+    }
+    if (foreign != null) {
+      throw new StoreException("Redis key '" + foreign + " while " + doing + ": it is not a row of this store's layout and"
+          + " was left alone; is another program writing under namespace '" + options.namespace() + "'? Use another"
+          + " namespace, or remove the key");
+    }
+    return List.of(results);
   }
 
   /** The script's condition arguments for a declared condition, or empty when only the client can decide it. */
@@ -277,26 +336,24 @@ public final class RedisOnlineStore implements OnlineStore {
     return Optional.empty();
   }
 
-  private String[] scriptArgs(TableSpec spec, OnlineWrite write, String[] condition, Map<String, String> expected) {
-    List<String> args = new ArrayList<>();
+  private List<String> scriptArgs(TableSpec spec, OnlineWrite write, String[] condition, Map<String, String> expected) {
+    Map<String, String> fields = write.row().map(row -> layout.fields(spec, row)).orElse(Map.of());
+    List<String> args = new ArrayList<>(4 + 2 * fields.size() + (expected == null ? 0 : 2 * expected.size()));
     args.add(condition[0]);
     args.add(condition[1]);
-    if (condition[0].equals("e") && expected == null) {
-      args.add("-1");
-    } else {
-      args.add(Integer.toString(expected == null ? 0 : expected.size()));
-      if (expected != null) {
-        expected.forEach((field, value) -> {
-          args.add(field);
-          args.add(value);
-        });
-      }
+    args.add(condition[0].equals("e") && expected == null ? "-1" : Integer.toString(expected == null ? 0 : expected.size()));
+    args.add(Integer.toString(fields.size()));
+    if (expected != null) {
+      expected.forEach((field, value) -> {
+        args.add(field);
+        args.add(value);
+      });
     }
-    write.row().ifPresent(row -> layout.fields(spec, row).forEach((field, value) -> {
+    fields.forEach((field, value) -> {
       args.add(field);
       args.add(value);
-    }));
-    return args.toArray(String[]::new);
+    });
+    return args;
   }
 
   @Override
@@ -592,10 +649,6 @@ public final class RedisOnlineStore implements OnlineStore {
           + "check the server's load and the network, or raise the timeout", e);
     }
     String message = RedisConnection.firstLine(e);
-    if (message.contains("WRONGLAYOUT")) {
-      return new StoreException("a key of the " + this + " is not a row of this store's layout while " + doing + " ("
-          + message + "); is another program writing under namespace '" + options.namespace() + "'?", e);
-    }
     if (message.startsWith("CLUSTERDOWN") || message.startsWith("MOVED") || message.startsWith("TRYAGAIN")) {
       return new StoreException("the Redis Cluster at " + options.servers() + " cannot serve every key while " + doing + " ("
           + message + "); a node is down or the cluster is resharding: nothing of the failed keys was written", e);

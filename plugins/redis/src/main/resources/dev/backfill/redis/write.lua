@@ -1,26 +1,18 @@
--- One conditional write of one row key, atomic because Redis runs a script without interleaving.
--- KEYS[1]  the row's hash
--- ARGV[1]  the condition: 'a' always; 'f' stored event time before ARGV[2] (a fence);
---          'l' stored event time before ARGV[2] (newest wins; equal times are a tie, decided by
---          the client); 'e' the stored hash equals the ARGV[3] field/value pairs that follow
---          (ARGV[3] = -1: the key is absent)
--- ARGV[2]  epoch microseconds for 'f' and 'l' (signed decimal text: Lua numbers are doubles
---          and would round the microseconds of far dates, so they are compared as text)
--- then     the new field/value pairs; none: delete the key
--- Returns  1 applied, 0 not permitted, 2 tie on the event time, 3 the hash is not the expected one
-local key = KEYS[1]
-local kind = redis.call('TYPE', key)['ok']
-local exists = kind ~= 'none'
-if exists and kind ~= 'hash' then
-  return redis.error_reply('WRONGLAYOUT ' .. key .. ' is a ' .. kind .. ', not a hash')
-end
-local stored = false
-if exists then
-  stored = redis.call('HGET', key, '@event_time')
-  if not stored then
-    return redis.error_reply('WRONGLAYOUT ' .. key .. ' has no field @event_time')
-  end
-end
+-- The conditional writes of a batch of row keys, each key once, all atomic together because
+-- Redis runs a script without interleaving. One call covers many keys (in a cluster, keys of one
+-- slot), so the cost of a script call is shared.
+-- KEYS     the row hashes
+-- ARGV     per key, in the order of KEYS: the condition, its bound, the number of expected
+--          field/value pairs (-1: the key must be absent), the number of new pairs (0: delete
+--          the key), then the expected pairs and the new pairs. Conditions:
+--          'a' always; 'f' the stored event time is before the bound (a fence);
+--          'l' the stored event time is before the bound (newest wins; equal times are a tie,
+--          decided by the client); 'e' the stored hash is exactly the expected pairs.
+--          Bounds are epoch microseconds as signed decimal text: Lua numbers are doubles and
+--          would round the microseconds of far dates, so they are compared as text.
+-- Returns  per key: 1 applied, 0 not permitted, 2 tie on the event time, 3 the hash is not the
+--          expected one, 4 the key holds another type, 5 a hash without @event_time. Keys of
+--          4 and 5 are left alone.
 
 local function compare(a, b)
   local negA = string.sub(a, 1, 1) == '-'
@@ -39,33 +31,50 @@ local function compare(a, b)
   return c
 end
 
-local condition = ARGV[1]
-local expected = tonumber(ARGV[3])
-local first = 4
-if condition == 'f' then
-  if exists and compare(stored, ARGV[2]) >= 0 then return 0 end
-elseif condition == 'l' then
+local function apply(key, condition, bound, expected, expectedAt, new, newAt)
+  local kind = redis.call('TYPE', key)['ok']
+  local exists = kind ~= 'none'
+  if exists and kind ~= 'hash' then return 4 end
+  local stored = false
   if exists then
-    local c = compare(stored, ARGV[2])
-    if c > 0 then return 0 end
-    if c == 0 then return 2 end
+    stored = redis.call('HGET', key, '@event_time')
+    if not stored then return 5 end
   end
-elseif condition == 'e' then
-  if expected < 0 then
-    if exists then return 3 end
-  else
-    if not exists or redis.call('HLEN', key) ~= expected then return 3 end
-    for j = 0, expected - 1 do
-      if redis.call('HGET', key, ARGV[first + 2 * j]) ~= ARGV[first + 2 * j + 1] then return 3 end
+  if condition == 'f' then
+    if exists and compare(stored, bound) >= 0 then return 0 end
+  elseif condition == 'l' then
+    if exists then
+      local c = compare(stored, bound)
+      if c > 0 then return 0 end
+      if c == 0 then return 2 end
     end
-    first = first + 2 * expected
+  elseif condition == 'e' then
+    if expected < 0 then
+      if exists then return 3 end
+    else
+      if not exists or redis.call('HLEN', key) ~= expected then return 3 end
+      for j = 0, expected - 1 do
+        if redis.call('HGET', key, ARGV[expectedAt + 2 * j]) ~= ARGV[expectedAt + 2 * j + 1] then return 3 end
+      end
+    end
   end
+  if exists then
+    redis.call('DEL', key)
+  end
+  if new > 0 then
+    redis.call('HSET', key, unpack(ARGV, newAt, newAt + 2 * new - 1))
+  end
+  return 1
 end
 
-if exists then
-  redis.call('DEL', key)
+local results = {}
+local at = 1
+for k = 1, #KEYS do
+  local expected = tonumber(ARGV[at + 2])
+  local new = tonumber(ARGV[at + 3])
+  local expectedAt = at + 4
+  local newAt = expectedAt + 2 * math.max(expected, 0)
+  results[k] = apply(KEYS[k], ARGV[at], ARGV[at + 1], expected, expectedAt, new, newAt)
+  at = newAt + 2 * new
 end
-if #ARGV >= first then
-  redis.call('HSET', key, unpack(ARGV, first))
-end
-return 1
+return results

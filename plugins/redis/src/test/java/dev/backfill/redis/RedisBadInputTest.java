@@ -123,12 +123,13 @@ class RedisBadInputTest {
       redis.call("HSET", hashKey, "count", "1");
 
       assertOneLine(() -> store.write("clicks", List.of(OnlineWrite.put(EntityKey.of("u1"), click("u1", 5)))),
-          "WRONGLAYOUT " + listKey + " is a list, not a hash");
+          "Redis key '" + listKey + "' holds another type than a hash while writing keys of table 'clicks': it is not a row"
+              + " of this store's layout and was left alone");
       assertThat(redis.call("LRANGE", listKey, "0", "-1")).isEqualTo(List.of("x"));
       assertOneLine(() -> store.get("clicks", EntityKey.of("u2")),
           "Redis key '" + hashKey + "' has no field @event_time: it is not a row of this store's layout");
       assertOneLine(() -> store.write("clicks", List.of(OnlineWrite.put(EntityKey.of("u2"), click("u2", 5)))),
-          "WRONGLAYOUT " + hashKey + " has no field @event_time");
+          "Redis key '" + hashKey + "' is a hash without the field @event_time while writing keys of table 'clicks'");
       assertThat(redis.hgetall(hashKey)).isEqualTo(Map.of("count", "1"));
     }
   }
