@@ -73,7 +73,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisOnlineStore implements OnlineStore {
   private static final Logger LOG = LoggerFactory.getLogger(RedisOnlineStore.class);
-  private static final String SCRIPT = loadScript();
+  private static final String SCRIPT = loadScript("write.lua");
+  private static final String READ_SCRIPT = loadScript("read.lua");
   private static final int SCAN_COUNT = 1_000;
   private static final long APPLIED = 1;
   private static final long TIE = 2;
@@ -86,6 +87,7 @@ public final class RedisOnlineStore implements OnlineStore {
   private final RedisOptions options;
   private final RedisLayout layout;
   private final String scriptSha;
+  private final String readScriptSha;
   private final Map<String, TableSpec> specs = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -94,6 +96,7 @@ public final class RedisOnlineStore implements OnlineStore {
     this.options = connection.options();
     this.layout = new RedisLayout(options.namespace());
     this.scriptSha = sha1Hex(SCRIPT);
+    this.readScriptSha = sha1Hex(READ_SCRIPT);
   }
 
   /**
@@ -167,9 +170,7 @@ public final class RedisOnlineStore implements OnlineStore {
     for (int from = 0; from < list.size(); from += options.batchSize()) {
       List<EntityKey> batch = list.subList(from, Math.min(list.size(), from + options.batchSize()));
       List<String> rowKeys = batch.stream().map(k -> layout.rowKey(spec, k)).toList();
-      List<Map<String, String>> hashes = run(rowKeys.stream()
-          .<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<Map<String, String>>>>map(k -> c -> c.hgetall(k)).toList(),
-          "reading keys of table '" + table + "'");
+      List<Map<String, String>> hashes = readHashes(rowKeys, "reading keys of table '" + table + "'");
       for (int i = 0; i < batch.size(); i++) {
         if (!hashes.get(i).isEmpty()) {
           rows.put(batch.get(i), layout.row(spec, batch.get(i), rowKeys.get(i), hashes.get(i)));
@@ -177,6 +178,58 @@ public final class RedisOnlineStore implements OnlineStore {
       }
     }
     return rows;
+  }
+
+  /**
+   * The hashes of the keys, in order (empty for an absent key): the read script, up to
+   * {@value #KEYS_PER_CALL} keys a call, the calls pipelined.
+   *
+   * @throws StoreException naming a key that holds another type than a hash
+   */
+  private List<Map<String, String>> readHashes(List<String> rowKeys, String doing) {
+    List<List<Integer>> calls = calls(rowKeys);
+    List<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<List<Object>>>> commands = new ArrayList<>();
+    for (List<Integer> call : calls) {
+      String[] keys = call.stream().map(rowKeys::get).toArray(String[]::new);
+      commands.add(c -> c.evalsha(readScriptSha, ScriptOutputType.MULTI, keys));
+    }
+    List<List<Object>> replies = run(commands, doing);
+    List<Map<String, String>> hashes = new ArrayList<>(java.util.Collections.nCopies(rowKeys.size(), null));
+    for (int g = 0; g < calls.size(); g++) {
+      List<Integer> call = calls.get(g);
+      for (int j = 0; j < call.size(); j++) {
+        Object reply = replies.get(g).get(j);
+        if (!(reply instanceof List<?> flat)) {
+          throw RedisLayout.foreign(rowKeys.get(call.get(j)), "holds another type than a hash");
+        }
+        Map<String, String> hash = new java.util.LinkedHashMap<>();
+        for (int f = 0; f + 1 < flat.size(); f += 2) {
+          hash.put((String) flat.get(f), (String) flat.get(f + 1));
+        }
+        hashes.set(call.get(j), hash);
+      }
+    }
+    return hashes;
+  }
+
+  /**
+   * The keys' indexes grouped into script calls of up to {@value #KEYS_PER_CALL} keys; in a
+   * cluster the keys of a call share a slot, as Redis requires of a script's keys.
+   */
+  private List<List<Integer>> calls(List<String> rowKeys) {
+    Map<Integer, List<Integer>> open = new HashMap<>();
+    List<List<Integer>> calls = new ArrayList<>();
+    for (int i = 0; i < rowKeys.size(); i++) {
+      int slot = options.cluster() ? io.lettuce.core.cluster.SlotHash.getSlot(rowKeys.get(i)) : 0;
+      List<Integer> call = open.get(slot);
+      if (call == null || call.size() == KEYS_PER_CALL) {
+        call = new ArrayList<>();
+        open.put(slot, call);
+        calls.add(call);
+      }
+      call.add(i);
+    }
+    return calls;
   }
 
   @Override
@@ -235,9 +288,7 @@ public final class RedisOnlineStore implements OnlineStore {
     long applied = 0;
     while (!pending.isEmpty()) {
       List<String> rowKeys = pending.stream().map(p -> layout.rowKey(spec, p.write().key())).toList();
-      List<Map<String, String>> hashes = run(rowKeys.stream()
-          .<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<Map<String, String>>>>map(k -> c -> c.hgetall(k))
-          .toList(), "reading keys of table '" + spec.name() + "'");
+      List<Map<String, String>> hashes = readHashes(rowKeys, "reading keys of table '" + spec.name() + "'");
       List<ClientDecided> permitted = new ArrayList<>();
       List<KeyedScript> scripts = new ArrayList<>();
       for (int i = 0; i < pending.size(); i++) {
@@ -273,19 +324,7 @@ public final class RedisOnlineStore implements OnlineStore {
    *     other key of the batch has been written
    */
   private List<Long> runScripts(List<KeyedScript> scripts, String doing) {
-    Map<Integer, List<Integer>> groups = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < scripts.size(); i++) {
-      int group = options.cluster() ? io.lettuce.core.cluster.SlotHash.getSlot(scripts.get(i).key()) : 0;
-      List<Integer> members = groups.computeIfAbsent(group, g -> new ArrayList<>());
-      if (members.size() == KEYS_PER_CALL) {
-        // A full call: start another one for the same slot under a group number no slot has.
-        groups.put(-groups.size() - 1, members);
-        members = new ArrayList<>();
-        groups.put(group, members);
-      }
-      members.add(i);
-    }
-    List<List<Integer>> calls = new ArrayList<>(groups.values());
+    List<List<Integer>> calls = calls(scripts.stream().map(KeyedScript::key).toList());
     List<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<List<Object>>>> commands = new ArrayList<>();
     for (List<Integer> call : calls) {
       String[] keys = new String[call.size()];
@@ -568,10 +607,10 @@ public final class RedisOnlineStore implements OnlineStore {
       }
       if (missingScript) {
         if (++scriptLoads > 3) {
-          throw new StoreException("Redis at " + options.servers() + " keeps answering NOSCRIPT to the write script while "
+          throw new StoreException("Redis at " + options.servers() + " keeps answering NOSCRIPT to the scripts while "
               + doing + ", although it was loaded " + (scriptLoads - 1) + " times; is a script cache flushed in a loop?");
         }
-        loadScript(doing);
+        loadScripts(doing);
       }
       if (unreachable != null) {
         patience.waitOrFail(unreachable, doing);
@@ -634,10 +673,11 @@ public final class RedisOnlineStore implements OnlineStore {
         || e instanceof RedisConnectionException;
   }
 
-  /** Loads the write script on every master: a cluster routes each key's EVALSHA to the master of its slot. */
-  private void loadScript(String doing) {
+  /** Loads the scripts on every master: a cluster routes each EVALSHA to the master of its keys' slot. */
+  private void loadScripts(String doing) {
     for (RedisClusterAsyncCommands<String, String> master : connection.masters()) {
       one(c -> master.scriptLoad(SCRIPT), doing + " (loading the write script)");
+      one(c -> master.scriptLoad(READ_SCRIPT), doing + " (loading the read script)");
     }
   }
 
@@ -677,9 +717,9 @@ public final class RedisOnlineStore implements OnlineStore {
     }
   }
 
-  private static String loadScript() {
-    try (InputStream in = RedisOnlineStore.class.getResourceAsStream("write.lua")) {
-      return new String(Objects.requireNonNull(in, "write.lua").readAllBytes(), StandardCharsets.UTF_8);
+  private static String loadScript(String name) {
+    try (InputStream in = RedisOnlineStore.class.getResourceAsStream(name)) {
+      return new String(Objects.requireNonNull(in, name).readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -126,6 +126,8 @@ class RedisBadInputTest {
           "Redis key '" + listKey + "' holds another type than a hash while writing keys of table 'clicks': it is not a row"
               + " of this store's layout and was left alone");
       assertThat(redis.call("LRANGE", listKey, "0", "-1")).isEqualTo(List.of("x"));
+      assertOneLine(() -> store.get("clicks", EntityKey.of("u1")),
+          "Redis key '" + listKey + "' holds another type than a hash: it is not a row of this store's layout");
       assertOneLine(() -> store.get("clicks", EntityKey.of("u2")),
           "Redis key '" + hashKey + "' has no field @event_time: it is not a row of this store's layout");
       assertOneLine(() -> store.write("clicks", List.of(OnlineWrite.put(EntityKey.of("u2"), click("u2", 5)))),
