@@ -137,6 +137,22 @@ public interface BackfillClient extends AutoCloseable {
   List<BackfillJob> jobs(String featureSet);
 
   /**
+   * Cancels the job of that id, wherever it runs: a job of this client is cancelled at once
+   * ({@link BackfillJob#cancel()}); with a shared job history ({@link Builder#jobHistory(String, Map)},
+   * type {@code jdbc}) a job of another process is asked to cancel through the history, and its
+   * process cancels it at its next heartbeat unless it has committed by then. Follow the outcome
+   * with {@link #job(String)}.
+   *
+   * @return true when the job will be cancelled (this client's) or the request was recorded
+   *     (another's); false when the job has finished or committed offline
+   * @throws InvalidBackfillRequestException for an id the history does not hold
+   */
+  default boolean cancel(String jobId) {
+    return job(jobId).orElseThrow(() -> new InvalidBackfillRequestException("unknown backfill job '" + jobId
+        + "'; list the jobs of a feature set with jobs(featureSet)")).cancel();
+  }
+
+  /**
    * Brings every online key of the feature set to the latest row of the offline store (or
    * removes it when the offline store has no row of it), then makes the online writes durable
    * ({@link dev.backfill.spi.OnlineStore#sync()}). It repairs what a crash left behind outside
@@ -177,6 +193,17 @@ public interface BackfillClient extends AutoCloseable {
      * commit. Default: in memory.
      */
     Builder jobHistory(Path directory);
+
+    /**
+     * A job history found by type through {@link dev.backfill.spi.Plugins#jobHistory}: {@code memory}
+     * (the default), {@code file} (option {@code path}: the same as {@link #jobHistory(Path)}) or
+     * {@code jdbc} (from {@code backfill-jdbc-history}: a PostgreSQL database that clients in many
+     * processes and machines share, with conflicts, leases and cancellation across them). The
+     * client closes it.
+     */
+    default Builder jobHistory(String type, Map<String, String> options) {
+      throw new UnsupportedOperationException("this engine takes a job history by directory only");
+    }
 
     /** The clock that defines "now"; default {@link Clock#systemUTC()}. */
     Builder clock(Clock clock);

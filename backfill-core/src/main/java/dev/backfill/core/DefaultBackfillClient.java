@@ -18,6 +18,8 @@ import dev.backfill.api.RangeContents;
 import dev.backfill.api.Row;
 import dev.backfill.api.StoreException;
 import dev.backfill.api.TimeRange;
+import dev.backfill.spi.JobEntry;
+import dev.backfill.spi.JobHistory;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.OnlineWrite;
@@ -74,6 +76,10 @@ final class DefaultBackfillClient implements BackfillClient {
   private final Map<String, RowConformer> conformers = new ConcurrentHashMap<>();
   private final Map<String, DefaultBackfillJob> jobs = new ConcurrentHashMap<>();
   private final ExecutorService executor;
+  /** Renews the leases of a shared history, publishes progress, takes over and cancels; null for an exclusive one. */
+  private final java.util.concurrent.ScheduledExecutorService heartbeat;
+  private final Map<String, JobRecorder> recorders = new ConcurrentHashMap<>();
+  private final java.util.function.Consumer<BackfillJob> recoveryListener;
   private final Duration closeWait;
   private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
@@ -94,16 +100,85 @@ final class DefaultBackfillClient implements BackfillClient {
       thread.setDaemon(true);
       return thread;
     });
-    recover(recoveryListener);
+    this.recoveryListener = recoveryListener;
+    if (history.shared()) {
+      takeOver();
+      this.heartbeat = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "backfill-heartbeat");
+        thread.setDaemon(true);
+        return thread;
+      });
+      long period = Math.max(100, history.lease().toMillis() / 3);
+      heartbeat.scheduleWithFixedDelay(this::beat, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } else {
+      this.heartbeat = null;
+      recover(recoveryListener);
+    }
+  }
+
+  /** A recorder of the job's records in the history: every transition and (shared) its progress. */
+  private JobRecorder recorder(String jobId) {
+    return recorders.computeIfAbsent(jobId, id -> new JobRecorder(history));
+  }
+
+  /**
+   * One heartbeat of a shared history: renews the leases of this client's jobs, cancels those
+   * another client asked to cancel, publishes the progress of the running ones, and takes over
+   * the jobs whose holder's lease expired. A failure (the database unreachable for a moment) is
+   * logged and the next beat tries again; the leases last three beats.
+   */
+  private void beat() {
+    try {
+      for (String id : history.renewLeases()) {
+        DefaultBackfillJob job = jobs.get(id);
+        if (job != null && job.cancel()) {
+          log.info("backfill {} of {} cancelled at the request of another client of the job history", id,
+              job.plan().featureSet());
+        }
+      }
+      for (DefaultBackfillJob job : jobs.values()) {
+        if (!job.status().isTerminal()) {
+          recorder(job.id()).publishProgress(job.progress());
+        }
+      }
+      if (!closed) {
+        takeOver();
+      }
+    } catch (RuntimeException e) {
+      log.warn("job history {}: heartbeat failed ({}); trying again at the next one", history, e.toString());
+    }
+  }
+
+  /**
+   * Finishes the jobs of a shared history whose holder stopped (its lease expired), now held by
+   * this client: the first beat runs at build, so a client built after a crash settles them as a
+   * client of a file history does.
+   */
+  private void takeOver() {
+    JobRecovery recovery = new JobRecovery(offline, online, reconciler, clock, recoveryListener);
+    for (JobEntry entry : history.takeOverExpired()) {
+      JobRecord record = JobDocuments.record(entry);
+      DefaultBackfillJob job = DefaultBackfillJob.fromRecord(record, recorder(record.id())::save);
+      jobs.put(job.id(), job);
+      log.info("job history {}: took over backfill {} of {}, whose process stopped", history, record.id(),
+          record.featureSet());
+      try {
+        StoreCalls.run("the stores", "recovering backfill " + record.id() + " of " + record.featureSet(),
+            () -> recovery.recover(job));
+      } catch (RuntimeException e) {
+        log.error("recovering backfill {} of {} failed: {}; it is left to the next client once this one's lease "
+            + "expires", record.id(), record.featureSet(), e.toString());
+      }
+    }
   }
 
   /** Loads the history and settles, oldest first, the jobs that a stopped process left unfinished. */
   private void recover(java.util.function.Consumer<BackfillJob> listener) {
     JobRecovery recovery = new JobRecovery(offline, online, reconciler, clock, listener);
-    List<JobRecord> records = new ArrayList<>(history.load());
+    List<JobRecord> records = new ArrayList<>(history.load().stream().map(JobDocuments::record).toList());
     records.sort(Comparator.comparingLong(JobRecord::sequence));
     for (JobRecord record : records) {
-      DefaultBackfillJob job = DefaultBackfillJob.fromRecord(record, history::save);
+      DefaultBackfillJob job = DefaultBackfillJob.fromRecord(record, recorder(record.id())::save);
       jobs.put(job.id(), job);
       sequence.accumulateAndGet(record.sequence(), Math::max);
       if (JobRecovery.needsRecovery(record)) {
@@ -154,6 +229,15 @@ final class DefaultBackfillClient implements BackfillClient {
     Lock lock = locks.forFeatureSet(name).writeLock();
     lock.lock();
     try {
+      if (history.shared()) {
+        for (JobEntry entry : history.load()) {
+          if (entry.featureSet().equals(name) && entry.needsFinishing()) {
+            throw new BackfillConflictException("feature set '" + name + "' cannot be dropped while backfill job "
+                + entry.id() + " of it runs" + entry.holder().map(h -> " on " + h).orElse(" (its process stopped; "
+                + "a client takes it over when its lease expires)") + "; wait for it or cancel it", entry.id());
+          }
+        }
+      }
       synchronized (featureSets) {
         String dropping = "dropping table '" + name + "'";
         StoreCalls.run(online, dropping, () -> online.dropTable(name));
@@ -210,7 +294,8 @@ final class DefaultBackfillClient implements BackfillClient {
     BackfillPlan plan = backfill.plan();
     String featureSet = plan.featureSet();
     String id = newJobId();
-    DefaultBackfillJob job = new DefaultBackfillJob(id, sequence.incrementAndGet(), plan, clock.instant(), history::save);
+    DefaultBackfillJob job = new DefaultBackfillJob(id, sequence.incrementAndGet(), plan, clock.instant(),
+        recorder(id)::save);
     Optional<TimeRange> scope = plan.reset() ? Optional.empty() : Optional.of(plan.range());
     try {
       scopes.acquire(featureSet, id, scope, () -> {
@@ -226,15 +311,24 @@ final class DefaultBackfillClient implements BackfillClient {
       throw new BackfillException("interrupted while waiting for a drop of feature set '" + featureSet
           + "' to end; the backfill was not submitted", e);
     }
-    job.onTerminal(() -> scopes.release(featureSet, id));
     try {
-      history.save(job.toRecord());
+      JobRecord first = job.toRecord();
+      history.submit(JobDocuments.entry(first));
+      recorder(id).saved(first);
+    } catch (BackfillConflictException e) {
+      // Another process runs an overlapping job: this one was never recorded, so it never was.
+      jobs.remove(id);
+      recorders.remove(id);
+      scopes.release(featureSet, id);
+      throw e;
     } catch (RuntimeException e) {
+      job.onTerminal(() -> scopes.release(featureSet, id));
       // The job is known by its id (a conflict may have named it): it stays, FAILED.
       job.fail("the job history could not record the job, so it was not started: " + e.getMessage(), e, clock.instant());
       throw e instanceof BackfillException b ? b : new StoreException("backfill " + id + " of " + featureSet
           + " was not started: the job history could not record it: " + e, e);
     }
+    job.onTerminal(() -> scopes.release(featureSet, id));
     try {
       executor.execute(new BackfillExecution(backfill, job, offline, online, reconciler, executor, clock));
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -330,13 +424,51 @@ final class DefaultBackfillClient implements BackfillClient {
   public Optional<BackfillJob> job(String jobId) {
     Objects.requireNonNull(jobId, "jobId");
     ensureOpen();
-    return Optional.ofNullable(jobs.get(jobId));
+    DefaultBackfillJob local = jobs.get(jobId);
+    if (local != null || !history.shared()) {
+      return Optional.ofNullable(local);
+    }
+    return history.find(jobId).map(DefaultBackfillClient::recorded);
   }
 
+  /** A job of another client of a shared history, as last recorded; live while its holder's lease holds. */
+  private static RecordedJob recorded(JobEntry entry) {
+    return new RecordedJob(JobDocuments.record(entry), entry.holder().isPresent());
+  }
+
+  /**
+   * The feature set's jobs, newest first: this client's, and with a shared history every other
+   * client's as last recorded (their progress as last published).
+   */
   @Override
   public List<BackfillJob> jobs(String featureSet) {
     ensureOpen();
-    return JobListing.newestFirst(jobs.values(), featureSet, DefaultBackfillJob::sequence);
+    if (!history.shared()) {
+      return JobListing.newestFirst(jobs.values(), featureSet, DefaultBackfillJob::sequence);
+    }
+    List<BackfillJob> all = new ArrayList<>(jobs.values());
+    for (JobEntry entry : history.load()) {
+      if (entry.featureSet().equals(featureSet) && !jobs.containsKey(entry.id())) {
+        all.add(recorded(entry));
+      }
+    }
+    return JobListing.newestFirst(all, featureSet, job -> job instanceof DefaultBackfillJob d ? d.sequence()
+        : ((RecordedJob) job).sequence());
+  }
+
+  @Override
+  public boolean cancel(String jobId) {
+    Objects.requireNonNull(jobId, "jobId");
+    ensureOpen();
+    DefaultBackfillJob local = jobs.get(jobId);
+    if (local != null) {
+      return local.cancel();
+    }
+    if (history.shared()) {
+      return history.requestCancel(jobId);
+    }
+    throw new InvalidBackfillRequestException("unknown backfill job '" + jobId + "' in job history " + history
+        + "; list the jobs of a feature set with jobs(featureSet)");
   }
 
   @Override
@@ -372,6 +504,9 @@ final class DefaultBackfillClient implements BackfillClient {
       awaitUntil(job, deadline);
     }
     executor.shutdownNow();
+    if (heartbeat != null) {
+      heartbeat.shutdownNow();
+    }
     RuntimeException failure = null;
     try {
       history.close();
@@ -409,7 +544,8 @@ final class DefaultBackfillClient implements BackfillClient {
           case COMMITTING -> "in its offline commit";
           case COMMITTED -> "committed offline, updating the online store";
         },
-        history instanceof FileJobHistory
+        history.shared() ? "once its lease expires, another client of the shared job history finishes or fails it"
+            : history instanceof FileJobHistory
             ? "a client built on the same job history and stores finishes or fails it"
             : "with an in-memory job history nothing will finish its online update; repairOnline does");
   }
