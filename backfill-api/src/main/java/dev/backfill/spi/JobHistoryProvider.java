@@ -22,4 +22,17 @@ public interface JobHistoryProvider {
    *     line naming where it is (a directory; a database's host and name)
    */
   JobHistory create(Map<String, String> options);
+
+  /**
+   * A history opened only to read it ({@link JobHistory#load()}, {@link JobHistory#find}), for
+   * commands that must create and lock nothing: an implementation must not create its storage
+   * (a history that does not exist yet holds no jobs) and must not take any lock that keeps a
+   * client out. The default is {@link #create}, for a history whose opening writes nothing.
+   *
+   * @throws IllegalArgumentException as {@link #create} does
+   * @throws dev.backfill.api.StoreException as {@link #create} does
+   */
+  default JobHistory openForReading(Map<String, String> options) {
+    return create(options);
+  }
 }

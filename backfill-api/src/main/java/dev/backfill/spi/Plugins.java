@@ -41,6 +41,12 @@ public final class Plugins {
     return create(JobHistoryProvider.class, "job history", JobHistoryProvider::type, JobHistoryProvider::create, type, options);
   }
 
+  /** A job history opened only to be read ({@link JobHistoryProvider#openForReading}). */
+  public static JobHistory jobHistoryForReading(String type, Map<String, String> options) {
+    return create(JobHistoryProvider.class, "job history", JobHistoryProvider::type,
+        JobHistoryProvider::openForReading, type, options);
+  }
+
   /** The known types of a provider interface, sorted, each mapped to its provider. */
   public static <P> Map<String, P> providers(Class<P> providerType, Function<P, String> typeOf) {
     Map<String, P> byType = new TreeMap<>();

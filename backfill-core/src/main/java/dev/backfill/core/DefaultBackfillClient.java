@@ -79,6 +79,8 @@ final class DefaultBackfillClient implements BackfillClient {
   /** Renews the leases of a shared history, publishes progress, takes over and cancels; null for an exclusive one. */
   private final java.util.concurrent.ScheduledExecutorService heartbeat;
   private final Map<String, JobRecorder> recorders = new ConcurrentHashMap<>();
+  /** Jobs taken over whose recovery failed, to try again at the next beat. */
+  private final java.util.Queue<DefaultBackfillJob> recoveryRetries = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final java.util.function.Consumer<BackfillJob> recoveryListener;
   private final Duration closeWait;
   private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
@@ -102,14 +104,25 @@ final class DefaultBackfillClient implements BackfillClient {
     });
     this.recoveryListener = recoveryListener;
     if (history.shared()) {
-      takeOver();
       this.heartbeat = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "backfill-heartbeat");
         thread.setDaemon(true);
         return thread;
       });
       long period = Math.max(100, history.lease().toMillis() / 3);
+      // Beating before the takeovers below keeps the leases of the jobs they recover.
       heartbeat.scheduleWithFixedDelay(this::beat, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+      try {
+        for (DefaultBackfillJob job : takeOver()) {
+          // As with a file history, a recovery that fails fails build(): the lease then expires
+          // and another client tries again.
+          StoreCalls.run("the stores", "recovering backfill " + job.id() + " of " + job.plan().featureSet(),
+              () -> new JobRecovery(offline, online, reconciler, clock, recoveryListener).recover(job));
+        }
+      } catch (RuntimeException e) {
+        heartbeat.shutdownNow();
+        throw e;
+      }
     } else {
       this.heartbeat = null;
       recover(recoveryListener);
@@ -142,7 +155,14 @@ final class DefaultBackfillClient implements BackfillClient {
         }
       }
       if (!closed) {
-        takeOver();
+        // On the job threads: a long recovery must not hold up the next beats' renewals.
+        List<DefaultBackfillJob> toRecover = new ArrayList<>(takeOver());
+        for (DefaultBackfillJob job; (job = recoveryRetries.poll()) != null; ) {
+          toRecover.add(job);
+        }
+        for (DefaultBackfillJob job : toRecover) {
+          executor.execute(() -> recoverTakenOver(job));
+        }
       }
     } catch (RuntimeException e) {
       log.warn("job history {}: heartbeat failed ({}); trying again at the next one", history, e.toString());
@@ -150,24 +170,38 @@ final class DefaultBackfillClient implements BackfillClient {
   }
 
   /**
-   * Finishes the jobs of a shared history whose holder stopped (its lease expired), now held by
-   * this client: the first beat runs at build, so a client built after a crash settles them as a
-   * client of a file history does.
+   * Takes over the jobs of a shared history whose holder stopped (its lease expired): at build,
+   * so that a client built after a crash settles them as a client of a file history does, and
+   * at every beat.
    */
-  private void takeOver() {
-    JobRecovery recovery = new JobRecovery(offline, online, reconciler, clock, recoveryListener);
+  private List<DefaultBackfillJob> takeOver() {
+    List<DefaultBackfillJob> taken = new ArrayList<>();
     for (JobEntry entry : history.takeOverExpired()) {
       JobRecord record = JobDocuments.record(entry);
       DefaultBackfillJob job = DefaultBackfillJob.fromRecord(record, recorder(record.id())::save);
       jobs.put(job.id(), job);
       log.info("job history {}: took over backfill {} of {}, whose process stopped", history, record.id(),
           record.featureSet());
-      try {
-        StoreCalls.run("the stores", "recovering backfill " + record.id() + " of " + record.featureSet(),
-            () -> recovery.recover(job));
-      } catch (RuntimeException e) {
-        log.error("recovering backfill {} of {} failed: {}; it is left to the next client once this one's lease "
-            + "expires", record.id(), record.featureSet(), e.toString());
+      taken.add(job);
+    }
+    return taken;
+  }
+
+  /**
+   * Settles a job taken over at a beat: FAILED before its offline commit, else reconciled and
+   * SUCCEEDED. A recovery that fails (a store unreachable) is tried again at the next beat; the
+   * job stays held by this client meanwhile.
+   */
+  private void recoverTakenOver(DefaultBackfillJob job) {
+    String featureSet = job.plan().featureSet();
+    try {
+      StoreCalls.run("the stores", "recovering backfill " + job.id() + " of " + featureSet,
+          () -> new JobRecovery(offline, online, reconciler, clock, recoveryListener).recover(job));
+    } catch (RuntimeException e) {
+      log.error("recovering backfill {} of {} failed: {}; trying again at the next heartbeat", job.id(), featureSet,
+          e.toString());
+      if (!closed) {
+        recoveryRetries.add(job);
       }
     }
   }

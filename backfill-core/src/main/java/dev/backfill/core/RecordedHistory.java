@@ -46,7 +46,7 @@ final class RecordedHistory implements JobHistorySnapshot {
     if (type.equals("file")) {
       return read(FileJobHistoryProvider.path(options));
     }
-    try (JobHistory history = Plugins.jobHistory(type, options)) {
+    try (JobHistory history = Plugins.jobHistoryForReading(type, options)) {
       List<RecordedJob> jobs = new ArrayList<>();
       for (JobEntry entry : history.load()) {
         jobs.add(new RecordedJob(JobDocuments.record(entry), entry.holder().isPresent()));

@@ -60,6 +60,8 @@ final class JdbcJobHistory implements JobHistory {
   private final long pid = ProcessHandle.current().pid();
   private Connection connection;
   private boolean closed;
+  /** Opened for reading where the tables do not exist (yet): no jobs, and nothing to create. */
+  private boolean absent;
 
   private JdbcJobHistory(JdbcSettings settings) {
     this.settings = settings;
@@ -72,11 +74,15 @@ final class JdbcJobHistory implements JobHistory {
    * @throws StoreException in one line naming the host and database: unreachable, refused login,
    *     or tables of a newer version
    */
-  static JdbcJobHistory open(JdbcSettings settings) {
+  static JdbcJobHistory open(JdbcSettings settings, boolean forWriting) {
     JdbcJobHistory history = new JdbcJobHistory(settings);
     try {
       history.connection = history.connect();
-      history.createTables();
+      if (forWriting) {
+        history.createTables();
+      } else {
+        history.checkVersionForReading();
+      }
     } catch (SQLException e) {
       history.closeQuietly();
       throw history.failure("cannot open the job history", e);
@@ -145,13 +151,40 @@ final class JdbcJobHistory implements JobHistory {
         if (found == null) {
           s.execute("INSERT INTO " + version + " VALUES (" + SCHEMA_VERSION + ")");
         } else if (found > SCHEMA_VERSION) {
-          throw new StoreException("job history on " + settings.url().describe() + ", schema '" + settings.schema()
-              + "': its tables are of version " + found + ", newer than this Backfill's " + SCHEMA_VERSION
-              + "; use the Backfill release that wrote them or a newer one (a history is never migrated down)");
+          throw newer(found);
         }
       }
       return null;
     });
+  }
+
+  /** Reads the version without creating anything; a history without tables is absent (no jobs). */
+  private void checkVersionForReading() throws SQLException {
+    String schema = quote(settings.schema());
+    try (PreparedStatement exists = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL AND "
+        + "to_regclass(?) IS NOT NULL")) {
+      exists.setString(1, schema + ".backfill_history_version");
+      exists.setString(2, jobs);
+      try (ResultSet rs = exists.executeQuery()) {
+        absent = !(rs.next() && rs.getBoolean(1));
+      }
+    }
+    if (absent) {
+      return;
+    }
+    try (Statement s = connection.createStatement();
+         ResultSet rs = s.executeQuery("SELECT max(version) FROM " + schema + ".backfill_history_version")) {
+      int found = rs.next() ? rs.getInt(1) : 0;
+      if (found > SCHEMA_VERSION) {
+        throw newer(found);
+      }
+    }
+  }
+
+  private StoreException newer(int found) {
+    return new StoreException("job history on " + settings.url().describe() + ", schema '" + settings.schema()
+        + "': its tables are of version " + found + ", newer than this Backfill's " + SCHEMA_VERSION
+        + "; use the Backfill release that wrote them or a newer one (a history is never migrated down)");
   }
 
   @Override
@@ -241,6 +274,9 @@ final class JdbcJobHistory implements JobHistory {
 
   @Override
   public synchronized List<JobEntry> load() {
+    if (absent) {
+      return List.of();
+    }
     return call("reading the jobs", () -> {
       try (Statement s = connection.createStatement();
            ResultSet rs = s.executeQuery("SELECT " + COLUMNS + " FROM " + jobs)) {
@@ -255,6 +291,9 @@ final class JdbcJobHistory implements JobHistory {
 
   @Override
   public synchronized Optional<JobEntry> find(String jobId) {
+    if (absent) {
+      return Optional.empty();
+    }
     return call("reading backfill job " + jobId, () -> {
       try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM " + jobs + " WHERE id = ?")) {
         select.setString(1, jobId);

@@ -30,7 +30,13 @@ public final class JdbcJobHistoryProvider implements JobHistoryProvider {
 
   @Override
   public JobHistory create(Map<String, String> options) {
-    return JdbcJobHistory.open(settings(options));
+    return JdbcJobHistory.open(settings(options), true);
+  }
+
+  /** Creates no table: a database without the history's tables holds no jobs. */
+  @Override
+  public JobHistory openForReading(Map<String, String> options) {
+    return JdbcJobHistory.open(settings(options), false);
   }
 
   /** The options, checked. */

@@ -96,6 +96,17 @@ class JdbcJobHistoryTest {
   }
 
   @Test
+  void readingAHistoryThatDoesNotExistYetFindsNoJobsAndCreatesNothing() throws Exception {
+    try (PostgresSchema own = new PostgresSchema("h14_unread")) {
+      JobHistorySnapshot snapshot = JobHistorySnapshot.read("jdbc", own.options("PT15S"));
+      assertThat(snapshot.jobs("clicks")).isEmpty();
+      assertThat(snapshot.job("bf-any")).isEmpty();
+      assertThat(own.queryValue("SELECT count(*) FROM information_schema.schemata WHERE schema_name = '" + own.name + "'"))
+          .as("no schema created by a reader").isEqualTo(0L);
+    }
+  }
+
+  @Test
   void aHistoryOfANewerVersionIsRefusedAndLeftAsItIs() throws Exception {
     try (PostgresSchema own = new PostgresSchema("h14_newer")) {
       Plugins.jobHistory("jdbc", own.options("PT15S")).close();
@@ -106,6 +117,8 @@ class JdbcJobHistoryTest {
               + "tables are of version 2, newer than this Backfill's 1; use the Backfill release that wrote them or "
               + "a newer one (a history is never migrated down)");
       assertThat(own.queryValue("SELECT version FROM \"" + own.name + "\".backfill_history_version")).isEqualTo(2);
+      assertThatThrownBy(() -> JobHistorySnapshot.read("jdbc", own.options("PT15S")))
+          .as("a reader refuses it too").isInstanceOf(StoreException.class).hasMessageContaining("newer than");
     }
   }
 
