@@ -128,11 +128,18 @@ public interface BackfillClient extends AutoCloseable {
    */
   Optional<Row> readOnline(String featureSet, EntityKey key);
 
+  /**
+   * The job of that id: one of this client's, or with a shared job history ({@code jdbc}) one of
+   * any client's, read from the history as last recorded (its progress as its process last
+   * published it; {@link BackfillProgress.Stage#AWAITING_RECOVERY} once its holder's lease
+   * expired). Empty for an id the client and its history do not know.
+   */
   Optional<BackfillJob> job(String jobId);
 
   /**
    * The jobs of the feature set, newest first, finished ones included; empty for a name without
-   * jobs, registered or not (see the class comment).
+   * jobs, registered or not (see the class comment). With a shared job history, the jobs of
+   * every client of the history, as {@link #job(String)} reads them.
    */
   List<BackfillJob> jobs(String featureSet);
 

@@ -76,7 +76,10 @@ final class DefaultBackfillClient implements BackfillClient {
   private final Map<String, RowConformer> conformers = new ConcurrentHashMap<>();
   private final Map<String, DefaultBackfillJob> jobs = new ConcurrentHashMap<>();
   private final ExecutorService executor;
-  /** Renews the leases of a shared history, publishes progress, takes over and cancels; null for an exclusive one. */
+  /**
+   * Publishes the progress of running jobs to a durable history; for a shared one also renews
+   * leases, takes over and cancels. Null for the in-memory history, which no one else reads.
+   */
   private final java.util.concurrent.ScheduledExecutorService heartbeat;
   private final Map<String, JobRecorder> recorders = new ConcurrentHashMap<>();
   /** Jobs taken over whose recovery failed, to try again at the next beat. */
@@ -103,7 +106,11 @@ final class DefaultBackfillClient implements BackfillClient {
       return thread;
     });
     this.recoveryListener = recoveryListener;
-    if (history.shared()) {
+    // A durable history is read by other processes (a shared one's clients, a file one's
+    // snapshots), so the progress of running jobs is published there at every beat.
+    if (history instanceof InMemoryJobHistory) {
+      this.heartbeat = null;
+    } else {
       this.heartbeat = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "backfill-heartbeat");
         thread.setDaemon(true);
@@ -112,6 +119,8 @@ final class DefaultBackfillClient implements BackfillClient {
       long period = Math.max(100, history.lease().toMillis() / 3);
       // Beating before the takeovers below keeps the leases of the jobs they recover.
       heartbeat.scheduleWithFixedDelay(this::beat, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    if (history.shared()) {
       try {
         for (DefaultBackfillJob job : takeOver()) {
           // As with a file history, a recovery that fails fails build(): the lease then expires
@@ -124,8 +133,14 @@ final class DefaultBackfillClient implements BackfillClient {
         throw e;
       }
     } else {
-      this.heartbeat = null;
-      recover(recoveryListener);
+      try {
+        recover(recoveryListener);
+      } catch (RuntimeException e) {
+        if (heartbeat != null) {
+          heartbeat.shutdownNow();
+        }
+        throw e;
+      }
     }
   }
 
@@ -135,10 +150,10 @@ final class DefaultBackfillClient implements BackfillClient {
   }
 
   /**
-   * One heartbeat of a shared history: renews the leases of this client's jobs, cancels those
-   * another client asked to cancel, publishes the progress of the running ones, and takes over
-   * the jobs whose holder's lease expired. A failure (the database unreachable for a moment) is
-   * logged and the next beat tries again; the leases last three beats.
+   * One heartbeat: publishes the progress of the running jobs; with a shared history also renews
+   * the leases of this client's jobs, cancels those another client asked to cancel, and takes
+   * over the jobs whose holder's lease expired. A failure (the database unreachable for a moment)
+   * is logged and the next beat tries again; the leases last three beats.
    */
   private void beat() {
     try {
@@ -154,7 +169,7 @@ final class DefaultBackfillClient implements BackfillClient {
           recorder(job.id()).publishProgress(job.progress());
         }
       }
-      if (!closed) {
+      if (!closed && history.shared()) {
         // On the job threads: a long recovery must not hold up the next beats' renewals.
         List<DefaultBackfillJob> toRecover = new ArrayList<>(takeOver());
         for (DefaultBackfillJob job; (job = recoveryRetries.poll()) != null; ) {
