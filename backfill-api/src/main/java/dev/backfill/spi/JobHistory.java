@@ -27,12 +27,13 @@ import java.util.Set;
  */
 public interface JobHistory extends AutoCloseable {
   /**
-   * Records a newly submitted job, held by this history's client, unless an unfinished job of
-   * the same feature set with an overlapping scope ({@link JobEntry#overlaps}) is recorded.
-   * Durable when this returns.
+   * Records a newly submitted job, held by this history's client. Durable when this returns. A
+   * shared history must refuse it, atomically with the check, when an unfinished job of the same
+   * feature set with an overlapping scope ({@link JobEntry#overlaps}) is recorded; an exclusive
+   * one may record it without checking, since its only client has checked its own jobs.
    *
-   * @throws BackfillConflictException naming the running job (and, for a shared history, the
-   *     host and process holding it); nothing is recorded then
+   * @throws BackfillConflictException naming the running job, the host and the process holding
+   *     it (shared histories); nothing is recorded then
    * @throws RuntimeException when it cannot record the job
    */
   void submit(JobEntry entry);

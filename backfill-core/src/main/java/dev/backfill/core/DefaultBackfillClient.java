@@ -166,7 +166,7 @@ final class DefaultBackfillClient implements BackfillClient {
       }
       for (DefaultBackfillJob job : jobs.values()) {
         if (!job.status().isTerminal()) {
-          recorder(job.id()).publishProgress(job.progress());
+          recorder(job.id()).publishProgress(job::progress);
         }
       }
       if (!closed && history.shared()) {

@@ -27,12 +27,15 @@ final class JobRecorder {
     last = record;
   }
 
-  /** Publishes the counts of a job still running, for readers in other processes. */
-  synchronized void publishProgress(BackfillProgress progress) {
+  /**
+   * Publishes the counts of a job still running, for readers in other processes. The progress is
+   * read after the last transition was recorded, so the two never disagree.
+   */
+  synchronized void publishProgress(java.util.function.Supplier<BackfillProgress> progress) {
     if (last == null || last.status().isTerminal()) {
       return;
     }
-    JobRecord record = last.withProgress(progress);
+    JobRecord record = last.withProgress(progress.get());
     history.save(JobDocuments.entry(record));
     last = record;
   }
