@@ -211,6 +211,26 @@ class JdbcJobHistoryTest {
     }
   }
 
+  @Test
+  void aFeatureSetIsNotDroppedWhileAnotherClientBackfillsIt() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    try (BackfillClient runner = client(gate); BackfillClient dropper = client(gate)) {
+      BackfillJob running = runner.backfill("clicks").between(day(0), day(2)).submit();
+      assertThatThrownBy(() -> dropper.dropFeatureSet("clicks"))
+          .isInstanceOf(BackfillConflictException.class)
+          .hasMessageStartingWith("feature set 'clicks' cannot be dropped while backfill job " + running.id()
+              + " of it runs on host ")
+          .hasMessageContaining(", process " + ProcessHandle.current().pid());
+      assertThat(dropper.jobs("clicks")).extracting(BackfillJob::id).contains(running.id());
+      gate.countDown();
+      running.await();
+      dropper.dropFeatureSet("clicks");
+      assertThat(dropper.job(running.id())).as("its records went with it").isEmpty();
+    } finally {
+      gate.countDown();
+    }
+  }
+
   /** Waits (bounded) until the client reads the job in that status. */
   static void awaitStatus(BackfillClient client, String jobId, BackfillStatus status) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
