@@ -85,7 +85,7 @@ final class JdbcJobHistory implements JobHistory {
       }
     } catch (SQLException e) {
       history.closeQuietly();
-      throw history.failure("cannot open the job history", e);
+      throw history.failure("opening the job history", e);
     } catch (RuntimeException e) {
       history.closeQuietly();
       throw e;

@@ -128,7 +128,7 @@ class JdbcJobHistoryTest {
     unreachable.put("url", "jdbc:postgresql://127.0.0.1:1/test");
     assertThatThrownBy(() -> Plugins.jobHistory("jdbc", unreachable))
         .isInstanceOf(StoreException.class)
-        .hasMessageStartingWith("job history on PostgreSQL at 127.0.0.1:1, database 'test': cannot open the job "
+        .hasMessageStartingWith("job history on PostgreSQL at 127.0.0.1:1, database 'test': opening the job "
             + "history failed: cannot connect: ")
         .hasMessageEndingWith("; check that PostgreSQL runs there and the url's host and port")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
