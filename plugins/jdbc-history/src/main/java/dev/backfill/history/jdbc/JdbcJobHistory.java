@@ -43,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * the expiry again in the update, which PostgreSQL re-evaluates on the row's latest version: two
  * clients racing never both claim a job. {@link #save} only updates a row its holder still holds.
  *
- * <p>One connection, used by one call at a time; a broken connection is opened again once per call.
+ * <p>One connection, used by one call at a time; a connection the server dropped is opened again
+ * (once per call), so a session the server ended costs a warning. A server down for longer than
+ * the lease lets another client take a job over when it is back; the first client's next record
+ * of the job is then refused, and before its offline commit that stops the job.
  */
 final class JdbcJobHistory implements JobHistory {
   private static final Logger log = LoggerFactory.getLogger(JdbcJobHistory.class);
@@ -102,7 +105,8 @@ final class JdbcJobHistory implements JobHistory {
       properties.setProperty("password", settings.password());
     }
     properties.setProperty("connectTimeout", "10");
-    properties.setProperty("ApplicationName", "backfill job history");
+    // Names the process, so that an operator (or a test) can tell its sessions in pg_stat_activity.
+    properties.setProperty("ApplicationName", applicationName());
     try {
       Connection c = DriverManager.getConnection(settings.url().url(), properties);
       c.setAutoCommit(true);
@@ -110,6 +114,11 @@ final class JdbcJobHistory implements JobHistory {
     } catch (SQLException e) {
       throw new SQLException("cannot connect: " + firstLine(e) + hint(e), e.getSQLState(), e);
     }
+  }
+
+  /** {@code backfill job history (process 4242)}: this process's sessions in {@code pg_stat_activity}. */
+  static String applicationName() {
+    return "backfill job history (process " + ProcessHandle.current().pid() + ")";
   }
 
   private static String hint(SQLException e) {
@@ -420,7 +429,7 @@ final class JdbcJobHistory implements JobHistory {
     }
   }
 
-  /** Runs the work; a broken connection (SQL state class 08) is opened again and the work run once more. */
+  /** Runs the work; a broken connection ({@link #broken}) is opened again and the work run once more. */
   private <T> T call(String doing, SqlWork<T> work) {
     if (closed) {
       throw new IllegalStateException("job history on " + settings.url().describe() + " is closed");
@@ -432,7 +441,7 @@ final class JdbcJobHistory implements JobHistory {
         }
         return work.run();
       } catch (SQLException e) {
-        if (e.getSQLState() == null || !e.getSQLState().startsWith("08")) {
+        if (!broken(e)) {
           throw e;
         }
         log.warn("job history on {}: the connection broke while {} ({}); connecting again", settings.url().describe(),
@@ -443,6 +452,23 @@ final class JdbcJobHistory implements JobHistory {
       }
     } catch (SQLException e) {
       throw failure(doing, e);
+    }
+  }
+
+  /**
+   * Whether the connection is gone rather than the statement wrong: a connection exception
+   * (class 08), the server ending the session (class 57P: an administrator, a restart), or a
+   * connection the driver has closed.
+   */
+  private boolean broken(SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    if (state.startsWith("08") || state.startsWith("57P")) {
+      return true;
+    }
+    try {
+      return connection == null || connection.isClosed();
+    } catch (SQLException unknown) {
+      return true;
     }
   }
 

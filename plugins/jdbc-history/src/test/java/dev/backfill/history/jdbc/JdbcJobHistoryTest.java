@@ -231,6 +231,20 @@ class JdbcJobHistoryTest {
     }
   }
 
+  @Test
+  void aConnectionTheServerDroppedIsOpenedAgain() throws Exception {
+    try (var history = Plugins.jobHistory("jdbc", schema.options("PT3S"))) {
+      var entry = new dev.backfill.spi.JobEntry("bf-reconnect", "reconnect", java.util.Optional.empty(),
+          BackfillStatus.RUNNING, false, true, "{}", java.util.Optional.empty());
+      history.submit(entry);
+      schema.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"
+          + JdbcJobHistory.applicationName() + "'");
+      assertThat(history.find("bf-reconnect")).as("read over a new connection").isPresent();
+      assertThat(history.renewLeases()).isEmpty();
+      history.delete("bf-reconnect");
+    }
+  }
+
   /** Waits (bounded) until the client reads the job in that status. */
   static void awaitStatus(BackfillClient client, String jobId, BackfillStatus status) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
