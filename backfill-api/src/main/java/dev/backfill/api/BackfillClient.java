@@ -128,13 +128,36 @@ public interface BackfillClient extends AutoCloseable {
    */
   Optional<Row> readOnline(String featureSet, EntityKey key);
 
+  /**
+   * The job of that id: one of this client's, or with a shared job history ({@code jdbc}) one of
+   * any client's, read from the history as last recorded (its progress as its process last
+   * published it; {@link BackfillProgress.Stage#AWAITING_RECOVERY} once its holder's lease
+   * expired). Empty for an id the client and its history do not know.
+   */
   Optional<BackfillJob> job(String jobId);
 
   /**
    * The jobs of the feature set, newest first, finished ones included; empty for a name without
-   * jobs, registered or not (see the class comment).
+   * jobs, registered or not (see the class comment). With a shared job history, the jobs of
+   * every client of the history, as {@link #job(String)} reads them.
    */
   List<BackfillJob> jobs(String featureSet);
+
+  /**
+   * Cancels the job of that id, wherever it runs: a job of this client is cancelled at once
+   * ({@link BackfillJob#cancel()}); with a shared job history ({@link Builder#jobHistory(String, Map)},
+   * type {@code jdbc}) a job of another process is asked to cancel through the history, and its
+   * process cancels it at its next heartbeat unless it has committed by then. Follow the outcome
+   * with {@link #job(String)}.
+   *
+   * @return true when the job will be cancelled (this client's) or the request was recorded
+   *     (another's); false when the job has finished or committed offline
+   * @throws InvalidBackfillRequestException for an id the history does not hold
+   */
+  default boolean cancel(String jobId) {
+    return job(jobId).orElseThrow(() -> new InvalidBackfillRequestException("unknown backfill job '" + jobId
+        + "'; list the jobs of a feature set with jobs(featureSet)")).cancel();
+  }
 
   /**
    * Brings every online key of the feature set to the latest row of the offline store (or
@@ -177,6 +200,17 @@ public interface BackfillClient extends AutoCloseable {
      * commit. Default: in memory.
      */
     Builder jobHistory(Path directory);
+
+    /**
+     * A job history found by type through {@link dev.backfill.spi.Plugins#jobHistory}: {@code memory}
+     * (the default), {@code file} (option {@code path}: the same as {@link #jobHistory(Path)}) or
+     * {@code jdbc} (from {@code backfill-jdbc-history}: a PostgreSQL database that clients in many
+     * processes and machines share, with conflicts, leases and cancellation across them). The
+     * client closes it.
+     */
+    default Builder jobHistory(String type, Map<String, String> options) {
+      throw new UnsupportedOperationException("this engine takes a job history by directory only");
+    }
 
     /** The clock that defines "now"; default {@link Clock#systemUTC()}. */
     Builder clock(Clock clock);

@@ -39,6 +39,22 @@ public interface JobHistorySnapshot {
         + "dev.backfill:backfill-core (it registers " + EngineProvider.class.getName() + ")");
   }
 
+  /**
+   * Reads a job history named by type and options ({@code file} with {@code path}, or {@code jdbc}
+   * with {@code url}), as {@link #read(Path)} does a directory: nothing is locked, recovered or
+   * written. For a shared history, {@link #inUse()} is true and each unfinished job whose holder's
+   * lease has expired is {@link BackfillProgress.Stage#AWAITING_RECOVERY}.
+   *
+   * @throws StoreException when the history cannot be reached
+   */
+  static JobHistorySnapshot read(String type, java.util.Map<String, String> options) {
+    for (EngineProvider provider : ServiceLoader.load(EngineProvider.class, JobHistorySnapshot.class.getClassLoader())) {
+      return provider.readJobHistory(type, options);
+    }
+    throw new IllegalStateException("no Backfill engine on the class path: add the dependency "
+        + "dev.backfill:backfill-core (it registers " + EngineProvider.class.getName() + ")");
+  }
+
   /** Whether a client held the history when it was read, so that its unfinished jobs were running. */
   boolean inUse();
 

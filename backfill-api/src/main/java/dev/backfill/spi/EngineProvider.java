@@ -20,4 +20,13 @@ public interface EngineProvider {
     throw new UnsupportedOperationException("the engine " + getClass().getName() + " cannot read a job history "
         + "without a client");
   }
+
+  /**
+   * Reads a job history named by type and options without a client
+   * ({@link JobHistorySnapshot#read(String, java.util.Map)}). The default refuses.
+   */
+  default JobHistorySnapshot readJobHistory(String type, java.util.Map<String, String> options) {
+    throw new UnsupportedOperationException("the engine " + getClass().getName() + " cannot read a job history "
+        + "without a client");
+  }
 }

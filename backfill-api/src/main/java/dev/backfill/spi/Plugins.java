@@ -36,6 +36,17 @@ public final class Plugins {
     return create(OnlineStoreProvider.class, "online store", OnlineStoreProvider::type, OnlineStoreProvider::create, type, options);
   }
 
+  /** A job history of the type ({@code memory}, {@code file}, {@code jdbc}, ...) from its options. */
+  public static JobHistory jobHistory(String type, Map<String, String> options) {
+    return create(JobHistoryProvider.class, "job history", JobHistoryProvider::type, JobHistoryProvider::create, type, options);
+  }
+
+  /** A job history opened only to be read ({@link JobHistoryProvider#openForReading}). */
+  public static JobHistory jobHistoryForReading(String type, Map<String, String> options) {
+    return create(JobHistoryProvider.class, "job history", JobHistoryProvider::type,
+        JobHistoryProvider::openForReading, type, options);
+  }
+
   /** The known types of a provider interface, sorted, each mapped to its provider. */
   public static <P> Map<String, P> providers(Class<P> providerType, Function<P, String> typeOf) {
     Map<String, P> byType = new TreeMap<>();

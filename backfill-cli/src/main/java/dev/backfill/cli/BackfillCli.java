@@ -37,6 +37,7 @@ public final class BackfillCli {
         .addSubcommand(new CommandLine(new ListCommand(context, global)))
         .addSubcommand(new CommandLine(new ListBackfillsCommand(context, global)))
         .addSubcommand(new CommandLine(new BackfillStatusCommand(context, global)))
+        .addSubcommand(new CommandLine(new CancelCommand(context, global)))
         .addSubcommand(new CommandLine(new DropCommand(context, global)))
         .addSubcommand(new CommandLine(new RepairOnlineCommand(context, global)));
     CommandLine root = new CommandLine(new RootCommand(global)).addSubcommand(features);

@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The job history of an environment, for a command that only reads it ({@code list},
@@ -21,11 +22,15 @@ final class EnvironmentHistory {
 
   static JobHistorySnapshot read(BackfillConfig config, String environmentName) {
     EnvironmentConfig environment = config.environment(environmentName);
-    Path directory = environment.jobHistory();
-    if (Files.exists(directory) && !Files.isDirectory(directory)) {
+    Optional<Path> directory = environment.historyDirectory();
+    if (directory.isEmpty()) {
+      // A shared history: read through its plugin, which neither locks nor recovers anything.
+      return environment.jobHistory().create(JobHistorySnapshot::read);
+    }
+    if (Files.exists(directory.get()) && !Files.isDirectory(directory.get())) {
       throw EnvironmentSession.historyIsAFile(environment);
     }
-    return JobHistorySnapshot.read(directory);
+    return JobHistorySnapshot.read(directory.get());
   }
 
   /** One note on standard error per listed job whose process stopped before it finished: what the next command does. */

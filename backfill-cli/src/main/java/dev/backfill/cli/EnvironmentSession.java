@@ -3,6 +3,7 @@ package dev.backfill.cli;
 import dev.backfill.api.BackfillClient;
 import dev.backfill.api.BackfillException;
 import dev.backfill.api.FeatureSet;
+import dev.backfill.api.InvalidBackfillRequestException;
 import dev.backfill.api.InvalidFeatureSetException;
 import dev.backfill.api.StoreException;
 import dev.backfill.cli.config.BackfillConfig;
@@ -35,12 +36,13 @@ import java.util.Optional;
  */
 final class EnvironmentSession implements AutoCloseable {
   private final EnvironmentConfig environment;
-  private final EnvironmentLock lock;
+  /** Empty for a shared job history: then many commands use the environment at once. */
+  private final Optional<EnvironmentLock> lock;
   private final List<AutoCloseable> resources;
   private final OfflineStore offline;
   private final BackfillClient client;
 
-  private EnvironmentSession(EnvironmentConfig environment, EnvironmentLock lock, List<AutoCloseable> resources,
+  private EnvironmentSession(EnvironmentConfig environment, Optional<EnvironmentLock> lock, List<AutoCloseable> resources,
       OfflineStore offline, BackfillClient client) {
     this.environment = environment;
     this.lock = lock;
@@ -61,9 +63,12 @@ final class EnvironmentSession implements AutoCloseable {
   static EnvironmentSession open(BackfillConfig config, String environmentName, String command, String owner,
       CliContext context, Duration progressInterval) {
     EnvironmentConfig environment = config.environment(environmentName);
-    requireHistoryDirectory(environment);
+    environment.historyDirectory().ifPresent(directory -> requireHistoryDirectory(environment, directory));
     WritableFolders.require(environment, command);
-    EnvironmentLock lock = EnvironmentLock.acquire(environmentName, environment.jobHistory(), owner);
+    // A file history serves one process, so the environment's lock is in its directory; a shared
+    // history settles conflicts between processes itself, job by job.
+    Optional<EnvironmentLock> lock = environment.historyDirectory()
+        .map(directory -> EnvironmentLock.acquire(environmentName, directory, owner));
     List<AutoCloseable> resources = new ArrayList<>();
     try {
       OfflineStore offline = open(config, environment, "offline store", EnvironmentConfig::offlineStore,
@@ -73,8 +78,18 @@ final class EnvironmentSession implements AutoCloseable {
       resources.add(online);
       BackfillClient client;
       try (RecoveryDisplay recoveries = new RecoveryDisplay(context, progressInterval)) {
-        client = BackfillClient.builder().offlineStore(offline).onlineStore(online)
-            .jobHistory(environment.jobHistory()).onRecovery(recoveries::started).build();
+        BackfillClient.Builder builder = BackfillClient.builder().offlineStore(offline).onlineStore(online)
+            .onRecovery(recoveries::started);
+        try {
+          client = environment.jobHistory().create(builder::jobHistory).build();
+        } catch (InvalidBackfillRequestException e) {
+          // The history is created by build(): its bad type or option is still the configuration's, at its line.
+          if (String.valueOf(e.getMessage()).startsWith("unknown job history type")
+              || String.valueOf(e.getMessage()).startsWith("job history '")) {
+            throw new ConfigException(environment.jobHistoryLocation(), e.getMessage(), e);
+          }
+          throw e;
+        }
         if (recoveries.wasInterrupted()) {
           resources.add(client);
           throw new BackfillException("interrupted while opening environment '" + environmentName + "'; nothing else "
@@ -84,7 +99,7 @@ final class EnvironmentSession implements AutoCloseable {
       return new EnvironmentSession(environment, lock, resources, offline, client);
     } catch (RuntimeException e) {
       closeAll(resources, e);
-      lock.close();
+      lock.ifPresent(EnvironmentLock::close);
       throw e;
     }
   }
@@ -103,8 +118,7 @@ final class EnvironmentSession implements AutoCloseable {
    * Creates the job-history directory when missing; a path that is a file (or under one) is a
    * configuration error at the {@code job-history} key rather than a failure to lock.
    */
-  private static void requireHistoryDirectory(EnvironmentConfig environment) {
-    Path directory = environment.jobHistory();
+  private static void requireHistoryDirectory(EnvironmentConfig environment, Path directory) {
     try {
       Files.createDirectories(directory);
     } catch (FileAlreadyExistsException e) {
@@ -118,7 +132,8 @@ final class EnvironmentSession implements AutoCloseable {
 
   /** A {@code job-history} that names a file: a configuration error at its key. */
   static ConfigException historyIsAFile(EnvironmentConfig environment) {
-    return new ConfigException(environment.jobHistoryLocation(), "'" + environment.jobHistory() + "' is a file; "
+    return new ConfigException(environment.jobHistoryLocation(), "'" + environment.historyDirectory().orElseThrow()
+        + "' is a file; "
         + "job-history must be a directory (created when missing) for the job records and the environment's lock: "
         + "name another path");
   }
@@ -194,7 +209,7 @@ final class EnvironmentSession implements AutoCloseable {
 
   /** Tells other commands what this one is doing now, such as the job it runs. */
   void describe(String owner) {
-    lock.describe(owner);
+    lock.ifPresent(held -> held.describe(owner));
   }
 
   @Override
@@ -206,7 +221,7 @@ final class EnvironmentSession implements AutoCloseable {
       failure = e;
     }
     failure = closeAll(resources, failure);
-    lock.close();
+    lock.ifPresent(EnvironmentLock::close);
     if (failure != null) {
       throw failure;
     }

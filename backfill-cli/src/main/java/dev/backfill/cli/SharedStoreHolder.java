@@ -41,7 +41,7 @@ final class SharedStoreHolder {
       if (other == environment || !theirs.type().equals(mine.type()) || !path.equals(theirs.options().get("path"))) {
         continue;
       }
-      Optional<String> holder = EnvironmentLock.holder(other.jobHistory());
+      Optional<String> holder = other.historyDirectory().flatMap(EnvironmentLock::holder);
       if (holder.isEmpty()) {
         continue;
       }

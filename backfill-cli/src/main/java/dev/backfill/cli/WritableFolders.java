@@ -21,7 +21,8 @@ final class WritableFolders {
   /** @throws StoreException naming the first folder (or file) that cannot be written */
   static void require(EnvironmentConfig environment, String command) {
     String what = " (the command '" + command + "' writes there";
-    check(environment.jobHistory(), what + ": the job history of environment '" + environment.name() + "')");
+    environment.historyDirectory().ifPresent(directory ->
+        check(directory, what + ": the job history of environment '" + environment.name() + "')"));
     checkStore(environment.offlineStore(), what + ": the offline store of environment '" + environment.name() + "')");
     checkStore(environment.onlineStore(), what + ": the online store of environment '" + environment.name() + "')");
   }

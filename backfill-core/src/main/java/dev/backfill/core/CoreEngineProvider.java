@@ -14,6 +14,11 @@ public final class CoreEngineProvider implements EngineProvider {
 
   @Override
   public JobHistorySnapshot readJobHistory(Path directory) {
-    return FileJobHistorySnapshot.read(directory);
+    return RecordedHistory.read(directory);
+  }
+
+  @Override
+  public JobHistorySnapshot readJobHistory(String type, java.util.Map<String, String> options) {
+    return RecordedHistory.read(type, options);
   }
 }

@@ -18,6 +18,8 @@ import dev.backfill.api.RangeContents;
 import dev.backfill.api.Row;
 import dev.backfill.api.StoreException;
 import dev.backfill.api.TimeRange;
+import dev.backfill.spi.JobEntry;
+import dev.backfill.spi.JobHistory;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.OnlineWrite;
@@ -74,6 +76,15 @@ final class DefaultBackfillClient implements BackfillClient {
   private final Map<String, RowConformer> conformers = new ConcurrentHashMap<>();
   private final Map<String, DefaultBackfillJob> jobs = new ConcurrentHashMap<>();
   private final ExecutorService executor;
+  /**
+   * Publishes the progress of running jobs to a durable history; for a shared one also renews
+   * leases, takes over and cancels. Null for the in-memory history, which no one else reads.
+   */
+  private final java.util.concurrent.ScheduledExecutorService heartbeat;
+  private final Map<String, JobRecorder> recorders = new ConcurrentHashMap<>();
+  /** Jobs taken over whose recovery failed, to try again at the next beat. */
+  private final java.util.Queue<DefaultBackfillJob> recoveryRetries = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.function.Consumer<BackfillJob> recoveryListener;
   private final Duration closeWait;
   private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
@@ -94,16 +105,129 @@ final class DefaultBackfillClient implements BackfillClient {
       thread.setDaemon(true);
       return thread;
     });
-    recover(recoveryListener);
+    this.recoveryListener = recoveryListener;
+    // A durable history is read by other processes (a shared one's clients, a file one's
+    // snapshots), so the progress of running jobs is published there at every beat.
+    if (history instanceof InMemoryJobHistory) {
+      this.heartbeat = null;
+    } else {
+      this.heartbeat = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "backfill-heartbeat");
+        thread.setDaemon(true);
+        return thread;
+      });
+      long period = Math.max(100, history.lease().toMillis() / 3);
+      // Beating before the takeovers below keeps the leases of the jobs they recover.
+      heartbeat.scheduleWithFixedDelay(this::beat, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    if (history.shared()) {
+      try {
+        for (DefaultBackfillJob job : takeOver()) {
+          // As with a file history, a recovery that fails fails build(): the lease then expires
+          // and another client tries again.
+          StoreCalls.run("the stores", "recovering backfill " + job.id() + " of " + job.plan().featureSet(),
+              () -> new JobRecovery(offline, online, reconciler, clock, recoveryListener).recover(job));
+        }
+      } catch (RuntimeException e) {
+        heartbeat.shutdownNow();
+        throw e;
+      }
+    } else {
+      try {
+        recover(recoveryListener);
+      } catch (RuntimeException e) {
+        if (heartbeat != null) {
+          heartbeat.shutdownNow();
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** A recorder of the job's records in the history: every transition and (shared) its progress. */
+  private JobRecorder recorder(String jobId) {
+    return recorders.computeIfAbsent(jobId, id -> new JobRecorder(history));
+  }
+
+  /**
+   * One heartbeat: publishes the progress of the running jobs; with a shared history also renews
+   * the leases of this client's jobs, cancels those another client asked to cancel, and takes
+   * over the jobs whose holder's lease expired. A failure (the database unreachable for a moment)
+   * is logged and the next beat tries again; the leases last three beats.
+   */
+  private void beat() {
+    try {
+      for (String id : history.renewLeases()) {
+        DefaultBackfillJob job = jobs.get(id);
+        if (job != null && job.cancel()) {
+          log.info("backfill {} of {} cancelled at the request of another client of the job history", id,
+              job.plan().featureSet());
+        }
+      }
+      for (DefaultBackfillJob job : jobs.values()) {
+        if (!job.status().isTerminal()) {
+          recorder(job.id()).publishProgress(job::progress);
+        }
+      }
+      if (!closed && history.shared()) {
+        // On the job threads: a long recovery must not hold up the next beats' renewals.
+        List<DefaultBackfillJob> toRecover = new ArrayList<>(takeOver());
+        for (DefaultBackfillJob job; (job = recoveryRetries.poll()) != null; ) {
+          toRecover.add(job);
+        }
+        for (DefaultBackfillJob job : toRecover) {
+          executor.execute(() -> recoverTakenOver(job));
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("job history {}: heartbeat failed ({}); trying again at the next one", history, e.toString());
+    }
+  }
+
+  /**
+   * Takes over the jobs of a shared history whose holder stopped (its lease expired): at build,
+   * so that a client built after a crash settles them as a client of a file history does, and
+   * at every beat.
+   */
+  private List<DefaultBackfillJob> takeOver() {
+    List<DefaultBackfillJob> taken = new ArrayList<>();
+    for (JobEntry entry : history.takeOverExpired()) {
+      JobRecord record = JobDocuments.record(entry);
+      DefaultBackfillJob job = DefaultBackfillJob.fromRecord(record, recorder(record.id())::save);
+      jobs.put(job.id(), job);
+      log.info("job history {}: took over backfill {} of {}, whose process stopped", history, record.id(),
+          record.featureSet());
+      taken.add(job);
+    }
+    return taken;
+  }
+
+  /**
+   * Settles a job taken over at a beat: FAILED before its offline commit, else reconciled and
+   * SUCCEEDED. A recovery that fails (a store unreachable) is tried again at the next beat; the
+   * job stays held by this client meanwhile.
+   */
+  private void recoverTakenOver(DefaultBackfillJob job) {
+    String featureSet = job.plan().featureSet();
+    try {
+      StoreCalls.run("the stores", "recovering backfill " + job.id() + " of " + featureSet,
+          () -> new JobRecovery(offline, online, reconciler, clock, recoveryListener).recover(job));
+    } catch (RuntimeException e) {
+      log.error("recovering backfill {} of {} failed: {}; trying again at the next heartbeat", job.id(), featureSet,
+          e.toString());
+      if (!closed) {
+        recoveryRetries.add(job);
+      }
+    }
   }
 
   /** Loads the history and settles, oldest first, the jobs that a stopped process left unfinished. */
   private void recover(java.util.function.Consumer<BackfillJob> listener) {
     JobRecovery recovery = new JobRecovery(offline, online, reconciler, clock, listener);
-    List<JobRecord> records = new ArrayList<>(history.load());
+    List<JobRecord> records = new ArrayList<>(history.load().stream().map(JobDocuments::record).toList());
     records.sort(Comparator.comparingLong(JobRecord::sequence));
     for (JobRecord record : records) {
-      DefaultBackfillJob job = DefaultBackfillJob.fromRecord(record, history::save);
+      DefaultBackfillJob job = DefaultBackfillJob.fromRecord(record, recorder(record.id())::save);
       jobs.put(job.id(), job);
       sequence.accumulateAndGet(record.sequence(), Math::max);
       if (JobRecovery.needsRecovery(record)) {
@@ -154,6 +278,15 @@ final class DefaultBackfillClient implements BackfillClient {
     Lock lock = locks.forFeatureSet(name).writeLock();
     lock.lock();
     try {
+      if (history.shared()) {
+        for (JobEntry entry : history.load()) {
+          if (entry.featureSet().equals(name) && entry.needsFinishing()) {
+            throw new BackfillConflictException("feature set '" + name + "' cannot be dropped while backfill job "
+                + entry.id() + " of it runs" + entry.holder().map(h -> " on " + h).orElse(" (its process stopped; "
+                + "a client takes it over when its lease expires)") + "; wait for it or cancel it", entry.id());
+          }
+        }
+      }
       synchronized (featureSets) {
         String dropping = "dropping table '" + name + "'";
         StoreCalls.run(online, dropping, () -> online.dropTable(name));
@@ -210,7 +343,8 @@ final class DefaultBackfillClient implements BackfillClient {
     BackfillPlan plan = backfill.plan();
     String featureSet = plan.featureSet();
     String id = newJobId();
-    DefaultBackfillJob job = new DefaultBackfillJob(id, sequence.incrementAndGet(), plan, clock.instant(), history::save);
+    DefaultBackfillJob job = new DefaultBackfillJob(id, sequence.incrementAndGet(), plan, clock.instant(),
+        recorder(id)::save);
     Optional<TimeRange> scope = plan.reset() ? Optional.empty() : Optional.of(plan.range());
     try {
       scopes.acquire(featureSet, id, scope, () -> {
@@ -226,15 +360,24 @@ final class DefaultBackfillClient implements BackfillClient {
       throw new BackfillException("interrupted while waiting for a drop of feature set '" + featureSet
           + "' to end; the backfill was not submitted", e);
     }
-    job.onTerminal(() -> scopes.release(featureSet, id));
     try {
-      history.save(job.toRecord());
+      JobRecord first = job.toRecord();
+      history.submit(JobDocuments.entry(first));
+      recorder(id).saved(first);
+    } catch (BackfillConflictException e) {
+      // Another process runs an overlapping job: this one was never recorded, so it never was.
+      jobs.remove(id);
+      recorders.remove(id);
+      scopes.release(featureSet, id);
+      throw e;
     } catch (RuntimeException e) {
+      job.onTerminal(() -> scopes.release(featureSet, id));
       // The job is known by its id (a conflict may have named it): it stays, FAILED.
       job.fail("the job history could not record the job, so it was not started: " + e.getMessage(), e, clock.instant());
       throw e instanceof BackfillException b ? b : new StoreException("backfill " + id + " of " + featureSet
           + " was not started: the job history could not record it: " + e, e);
     }
+    job.onTerminal(() -> scopes.release(featureSet, id));
     try {
       executor.execute(new BackfillExecution(backfill, job, offline, online, reconciler, executor, clock));
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -330,13 +473,51 @@ final class DefaultBackfillClient implements BackfillClient {
   public Optional<BackfillJob> job(String jobId) {
     Objects.requireNonNull(jobId, "jobId");
     ensureOpen();
-    return Optional.ofNullable(jobs.get(jobId));
+    DefaultBackfillJob local = jobs.get(jobId);
+    if (local != null || !history.shared()) {
+      return Optional.ofNullable(local);
+    }
+    return history.find(jobId).map(DefaultBackfillClient::recorded);
   }
 
+  /** A job of another client of a shared history, as last recorded; live while its holder's lease holds. */
+  private static RecordedJob recorded(JobEntry entry) {
+    return new RecordedJob(JobDocuments.record(entry), entry.holder().isPresent());
+  }
+
+  /**
+   * The feature set's jobs, newest first: this client's, and with a shared history every other
+   * client's as last recorded (their progress as last published).
+   */
   @Override
   public List<BackfillJob> jobs(String featureSet) {
     ensureOpen();
-    return JobListing.newestFirst(jobs.values(), featureSet, DefaultBackfillJob::sequence);
+    if (!history.shared()) {
+      return JobListing.newestFirst(jobs.values(), featureSet, DefaultBackfillJob::sequence);
+    }
+    List<BackfillJob> all = new ArrayList<>(jobs.values());
+    for (JobEntry entry : history.load()) {
+      if (entry.featureSet().equals(featureSet) && !jobs.containsKey(entry.id())) {
+        all.add(recorded(entry));
+      }
+    }
+    return JobListing.newestFirst(all, featureSet, job -> job instanceof DefaultBackfillJob d ? d.sequence()
+        : ((RecordedJob) job).sequence());
+  }
+
+  @Override
+  public boolean cancel(String jobId) {
+    Objects.requireNonNull(jobId, "jobId");
+    ensureOpen();
+    DefaultBackfillJob local = jobs.get(jobId);
+    if (local != null) {
+      return local.cancel();
+    }
+    if (history.shared()) {
+      return history.requestCancel(jobId);
+    }
+    throw new InvalidBackfillRequestException("unknown backfill job '" + jobId + "' in job history " + history
+        + "; list the jobs of a feature set with jobs(featureSet)");
   }
 
   @Override
@@ -372,6 +553,9 @@ final class DefaultBackfillClient implements BackfillClient {
       awaitUntil(job, deadline);
     }
     executor.shutdownNow();
+    if (heartbeat != null) {
+      heartbeat.shutdownNow();
+    }
     RuntimeException failure = null;
     try {
       history.close();
@@ -409,7 +593,8 @@ final class DefaultBackfillClient implements BackfillClient {
           case COMMITTING -> "in its offline commit";
           case COMMITTED -> "committed offline, updating the online store";
         },
-        history instanceof FileJobHistory
+        history.shared() ? "once its lease expires, another client of the shared job history finishes or fails it"
+            : history instanceof FileJobHistory
             ? "a client built on the same job history and stores finishes or fails it"
             : "with an in-memory job history nothing will finish its online update; repairOnline does");
   }

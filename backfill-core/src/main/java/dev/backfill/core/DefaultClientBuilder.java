@@ -2,6 +2,7 @@ package dev.backfill.core;
 
 import dev.backfill.api.BackfillClient;
 import dev.backfill.api.BackfillJob;
+import dev.backfill.spi.JobHistory;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.Plugins;
@@ -21,7 +22,7 @@ final class DefaultClientBuilder implements BackfillClient.Builder {
   private boolean offlineOwned;
   private Supplier<OnlineStore> online;
   private boolean onlineOwned;
-  private Path jobHistory;
+  private Supplier<JobHistory> jobHistory = InMemoryJobHistory::new;
   private Clock clock = Clock.systemUTC();
   private Duration closeTimeout = DefaultBackfillClient.CLOSE_WAIT;
   private Consumer<BackfillJob> recoveryListener = job -> { };
@@ -62,7 +63,16 @@ final class DefaultClientBuilder implements BackfillClient.Builder {
 
   @Override
   public BackfillClient.Builder jobHistory(Path directory) {
-    this.jobHistory = Objects.requireNonNull(directory, "directory");
+    Objects.requireNonNull(directory, "directory");
+    this.jobHistory = () -> new FileJobHistory(directory);
+    return this;
+  }
+
+  @Override
+  public BackfillClient.Builder jobHistory(String type, Map<String, String> options) {
+    Objects.requireNonNull(type, "type");
+    Map<String, String> copy = Map.copyOf(Objects.requireNonNull(options, "options"));
+    this.jobHistory = () -> Plugins.jobHistory(type, copy);
     return this;
   }
 
@@ -108,7 +118,7 @@ final class DefaultClientBuilder implements BackfillClient.Builder {
       if (onlineOwned) {
         owned.add(onlineStore);
       }
-      JobHistory history = jobHistory == null ? new InMemoryJobHistory() : new FileJobHistory(jobHistory);
+      JobHistory history = jobHistory.get();
       owned.add(0, history);
       DefaultBackfillClient client = new DefaultBackfillClient(offlineStore, onlineStore,
           List.copyOf(owned.subList(1, owned.size())), history, clock, closeTimeout, recoveryListener);

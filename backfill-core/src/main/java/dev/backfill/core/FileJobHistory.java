@@ -1,9 +1,8 @@
 package dev.backfill.core;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.backfill.api.StoreException;
+import dev.backfill.spi.JobEntry;
+import dev.backfill.spi.JobHistory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
@@ -44,7 +43,6 @@ final class FileJobHistory implements JobHistory {
 
   private final Path directory;
   private final FileSystemCalls calls;
-  private final ObjectMapper mapper = mapper();
   /**
    * The histories this JVM holds, by real path. Whether a history is in use is asked here first:
    * on Linux, closing any channel of a file releases every lock the process holds on it, so a
@@ -167,8 +165,14 @@ final class FileJobHistory implements JobHistory {
    * @throws StoreException naming the file when it cannot be written, forced to disk or renamed
    * @throws IllegalStateException after {@link #close()}: another client may own the directory
    */
+  /** Saves the job: the client's {@link RunningScopes} has settled conflicts, as the client owns the directory. */
   @Override
-  public synchronized void save(JobRecord record) {
+  public void submit(JobEntry entry) {
+    save(entry);
+  }
+
+  @Override
+  public synchronized void save(JobEntry record) {
     checkOpen();
     try {
       write(record);
@@ -190,14 +194,14 @@ final class FileJobHistory implements JobHistory {
     }
   }
 
-  private StoreException unwritable(JobRecord record, IOException e) {
+  private StoreException unwritable(JobEntry record, IOException e) {
     return new StoreException("job history " + directory + ": cannot write " + record.id() + SUFFIX + ": " + e.getMessage(), e);
   }
 
-  private void write(JobRecord record) throws IOException {
+  private void write(JobEntry record) throws IOException {
     Path target = directory.resolve(record.id() + SUFFIX);
     Path temp = directory.resolve(record.id() + SUFFIX + ".tmp");
-    byte[] json = mapper.writeValueAsBytes(record);
+    byte[] json = record.document().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer buffer = ByteBuffer.wrap(json);
@@ -235,13 +239,13 @@ final class FileJobHistory implements JobHistory {
   }
 
   @Override
-  public synchronized List<JobRecord> load() {
+  public synchronized List<JobEntry> load() {
     checkOpen();
-    List<JobRecord> records = new ArrayList<>();
+    List<JobEntry> records = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SUFFIX)) {
       for (Path file : files) {
         try {
-          records.add(read(mapper, file));
+          records.add(read(file));
         } catch (IOException | RuntimeException e) {
           setAside(file, e);
         }
@@ -269,22 +273,15 @@ final class FileJobHistory implements JobHistory {
     }
   }
 
-  static ObjectMapper mapper() {
-    return new ObjectMapper()
-        .enable(SerializationFeature.INDENT_OUTPUT)
-        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-  }
-
   /**
    * The record in a job file, checked.
    *
    * @throws IOException or a RuntimeException when the file holds no valid record
    */
-  static JobRecord read(ObjectMapper mapper, Path file) throws IOException {
-    JobRecord record = mapper.readValue(file.toFile(), JobRecord.class);
+  static JobEntry read(Path file) throws IOException {
+    String json = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
     String name = file.getFileName().toString();
-    record.check(name.substring(0, name.length() - SUFFIX.length()));
-    return record;
+    return JobDocuments.entry(JobDocuments.parse(json, name.substring(0, name.length() - SUFFIX.length())), json);
   }
 
   static String firstLine(Exception e) {
@@ -297,6 +294,11 @@ final class FileJobHistory implements JobHistory {
     if (closed) {
       throw new IllegalStateException("job history " + directory + " is closed; its lock is released");
     }
+  }
+
+  @Override
+  public String toString() {
+    return directory.toString();
   }
 
   @Override

@@ -88,6 +88,13 @@ record JobRecord(int version, String id, long sequence, String featureSet, Strin
         state.reconciled(), progress.stage().name(), state.runtime().toString(), state.recovery().orElse(null));
   }
 
+  /** This record with the counts and stage of a newer progress of the same run. */
+  JobRecord withProgress(BackfillProgress progress) {
+    return new JobRecord(version, id, sequence, featureSet, start, stop, reset, stopClamped, clusterTemplate, slices,
+        comment, status, submittedAt, finishedAt, progress.slicesDone(), progress.rowsRead(), progress.rowsWritten(),
+        result, failure, committed, reconciled, progress.stage().name(), runtime, recovery);
+  }
+
   /** The recorded run time; zero in records written before it was recorded. */
   Duration runtimeSoFar() {
     return runtime == null ? Duration.ZERO : Duration.parse(runtime);

@@ -43,6 +43,14 @@ class FileJobHistoryTest {
     }
   }
 
+  private void save(JobRecord record) {
+    history.save(JobDocuments.entry(record));
+  }
+
+  private List<JobRecord> load() {
+    return history.load().stream().map(JobDocuments::record).toList();
+  }
+
   private static JobRecord running(String id) {
     return JobRecord.of(id, 7, PLAN, T2, new JobRecord.State(BackfillStatus.RUNNING, Optional.empty(),
         new BackfillProgress(1, 2, 10, 4), Optional.empty(), Optional.empty(), false, false, Duration.ofMillis(1500),
@@ -62,10 +70,10 @@ class FileJobHistoryTest {
     JobRecord done = succeeded("job-1");
     JobRecord active = running("job-2");
 
-    history.save(done);
-    history.save(active);
+    save(done);
+    save(active);
 
-    assertThat(history.load()).containsExactlyInAnyOrder(done, active);
+    assertThat(load()).containsExactlyInAnyOrder(done, active);
     assertThat(done.plan()).isEqualTo(PLAN);
   }
 
@@ -73,13 +81,13 @@ class FileJobHistoryTest {
   void recordsSurviveANewHistoryOnTheSameDirectory() {
     JobRecord done = succeeded("job-1");
     history = new FileJobHistory(directory);
-    history.save(done);
+    save(done);
     history.close();
     history = null;
 
     history = new FileJobHistory(directory);
 
-    List<JobRecord> loaded = history.load();
+    List<JobRecord> loaded = load();
     assertThat(loaded).containsExactly(done);
     assertThat(loaded.get(0).plan()).isEqualTo(PLAN);
     assertThat(loaded.get(0).toResult()).isEqualTo(done.toResult());
@@ -94,9 +102,9 @@ class FileJobHistoryTest {
         new BackfillProgress(0, 1, 0, 0), Optional.empty(), Optional.of("source exploded"), false, false, Duration.ZERO,
         Optional.empty()));
 
-    history.save(failed);
+    save(failed);
 
-    JobRecord loaded = history.load().get(0);
+    JobRecord loaded = load().get(0);
     assertThat(loaded).isEqualTo(failed);
     assertThat(loaded.plan().comment()).isEmpty();
     assertThat(loaded.toResult()).isEmpty();
@@ -107,10 +115,10 @@ class FileJobHistoryTest {
   void savingTheSameIdReplacesTheRecord() {
     history = new FileJobHistory(directory);
 
-    history.save(running("job-1"));
-    history.save(succeeded("job-1"));
+    save(running("job-1"));
+    save(succeeded("job-1"));
 
-    assertThat(history.load()).containsExactly(succeeded("job-1"));
+    assertThat(load()).containsExactly(succeeded("job-1"));
   }
 
   @Test
@@ -129,14 +137,14 @@ class FileJobHistoryTest {
 
     history = new FileJobHistory(directory);
 
-    assertThat(history.load()).isEmpty();
+    assertThat(load()).isEmpty();
   }
 
   @Test
   void filesThatHoldNoValidRecordAreSetAsideAndTheOthersLoad() throws IOException {
     // Each of these made every command of the environment fail (a NullPointerException for {}).
     history = new FileJobHistory(directory);
-    history.save(succeeded("job-1"));
+    save(succeeded("job-1"));
     Files.writeString(directory.resolve("stray.json"), "{}", StandardCharsets.UTF_8);
     Files.writeString(directory.resolve("job-2.json"), "", StandardCharsets.UTF_8);
     Files.writeString(directory.resolve("job-3.json"), "{\"id\": \"job-3\", ", StandardCharsets.UTF_8);
@@ -146,24 +154,24 @@ class FileJobHistoryTest {
         .replace("2024-01-03T00:00:00Z", "yesterday");
     Files.writeString(directory.resolve("job-5.json"), badTime, StandardCharsets.UTF_8);
 
-    assertThat(history.load()).containsExactly(succeeded("job-1"));
+    assertThat(load()).containsExactly(succeeded("job-1"));
 
     try (var files = Files.list(directory)) {
       assertThat(files.map(f -> f.getFileName().toString()).filter(name -> !name.startsWith(".")))
           .containsExactlyInAnyOrder("job-1.json", "stray.json.bad", "job-2.json.bad", "job-3.json.bad",
               "job-4.json.bad", "job-5.json.bad");
     }
-    assertThat(history.load()).as("a second load finds nothing left to set aside").containsExactly(succeeded("job-1"));
+    assertThat(load()).as("a second load finds nothing left to set aside").containsExactly(succeeded("job-1"));
   }
 
   @Test
   void aFileSetAsideTwiceKeepsBothCopies() throws IOException {
     history = new FileJobHistory(directory);
     Files.writeString(directory.resolve("stray.json"), "{}", StandardCharsets.UTF_8);
-    history.load();
+    load();
     Files.writeString(directory.resolve("stray.json"), "", StandardCharsets.UTF_8);
 
-    assertThat(history.load()).isEmpty();
+    assertThat(load()).isEmpty();
 
     assertThat(directory.resolve("stray.json.bad")).hasContent("{}");
     assertThat(directory.resolve("stray.json.bad-2")).hasContent("");
@@ -182,8 +190,8 @@ class FileJobHistoryTest {
       }
     });
 
-    history.save(running("job-1"));
-    history.save(succeeded("job-1"));
+    save(running("job-1"));
+    save(succeeded("job-1"));
 
     assertThat(synced).containsExactly(directory + ": true, temporary file left: false",
         directory + ": true, temporary file left: false");
@@ -213,7 +221,7 @@ class FileJobHistoryTest {
     history = new FileJobHistory(directory);
     history.close();
 
-    assertThatThrownBy(() -> history.save(running("job-1"))).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> save(running("job-1"))).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
     history = null;
     assertThat(directory.resolve("job-1.json")).doesNotExist();
@@ -236,11 +244,11 @@ class FileJobHistoryTest {
   void temporaryFilesAreIgnored() throws IOException {
     // A crash between writing the temporary file and the rename leaves exactly this behind.
     history = new FileJobHistory(directory);
-    history.save(succeeded("job-1"));
+    save(succeeded("job-1"));
     Files.writeString(directory.resolve("job-2.json.tmp"), "{\"id\": \"job-2\", ", StandardCharsets.UTF_8);
     Files.writeString(directory.resolve("job-1.json.tmp"), "not json", StandardCharsets.UTF_8);
 
-    assertThat(history.load()).containsExactly(succeeded("job-1"));
+    assertThat(load()).containsExactly(succeeded("job-1"));
   }
 
   @Test
@@ -248,7 +256,7 @@ class FileJobHistoryTest {
     Path nested = directory.resolve("a").resolve("jobs");
 
     history = new FileJobHistory(nested);
-    history.save(running("job-1"));
+    save(running("job-1"));
 
     assertThat(nested.resolve("job-1.json")).isRegularFile();
   }

@@ -5,6 +5,7 @@ import dev.backfill.api.ClusterTemplate;
 import dev.backfill.api.FieldType;
 import dev.backfill.api.InvalidBackfillRequestException;
 import dev.backfill.spi.DataSourceProvider;
+import dev.backfill.spi.JobHistoryProvider;
 import dev.backfill.spi.OfflineStoreProvider;
 import dev.backfill.spi.OnlineStoreProvider;
 import dev.backfill.spi.Plugins;
@@ -65,8 +66,15 @@ final class ConfigParser {
   private EnvironmentConfig environment(String name, YamlNode node) {
     node.requireOnly(ENVIRONMENT);
     YamlNode history = node.required("job-history");
+    // A path is a file history, as before histories were plugins; a mapping names a type.
+    PluginConfig jobHistory = history.kind() == YamlNode.Kind.MAPPING ? plugin(history, PluginKind.JOB_HISTORY)
+        : new PluginConfig("file", Map.of("path", resolve(history.text()).toString()), history.location());
+    if (jobHistory.type().equals("file") && !jobHistory.options().containsKey("path")) {
+      throw new ConfigException(history.location(), "a job history of type file needs its 'path', the directory of "
+          + "the job records, such as {type: file, path: data/jobs}");
+    }
     return new EnvironmentConfig(name, plugin(node.required("offline-store"), PluginKind.OFFLINE_STORE),
-        plugin(node.required("online-store"), PluginKind.ONLINE_STORE), resolve(history.text()), history.location());
+        plugin(node.required("online-store"), PluginKind.ONLINE_STORE), jobHistory, history.location());
   }
 
   private FeatureSetConfig featureSet(String name, YamlNode node) {
@@ -112,7 +120,9 @@ final class ConfigParser {
     SOURCE("a source", "{type: parquet, path: data/events.parquet, time-column: ts}",
         () -> Plugins.providers(DataSourceProvider.class, DataSourceProvider::type).keySet()),
     TRANSFORM("a transform", "{type: sql, query: \"SELECT * FROM source\"}",
-        () -> Plugins.providers(TransformProvider.class, TransformProvider::type).keySet());
+        () -> Plugins.providers(TransformProvider.class, TransformProvider::type).keySet()),
+    JOB_HISTORY("a job history", "{type: jdbc, url: \"jdbc:postgresql://db:5432/features\"} or a directory path",
+        () -> Plugins.providers(JobHistoryProvider.class, JobHistoryProvider::type).keySet());
 
     private final String what;
     private final String example;

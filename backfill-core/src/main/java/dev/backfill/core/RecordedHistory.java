@@ -1,9 +1,11 @@
 package dev.backfill.core;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backfill.api.BackfillJob;
 import dev.backfill.api.JobHistorySnapshot;
 import dev.backfill.api.StoreException;
+import dev.backfill.spi.JobEntry;
+import dev.backfill.spi.JobHistory;
+import dev.backfill.spi.Plugins;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -20,34 +22,51 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link FileJobHistory}'s directory, read without taking its lock or writing anything: the
- * files are replaced by atomic renames, so each one read is a whole record, old or new. A file
- * that holds no valid record is skipped with an error line (the next client sets it aside).
+ * A job history read without a client. A {@link FileJobHistory}'s directory is read without
+ * taking its lock or writing anything: the files are replaced by atomic renames, so each one read
+ * is a whole record, old or new. A file that holds no valid record is skipped with an error line
+ * (the next client sets it aside). A shared history is read through its {@link JobHistory#load()},
+ * each unfinished job live while its holder's lease holds.
  */
-final class FileJobHistorySnapshot implements JobHistorySnapshot {
-  private static final Logger log = LoggerFactory.getLogger(FileJobHistorySnapshot.class);
+final class RecordedHistory implements JobHistorySnapshot {
+  private static final Logger log = LoggerFactory.getLogger(RecordedHistory.class);
 
   private final boolean inUse;
   private final Map<String, RecordedJob> jobs;
 
-  private FileJobHistorySnapshot(boolean inUse, List<RecordedJob> jobs) {
+  private RecordedHistory(boolean inUse, List<RecordedJob> jobs) {
     this.inUse = inUse;
     this.jobs = jobs.stream().collect(Collectors.toUnmodifiableMap(RecordedJob::id, Function.identity()));
+  }
+
+  /** The records of a history of any type; a {@code file} history is read without its lock. */
+  static JobHistorySnapshot read(String type, Map<String, String> options) {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(options, "options");
+    if (type.equals("file")) {
+      return read(FileJobHistoryProvider.path(options));
+    }
+    try (JobHistory history = Plugins.jobHistoryForReading(type, options)) {
+      List<RecordedJob> jobs = new ArrayList<>();
+      for (JobEntry entry : history.load()) {
+        jobs.add(new RecordedJob(JobDocuments.record(entry), entry.holder().isPresent()));
+      }
+      return new RecordedHistory(true, jobs);
+    }
   }
 
   static JobHistorySnapshot read(Path directory) {
     Objects.requireNonNull(directory, "directory");
     // Asked before the records are read: a client that lets go meanwhile has recorded its last state.
     boolean inUse = FileJobHistory.inUse(directory);
-    ObjectMapper mapper = FileJobHistory.mapper();
     List<RecordedJob> jobs = new ArrayList<>();
     if (!Files.isDirectory(directory)) {
-      return new FileJobHistorySnapshot(false, jobs);
+      return new RecordedHistory(false, jobs);
     }
     try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + FileJobHistory.SUFFIX)) {
       for (Path file : files) {
         try {
-          jobs.add(new RecordedJob(FileJobHistory.read(mapper, file), inUse));
+          jobs.add(new RecordedJob(JobDocuments.record(FileJobHistory.read(file)), inUse));
         } catch (NoSuchFileException deleted) {
           // deleted by a drop since the listing
         } catch (IOException | RuntimeException e) {
@@ -59,7 +78,7 @@ final class FileJobHistorySnapshot implements JobHistorySnapshot {
     } catch (IOException e) {
       throw new StoreException("job history " + directory + ": cannot list the directory: " + e.getMessage(), e);
     }
-    return new FileJobHistorySnapshot(inUse, jobs);
+    return new RecordedHistory(inUse, jobs);
   }
 
   @Override
