@@ -56,6 +56,14 @@ public interface OfflineReplacement extends AutoCloseable {
   }
 
   /**
+   * Gives the replacement the job's comment, for a store that keeps a history of its commits
+   * (an Iceberg snapshot summary carries it beside the commit id, which is the job id). The
+   * engine calls it at most once, before {@link #commit()}, and only when the job has a comment.
+   * An implementation must not let the comment change what is committed. The default ignores it.
+   */
+  default void comment(String comment) {}
+
+  /**
    * Atomically deletes the rows of the range (or all rows) and adds the staged rows, recording
    * the commit id. After a successful commit every new scan sees the new state.
    *

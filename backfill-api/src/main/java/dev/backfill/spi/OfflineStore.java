@@ -171,6 +171,18 @@ public interface OfflineStore extends AutoCloseable {
   }
 
   /**
+   * Deletes what a replacement with this commit id staged and never committed, such as the data
+   * files of a process that was killed before its commit. The engine calls it when it recovers a
+   * job that stopped before its offline commit. An implementation must never delete anything a
+   * committed replacement uses (it checks {@link #isCommitted} itself), must treat nothing left
+   * to delete as success, and may be called again for the same id. The default does nothing:
+   * right for a store whose staged rows die with the process (memory, a database transaction).
+   *
+   * @throws dev.backfill.api.StoreException when the store cannot delete what it found
+   */
+  default void discardStaged(String table, String commitId) {}
+
+  /**
    * Releases files and connections. A replacement still open at close is never committed: its
    * staged rows are lost, and the table keeps its committed state.
    */

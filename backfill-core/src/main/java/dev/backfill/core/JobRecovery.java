@@ -72,6 +72,14 @@ final class JobRecovery {
     if (!committed || table.isEmpty()) {
       log.warn("recovery: backfill {} of {} stopped before its offline commit; marked FAILED, nothing was changed",
           job.id(), plan.featureSet());
+      if (table.isPresent()) {
+        try {
+          offline.discardStaged(plan.featureSet(), job.id());
+        } catch (RuntimeException e) {
+          log.warn("recovery: backfill {} of {}: what it staged could not be deleted: {}", job.id(), plan.featureSet(),
+              e.toString());
+        }
+      }
       String message = "the process running this job stopped before its offline commit; neither store was changed";
       job.fail(message, new BackfillException(message), clock.instant());
       return;

@@ -34,6 +34,11 @@ public class ForwardingOfflineReplacement implements OfflineReplacement {
   }
 
   @Override
+  public void comment(String comment) {
+    delegate.comment(comment);
+  }
+
+  @Override
   public Commit commit() {
     return delegate.commit();
   }

@@ -76,5 +76,10 @@ public class ForwardingOfflineStore implements OfflineStore {
   }
 
   @Override
+  public void discardStaged(String table, String commitId) {
+    delegate.discardStaged(table, commitId);
+  }
+
+  @Override
   public void close() {}
 }

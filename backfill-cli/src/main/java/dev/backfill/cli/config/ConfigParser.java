@@ -148,7 +148,7 @@ final class ConfigParser {
       if (entry.getKey().equals("type")) {
         type = value;
       } else {
-        options.put(entry.getKey(), entry.getKey().equals("path") ? resolve(value).toString() : value);
+        options.put(entry.getKey(), resolvedOption(entry.getKey(), value));
       }
     }
     if (type == null) {
@@ -171,6 +171,21 @@ final class ConfigParser {
     } catch (InvalidBackfillRequestException e) {
       throw new ConfigException(node.location(), e.getMessage(), e);
     }
+  }
+
+  /**
+   * Paths in options resolve against the file's folder: {@code path}, a {@code warehouse} without
+   * a URI scheme (Iceberg), and the file of a {@code jdbc:sqlite:} catalog {@code uri}.
+   */
+  private String resolvedOption(String key, String value) {
+    boolean hasScheme = value.matches("[A-Za-z][A-Za-z0-9+.-]+:.*");
+    if (key.equals("path") || (key.equals("warehouse") && !hasScheme)) {
+      return resolve(value).toString();
+    }
+    if (key.equals("uri") && value.startsWith("jdbc:sqlite:") && !value.startsWith("jdbc:sqlite::memory:")) {
+      return "jdbc:sqlite:" + resolve(value.substring("jdbc:sqlite:".length()));
+    }
+    return value;
   }
 
   private Path resolve(String path) {

@@ -1,0 +1,355 @@
+package dev.backfill.iceberg;
+
+import dev.backfill.api.EntityKey;
+import dev.backfill.api.Row;
+import dev.backfill.api.StoreException;
+import dev.backfill.api.TimeRange;
+import dev.backfill.spi.OfflineReplacement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Conversions;
+import org.apache.iceberg.types.Types;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A staged replacement of a range (or of everything) in one Iceberg table. Rows are written to
+ * Parquet files under the commit's own folder as they arrive; {@link #commit()} plans the files
+ * to remove from the current snapshot and commits one {@code OverwriteFiles} that validates from
+ * that snapshot: a commit of another process that added rows inside the range (or removed a file
+ * this one removes) since then makes this commit fail with a {@link StoreException} and change
+ * nothing, where Iceberg's default would silently delete those rows. The snapshot before the
+ * commit is kept by a tag named after the commit id. Closing without a commit deletes the files.
+ */
+final class IcebergReplacement implements OfflineReplacement {
+  private static final Logger log = LoggerFactory.getLogger(IcebergReplacement.class);
+  static final String TAG_PREFIX = "backfill-before-";
+
+  private final IcebergOfflineStore.Handle handle;
+  private final TableLayout layout;
+  private final Optional<TimeRange> range;
+  private final String commitId;
+  private final StagedFiles staged;
+  private final StagedFiles kept;
+  /** The latest staged row of each key, with its file: the companion need not read them back. */
+  private final Map<EntityKey, LatestRows.Candidate> addedLatest = new HashMap<>();
+  /** The snapshot the replacement read when it began (-1: none), which the commit validates from. */
+  private final long readSnapshot;
+  private volatile Optional<String> comment = Optional.empty();
+  private volatile State state = State.OPEN;
+  private Set<EntityKey> deletedKeys;
+  private final Map<EntityKey, LatestRows.Candidate> keptLatest = new HashMap<>();
+  private List<DataFile> removedFiles = List.of();
+
+  private enum State { OPEN, COMMITTED, CLOSED, UNKNOWN }
+
+  IcebergReplacement(IcebergOfflineStore.Handle handle, Optional<TimeRange> range, String commitId) {
+    this.handle = handle;
+    this.layout = handle.layout();
+    this.range = range;
+    this.commitId = commitId;
+    this.staged = new StagedFiles(handle.main(), commitId);
+    this.kept = new StagedFiles(handle.main(), commitId + "-kept");
+    handle.main().refresh();
+    Snapshot current = handle.main().currentSnapshot();
+    this.readSnapshot = current == null ? -1 : current.snapshotId();
+  }
+
+  @Override
+  public void write(List<Row> rows) {
+    checkOpen();
+    TimeRange allowed = range.orElse(TimeRange.all());
+    List<Record> records = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      Instant t = layout.spec().eventTimeOf(row);
+      if (t == null || !allowed.contains(t)) {
+        throw new StoreException("offline store (iceberg): table '" + layout.spec().name() + "': row event time " + t
+            + " is outside the replaced range " + allowed);
+      }
+      records.add(layout.toRecord(row));
+    }
+    String[] paths = staged.add(records);
+    Map<EntityKey, LatestRows.Candidate> latest = new HashMap<>();
+    for (int i = 0; i < paths.length; i++) {
+      latest.merge(layout.spec().keyOf(rows.get(i)), new LatestRows.Candidate(rows.get(i), paths[i]), this::later);
+    }
+    synchronized (addedLatest) {
+      latest.forEach((key, candidate) -> addedLatest.merge(key, candidate, this::later));
+    }
+  }
+
+  @Override
+  public void comment(String text) {
+    comment = Optional.of(text);
+  }
+
+  @Override
+  public Commit commit() {
+    checkOpen();
+    Table table = handle.main();
+    List<DataFile> added = new ArrayList<>(staged.finish());
+    long deleted = 0;
+    long snapshotId;
+    handle.lock().lock();
+    try {
+      table.refresh();
+      Snapshot base = table.currentSnapshot();
+      Expression filter = range.map(layout::rangeFilter).orElse(Expressions.alwaysTrue());
+      List<DataFile> removed = new ArrayList<>();
+      Set<EntityKey> deletedKeys = new HashSet<>();
+      if (base != null) {
+        deleted = plan(table, base, filter, removed, deletedKeys);
+      }
+      added.addAll(kept.finish());
+      OverwriteFiles overwrite = table.newOverwrite().scanManifestsWith(FileReads.DIRECT);
+      removed.forEach(overwrite::deleteFile);
+      added.forEach(overwrite::addFile);
+      long validateFrom = validationBase(table, base);
+      if (validateFrom != -1) {
+        overwrite.validateFromSnapshot(validateFrom);
+      }
+      overwrite.conflictDetectionFilter(filter).validateNoConflictingData().validateNoConflictingDeletes();
+      overwrite.set(COMMIT_ID_KEY, commitId);
+      overwrite.set(IcebergOfflineStore.RANGE, range.map(r -> "[" + r.start() + ", " + r.stop() + ")").orElse("all"));
+      overwrite.set(IcebergOfflineStore.RESET, Boolean.toString(range.isEmpty()));
+      comment.ifPresent(c -> overwrite.set(IcebergOfflineStore.COMMENT, c));
+      overwrite.commit();
+      table.refresh();
+      Snapshot committed = IcebergOfflineStore.committedSnapshot(table, commitId)
+          .orElseThrow(() -> new StoreException("offline store (iceberg): the commit of '" + commitId
+              + "' to table '" + table.name() + "' is not in its history after committing"));
+      snapshotId = committed.snapshotId();
+      state = State.COMMITTED;
+      tagParent(table, committed);
+      this.removedFiles = removed;
+      this.deletedKeys = range.isPresent() ? deletedKeys : null;
+      handle.own().add(snapshotId);
+      state = State.COMMITTED;
+    } catch (CommitStateUnknownException e) {
+      // The files may now be part of the table: they must not be deleted.
+      state = State.UNKNOWN;
+      throw new StoreException("offline store (iceberg): the commit of '" + commitId + "' to table '" + table.name()
+          + "' may or may not have happened (" + e.getMessage() + "); isCommitted tells once the catalog answers", e);
+    } catch (ValidationException e) {
+      throw new StoreException("offline store (iceberg): conflict: the replacement '" + commitId + "' of "
+          + range.map(r -> "[" + r.start() + ", " + r.stop() + ")").orElse("every row") + " in table '" + table.name()
+          + "' was not committed, because another commit changed rows it replaces after it read the table ("
+          + e.getMessage() + "); nothing was changed: run the backfill again", e);
+    } catch (RuntimeException e) {
+      throw FileReads.failure("commit a replacement of", table.name(), e);
+    } finally {
+      handle.lock().unlock();
+    }
+    Map<EntityKey, LatestRows.Candidate> best;
+    synchronized (addedLatest) {
+      best = new HashMap<>(addedLatest);
+    }
+    keptLatest.forEach((key, candidate) -> best.merge(key, candidate, this::later));
+    Set<String> files = new HashSet<>();
+    added.forEach(file -> files.add(file.location()));
+    try {
+      handle.latest().catchUp(snapshotId, new LatestRows.Hint(files, best));
+    } catch (RuntimeException e) {
+      // The main commit stands; the companion catches up on its next read.
+      log.warn("offline store (iceberg): table '{}': the latest rows did not follow commit '{}' yet ({}); "
+          + "they will on the next read", table.name(), commitId, e.toString());
+    }
+    long addedRows = staged.rows();
+    keptLatest.clear();
+    return new Commit(deleted, addedRows);
+  }
+
+  static final String COMMIT_ID_KEY = IcebergOfflineStore.COMMIT_ID;
+
+  /**
+   * Tags the snapshot the commit replaced, so that expiring snapshots keeps what a rollback to
+   * before the backfill needs. A commit of its own right after the replacement's (Iceberg cannot
+   * retry a tag inside the replacement's transaction when another process commits meanwhile): a
+   * process killed in between leaves the backfill untagged, which is logged by nobody but harms
+   * nothing until snapshots are expired.
+   */
+  private void tagParent(Table table, Snapshot committed) {
+    if (committed.parentId() == null) {
+      return;
+    }
+    try {
+      table.manageSnapshots().createTag(TAG_PREFIX + commitId, committed.parentId()).commit();
+    } catch (RuntimeException e) {
+      log.warn("offline store (iceberg): table '{}': the snapshot before commit '{}' could not be tagged: {}",
+          table.name(), commitId, e.toString());
+    }
+  }
+
+  /**
+   * The snapshot to validate from: the one read at the beginning, moved forward over the
+   * snapshots this process committed since (they come first in the history after it); the first
+   * snapshot of another process and everything after it are validated, so that a row another
+   * process added inside the range since this replacement began fails the commit instead of being
+   * deleted. The files to remove are planned from the current snapshot.
+   */
+  private long validationBase(Table table, Snapshot current) {
+    if (current == null) {
+      return readSnapshot;
+    }
+    List<Long> since = new ArrayList<>();
+    for (Snapshot snapshot : org.apache.iceberg.util.SnapshotUtil.ancestorsOf(current.snapshotId(), table::snapshot)) {
+      if (snapshot.snapshotId() == readSnapshot) {
+        break;
+      }
+      since.add(snapshot.snapshotId());
+    }
+    long base = readSnapshot;
+    for (int i = since.size() - 1; i >= 0 && handle.own().contains(since.get(i)); i--) {
+      base = since.get(i);
+    }
+    return base;
+  }
+
+  /**
+   * Finds the files of the base snapshot that hold rows of the range: a file wholly inside is
+   * removed, a file that straddles a bound is removed and its rows outside the range rewritten.
+   *
+   * @return the number of rows deleted
+   */
+  private long plan(Table table, Snapshot base, Expression filter, List<DataFile> removed, Set<EntityKey> deletedKeys) {
+    long deleted = 0;
+    Schema keysAndTime = table.schema().select(keyAndTimeColumns());
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().planWith(FileReads.DIRECT)
+        // The files' event-time bounds tell which lie wholly inside the range: Iceberg drops
+        // them from planned files unless asked.
+        .useSnapshot(base.snapshotId()).filter(filter).includeColumnStats().planFiles()) {
+      for (FileScanTask task : tasks) {
+        if (!task.deletes().isEmpty()) {
+          throw new StoreException("offline store (iceberg): table '" + table.name() + "' has row-level delete files "
+              + "(written by another engine); Backfill replaces whole files only: compact the table first");
+        }
+        DataFile file = task.file();
+        if (range.isEmpty()) {
+          removed.add(file);
+          deleted += file.recordCount();
+        } else if (whollyInside(file, range.get())) {
+          removed.add(file);
+          deleted += file.recordCount();
+          try (Stream<Record> records = FileReads.read(table, file, keysAndTime, Expressions.alwaysTrue())) {
+            records.forEach(r -> deletedKeys.add(layout.keyOf(r)));
+          }
+        } else {
+          long inRange;
+          try (Stream<Record> records = FileReads.read(table, file, keysAndTime, Expressions.alwaysTrue())) {
+            inRange = records.filter(r -> range.get().contains(layout.eventTimeOf(r))).count();
+          }
+          if (inRange == 0) {
+            continue;
+          }
+          removed.add(file);
+          deleted += inRange;
+          try (Stream<Record> records = FileReads.read(table, file, table.schema(), Expressions.alwaysTrue())) {
+            List<Record> batch = new ArrayList<>();
+            for (Record record : (Iterable<Record>) records::iterator) {
+              if (range.get().contains(layout.eventTimeOf(record))) {
+                deletedKeys.add(layout.keyOf(record));
+              } else {
+                batch.add(record);
+                if (batch.size() == 4096) {
+                  keep(batch);
+                  batch = new ArrayList<>();
+                }
+              }
+            }
+            keep(batch);
+          }
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return deleted;
+  }
+
+  /** Rewrites rows kept from a straddling file, noting the latest of each key for the companion. */
+  private void keep(List<Record> records) {
+    String[] paths = kept.add(records);
+    for (int i = 0; i < paths.length; i++) {
+      Row row = layout.toRow(records.get(i));
+      keptLatest.merge(layout.spec().keyOf(row), new LatestRows.Candidate(row, paths[i]), this::later);
+    }
+  }
+
+  private LatestRows.Candidate later(LatestRows.Candidate a, LatestRows.Candidate b) {
+    return layout.spec().laterOf(a.row(), b.row()) == a.row() ? a : b;
+  }
+
+  private List<String> keyAndTimeColumns() {
+    List<String> columns = new ArrayList<>(layout.spec().keyColumns());
+    columns.add(layout.spec().eventTimeColumn());
+    return columns;
+  }
+
+  private boolean whollyInside(DataFile file, TimeRange r) {
+    int fieldId = handle.main().schema().findField(layout.spec().eventTimeColumn()).fieldId();
+    if (file.lowerBounds() == null || file.upperBounds() == null
+        || !file.lowerBounds().containsKey(fieldId) || !file.upperBounds().containsKey(fieldId)) {
+      return false;
+    }
+    Long lower = Conversions.fromByteBuffer(Types.TimestampType.withZone(), file.lowerBounds().get(fieldId));
+    Long upper = Conversions.fromByteBuffer(Types.TimestampType.withZone(), file.upperBounds().get(fieldId));
+    return lower >= TableLayout.micros(r.start()) && upper < TableLayout.micros(r.stop());
+  }
+
+  @Override
+  public Stream<EntityKey> changedKeys() {
+    if (state != State.COMMITTED) {
+      throw new IllegalStateException("changedKeys() is available after commit()");
+    }
+    Set<EntityKey> added;
+    synchronized (addedLatest) {
+      added = new HashSet<>(addedLatest.keySet());
+    }
+    if (deletedKeys != null) {
+      Set<EntityKey> keys = new HashSet<>(deletedKeys);
+      keys.addAll(added);
+      return keys.stream();
+    }
+    // A reset: the keys of every removed file, read from files the old snapshot still holds.
+    Table table = handle.main();
+    Schema keysOnly = table.schema().select(layout.spec().keyColumns());
+    Stream<EntityKey> old = removedFiles.stream()
+        .flatMap(file -> FileReads.read(table, file, keysOnly, Expressions.alwaysTrue()).map(layout::keyOf));
+    return Stream.concat(old, added.stream()).distinct();
+  }
+
+  @Override
+  public void close() {
+    if (state == State.OPEN) {
+      state = State.CLOSED;
+      staged.discard();
+      kept.discard();
+    }
+  }
+
+  private void checkOpen() {
+    if (state != State.OPEN) {
+      throw new IllegalStateException("replacement '" + commitId + "' of '" + layout.spec().name() + "' is already "
+          + state.name().toLowerCase(java.util.Locale.ROOT));
+    }
+  }
+}
