@@ -74,6 +74,22 @@ public interface OfflineReplacement extends AutoCloseable {
   Stream<EntityKey> changedKeys();
 
   /**
+   * After {@link #commit()}: the keys of {@link #changedKeys()} and those of {@code others},
+   * each once. A reset reconciles both the keys it changed and every online key, and most keys
+   * are in both; listing each once halves the lookups of its reconciliation. The stream is lazy;
+   * the caller closes it, which closes {@code others}. May be called more than once.
+   *
+   * <p>The default concatenates the two listings, so a key in both comes twice (and is
+   * reconciled twice: harmless, but twice the work). A store should drop the repeats without
+   * holding every key on the heap: the DuckDB store unions the two in the database.
+   *
+   * @throws IllegalStateException before {@link #commit()}
+   */
+  default Stream<EntityKey> changedKeysAnd(Stream<EntityKey> others) {
+    return Stream.concat(changedKeys(), others);
+  }
+
+  /**
    * Asks the store to stop the work it does on the engine's behalf before the commit (a running
    * {@link #stageFrom}, the store's own queries while staging) as soon as it can: that work then
    * throws, and the replacement can only be {@linkplain #close() closed}. The engine calls it

@@ -456,8 +456,7 @@ final class BackfillExecution implements Runnable {
         // Counted before the listing is opened: a store may serve one open listing at a time.
         job.onlineUpdate(countKeys(table, replacement, plan));
         OnlineReconciler.Outcome outcome;
-        try (Stream<EntityKey> changed = replacement.changedKeys();
-             Stream<EntityKey> keys = plan.reset() ? Stream.concat(changed, online.keys(table.name())) : changed) {
+        try (Stream<EntityKey> keys = keysToReconcile(table, replacement, plan)) {
           outcome = reconciler.reconcile(table, keys, fence, (batch, read, done) -> job.addKeysDone(read));
         }
         // Durable before the job is recorded reconciled: the history must not outlive the writes.
@@ -479,15 +478,17 @@ final class BackfillExecution implements Runnable {
    * for a reset, of the online keys), which costs little beside reading and writing their rows.
    */
   private long countKeys(TableSpec table, OfflineReplacement replacement, BackfillPlan plan) {
-    try (Stream<EntityKey> changed = replacement.changedKeys()) {
-      long total = changed.count();
-      if (plan.reset()) {
-        try (Stream<EntityKey> onlineKeys = online.keys(table.name())) {
-          total += onlineKeys.count();
-        }
-      }
-      return total;
+    try (Stream<EntityKey> keys = keysToReconcile(table, replacement, plan)) {
+      return keys.count();
     }
+  }
+
+  /**
+   * The keys the commit changed; for a reset, also every online key (one the offline store
+   * never had must go too), each key once where the store can tell.
+   */
+  private Stream<EntityKey> keysToReconcile(TableSpec table, OfflineReplacement replacement, BackfillPlan plan) {
+    return plan.reset() ? replacement.changedKeysAnd(online.keys(table.name())) : replacement.changedKeys();
   }
 
   private String describe(Throwable e, boolean committed, boolean reconciled) {

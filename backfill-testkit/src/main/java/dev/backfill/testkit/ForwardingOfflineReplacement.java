@@ -44,6 +44,11 @@ public class ForwardingOfflineReplacement implements OfflineReplacement {
   }
 
   @Override
+  public Stream<EntityKey> changedKeysAnd(Stream<EntityKey> others) {
+    return delegate.changedKeysAnd(others);
+  }
+
+  @Override
   public void cancel() {
     delegate.cancel();
   }

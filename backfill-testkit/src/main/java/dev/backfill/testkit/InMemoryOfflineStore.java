@@ -428,12 +428,23 @@ public final class InMemoryOfflineStore implements OfflineStore {
 
     @Override
     public Stream<EntityKey> changedKeys() {
+      return changed().stream();
+    }
+
+    /** The changed keys are on the heap anyway: the others are checked against them. */
+    @Override
+    public Stream<EntityKey> changedKeysAnd(Stream<EntityKey> others) {
+      Set<EntityKey> changed = changed();
+      return Stream.concat(changed.stream(), others.filter(key -> !changed.contains(key)).distinct());
+    }
+
+    private Set<EntityKey> changed() {
       if (!committed) {
         throw new IllegalStateException("changedKeys() is available after commit()");
       }
       Set<EntityKey> keys = new HashSet<>(deletedKeys);
       keys.addAll(addedKeys);
-      return keys.stream();
+      return keys;
     }
 
     @Override

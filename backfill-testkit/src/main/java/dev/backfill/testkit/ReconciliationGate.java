@@ -118,13 +118,23 @@ public final class ReconciliationGate implements OfflineStore {
 
     @Override
     public Stream<EntityKey> changedKeys() {
+      hold();
+      return replacement.changedKeys();
+    }
+
+    @Override
+    public Stream<EntityKey> changedKeysAnd(Stream<EntityKey> others) {
+      hold();
+      return replacement.changedKeysAnd(others);
+    }
+
+    private void hold() {
       held.countDown();
       try {
         released.await(waitSeconds, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return replacement.changedKeys();
     }
 
     @Override

@@ -115,6 +115,14 @@ class EmbeddedBenchmarksSmokeTest {
     assertThat(run("raw", "2000", "50")).contains("ratio engine time / raw time:");
     assertThat(run("fastpath", "2000", "50")).contains("engine reset, fast path", "ratio");
     assertThat(run("interval", "200", "20")).contains("last day of a 60-day feature set", "ratio");
+    assertThat(run("keys", "8000", "2000", "300")).contains("lookup of 2,048 keys", "ratio 8,000 / 2,000 keys")
+        .contains("wrote 300 rows and 300 online keys");
+  }
+
+  @Test
+  void theMemoryHarnessRunsEachPathInAChildJvm() throws Exception {
+    String out = run("memory", "3000", "100", "96m", "128MB", "1");
+    assertThat(out).contains("engine   3,000 rows, 100 online keys", "raw      3,000 rows, 100 online keys", "peak RSS");
   }
 
   private static String run(String... args) throws Exception {

@@ -9,6 +9,7 @@ import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.api.StoreException;
 import dev.backfill.api.TimeRange;
+import dev.backfill.duckdb.internal.DuckDbResources;
 import dev.backfill.duckdb.internal.DuckDbSession;
 import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.duckdb.internal.RowAppender;
@@ -75,7 +76,12 @@ public final class DuckDbOfflineStore implements OfflineStore {
   private final Map<String, TableSql> tables = new ConcurrentHashMap<>();
   private final Map<String, ReentrantLock> commitLocks = new ConcurrentHashMap<>();
   private final Set<DuckDbReplacement> open = ConcurrentHashMap.newKeySet();
+  /** Per table, how many appends and commits it has had in this process: see {@link LatestReadAhead}. */
+  private final Map<String, java.util.concurrent.atomic.AtomicLong> versions = new ConcurrentHashMap<>();
+  /** Per table, the latest rows read ahead by committed replacements for their reconciliation. */
+  private final Map<String, Set<LatestReadAhead>> readAheads = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong stagedInStore = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong tableLookups = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   private DuckDbOfflineStore(DuckDBConnection root, Optional<Path> claimed, String description, boolean fastPath)
@@ -87,12 +93,20 @@ public final class DuckDbOfflineStore implements OfflineStore {
     try (Statement s = root.createStatement()) {
       // The fast path runs source queries here: a timestamp without a zone must mean UTC.
       DuckDbSession.useUtc(s);
+      // DuckDB scans an index only while at most this many rows match; a lookup asks for
+      // INDEX_SCAN_KEYS keys, and a key can have several latest rows (ties) or, with a
+      // composite key, share its first column with other keys.
+      s.execute("SET GLOBAL index_scan_max_count = " + TableSql.INDEX_MATCHES);
       // And users' sql transforms (checked in the sandbox first): no query may undo a setting.
       DuckDbSession.lockConfiguration(s);
     }
     TableCatalog.initialise(root);
     for (TableSpec spec : TableCatalog.load(root)) {
-      tables.put(spec.name(), new TableSql(spec));
+      TableSql sql = new TableSql(spec);
+      try (Statement s = root.createStatement()) {
+        s.execute(sql.createLatestIndex());
+      }
+      tables.put(spec.name(), sql);
     }
   }
 
@@ -117,7 +131,16 @@ public final class DuckDbOfflineStore implements OfflineStore {
    * for comparisons.
    */
   public static DuckDbOfflineStore open(Optional<Path> file, boolean fastPath) {
+    return open(file, fastPath, DuckDbResources.machineDefaults());
+  }
+
+  /**
+   * Opens a store whose database may use the given memory and threads (beyond the memory limit
+   * DuckDB spills to a folder beside the file, or to the system's temporary folder in memory).
+   */
+  public static DuckDbOfflineStore open(Optional<Path> file, boolean fastPath, DuckDbResources resources) {
     Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(resources, "resources");
     String description = file.map(f -> "duckdb offline store '" + f + "'").orElse("duckdb offline store (in memory)");
     file.ifPresent(DatabaseFile::requireDatabaseOrAbsent);
     Optional<Path> claimed = Optional.empty();
@@ -139,6 +162,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
       // 1.4). Without RLE the sign of a zero survives, except in a column segment whose values
       // are all zeros (constant compression, which cannot be turned off): a documented limit.
       properties.setProperty("disabled_compression_methods", "rle");
+      resources.applyTo(properties);
       String url = "jdbc:duckdb:" + file.map(f -> f.toAbsolutePath().toString()).orElse("");
       DuckDBConnection root = (DuckDBConnection) DriverManager.getConnection(url, properties);
       try {
@@ -203,6 +227,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
         try (Statement s = c.createStatement()) {
           s.execute("CREATE TABLE " + sql.log + " (" + sql.columnDefinitions() + ")");
           s.execute("CREATE TABLE " + sql.latest + " (" + sql.columnDefinitions() + ")");
+          s.execute(sql.createLatestIndex());
           TableCatalog.record(c, spec);
           c.commit();
         } catch (SQLException | RuntimeException e) {
@@ -240,6 +265,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
             s.execute("DROP TABLE IF EXISTS " + sql.latest);
             TableCatalog.forget(c, name);
             c.commit();
+            changed(name);
           } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;
@@ -288,6 +314,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
             + sql.keysEqual("l", "a") + " UNION ALL SELECT * FROM temp.appended)" + sql.latestPerKey());
         replaceLatest(s, sql, "temp.candidates");
         c.commit();
+        changed(table);
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
@@ -333,7 +360,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
   @Override
   public Stream<Row> scan(String table, TimeRange range) {
     TableSql sql = sql(table);
-    return query("SELECT " + sql.columns + " FROM " + sql.log + " WHERE " + sql.inRange(range), sql.spec.schema(),
+    return query(sql.selectInRange(range), sql.spec.schema(),
         "scan of offline table '" + table + "'");
   }
 
@@ -365,8 +392,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
   public RangeContents contents(String table, TimeRange range) {
     TableSql sql = sql(table);
     try (DuckDBConnection c = connection(); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT coalesce(sum(n), 0), count(*) FROM (SELECT count(*) AS n FROM " + sql.log
-             + " WHERE " + sql.inRange(range) + " GROUP BY " + sql.keyColumns + ")")) {
+         ResultSet rs = s.executeQuery(sql.countInRange(range))) {
       rs.next();
       return new RangeContents(rs.getLong(1), rs.getLong(2));
     } catch (SQLException e) {
@@ -383,8 +409,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
   @Override
   public Stream<EntityKey> keys(String table, TimeRange range) {
     TableSql sql = sql(table);
-    String from = range.equals(TimeRange.all()) ? sql.latest : sql.log + " WHERE " + sql.inRange(range);
-    return query("SELECT DISTINCT " + sql.keyColumns + " FROM " + from, sql.keySchema(),
+    return query("SELECT DISTINCT " + sql.keyColumns + " FROM " + sql.keysFrom(range), sql.keySchema(),
         "listing of the keys of offline table '" + table + "'").map(TableSql::keyOf);
   }
 
@@ -396,12 +421,20 @@ public final class DuckDbOfflineStore implements OfflineStore {
   @Override
   public Stream<EntityKey> keysInOrder(String table, TimeRange range, Optional<EntityKey> after) {
     TableSql sql = sql(table);
-    String from = range.equals(TimeRange.all()) ? sql.latest + " WHERE TRUE" : sql.log + " WHERE " + sql.inRange(range);
+    String from = sql.keysFrom(range);
     String afterKey = after.map(sql::after).map(condition -> " AND (" + condition + ")").orElse("");
     return query("SELECT DISTINCT " + sql.keyColumns + " FROM " + from + afterKey + " ORDER BY " + sql.keyColumns,
         sql.keySchema(), "ordered listing of the keys of offline table '" + table + "'").map(TableSql::keyOf);
   }
 
+  /**
+   * The keys a committed replacement lists for its reconciliation come with their latest rows
+   * ({@link LatestReadAhead}: one join, read ahead, current as long as the table has not changed
+   * since); other keys are looked up in the latest rows in lists of at most
+   * {@link TableSql#INDEX_SCAN_KEYS}, each answered by a scan of the ART index on the first key
+   * column (checked by {@code QueryPlanTest}). Either way the cost follows the keys asked for,
+   * not the keys of the table.
+   */
   @Override
   public Map<EntityKey, Row> latest(String table, Collection<EntityKey> keys) {
     TableSql sql = sql(table);
@@ -409,27 +442,26 @@ public final class DuckDbOfflineStore implements OfflineStore {
     if (keys.isEmpty()) {
       return latest;
     }
+    long version = version(table);
+    for (LatestReadAhead readAhead : readAheads.getOrDefault(table, Set.of())) {
+      Optional<Map<EntityKey, Row>> found = readAhead.take(keys, version);
+      if (found.isPresent()) {
+        return new HashMap<>(found.get());
+      }
+    }
+    tableLookups.incrementAndGet();
+    List<EntityKey> all = List.copyOf(keys);
     try (DuckDBConnection c = connection(); Statement s = c.createStatement()) {
-      s.execute("CREATE TEMP TABLE wanted (" + sql.keyDefinitions() + ")");
-      List<String> keyNames = sql.keyNames();
-      try (DuckDBAppender appender = c.createAppender("temp", "main", "wanted")) {
-        for (EntityKey key : keys) {
-          if (key.parts().size() != keyNames.size()) {
-            throw new StoreException("offline table '" + table + "': key " + key + " has " + key.parts().size()
-                + " parts; the table's key columns are " + keyNames);
-          }
-          appender.beginRow();
-          for (int i = 0; i < keyNames.size(); i++) {
-            RowAppender.appendValue(appender, sql.spec.schema().field(keyNames.get(i)).orElseThrow().type(), key.parts().get(i));
-          }
-          appender.endRow();
+      // One transaction: every chunk reads the same committed state.
+      c.setAutoCommit(false);
+      for (int from = 0; from < all.size(); from += TableSql.INDEX_SCAN_KEYS) {
+        List<EntityKey> chunk = all.subList(from, Math.min(all.size(), from + TableSql.INDEX_SCAN_KEYS));
+        try (ResultSet rs = s.executeQuery(sql.latestOf(chunk));
+             Stream<Row> rows = ResultSetRows.stream(rs, sql.spec.schema(), "latest rows of '" + table + "'", () -> { })) {
+          rows.forEach(row -> latest.merge(sql.spec.keyOf(row), row, sql.spec::laterOf));
         }
       }
-      try (ResultSet rs = s.executeQuery("SELECT " + sql.columns + " FROM " + sql.latest + " l SEMI JOIN temp.wanted w ON "
-          + sql.keysEqual("l", "w"));
-           Stream<Row> rows = ResultSetRows.stream(rs, sql.spec.schema(), "latest rows of '" + table + "'", () -> { })) {
-        rows.forEach(row -> latest.merge(sql.spec.keyOf(row), row, sql.spec::laterOf));
-      }
+      c.commit();
       return latest;
     } catch (SQLException | ClassCastException e) {
       throw failure("reading the latest rows of " + keys.size() + " keys of '" + table + "'", e);
@@ -472,8 +504,31 @@ public final class DuckDbOfflineStore implements OfflineStore {
     return sql;
   }
 
+  /** The table's version: raised after each append and commit, under the table's commit lock. */
+  long version(String table) {
+    return versions.computeIfAbsent(table, t -> new java.util.concurrent.atomic.AtomicLong()).get();
+  }
+
+  void changed(String table) {
+    versions.computeIfAbsent(table, t -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+  }
+
+  void readingAhead(String table, LatestReadAhead readAhead, boolean reading) {
+    Set<LatestReadAhead> set = readAheads.computeIfAbsent(table, t -> ConcurrentHashMap.newKeySet());
+    if (reading) {
+      set.add(readAhead);
+    } else {
+      set.remove(readAhead);
+    }
+  }
+
   ReentrantLock commitLock(String table) {
     return commitLocks.computeIfAbsent(table, t -> new ReentrantLock());
+  }
+
+  /** How many calls of {@link #latest} read the table instead of a read-ahead; for tests. */
+  long tableLookups() {
+    return tableLookups.get();
   }
 
   /** How many replacements took the fast path; for tests. */

@@ -47,6 +47,7 @@ final class SlicedStaging {
   private final List<Slice> slices;
   private final String sourceTime;
   private String produced;
+  private List<String> branches = List.of();
 
   SlicedStaging(TableSql sql, List<Slice> slices, String sourceTimeColumn) {
     this.sql = sql;
@@ -57,6 +58,12 @@ final class SlicedStaging {
   /** The staged rows, in the table's columns: what the commit inserts. Available after {@link #stage}. */
   String stagedRows() {
     return "SELECT " + sql.columns + " FROM (" + produced + ") WHERE " + PLACE + " = " + Placement.IN_SLICE.ordinal();
+  }
+
+  /** The rows of {@link #stagedRows()}, one query per slice, in the slices' order. */
+  List<String> stagedRowsBySlice() {
+    return branches.stream().map(branch -> "SELECT " + sql.columns + " FROM (" + branch + ") WHERE " + PLACE + " = "
+        + Placement.IN_SLICE.ordinal()).toList();
   }
 
   /** Frees what staging holds between {@link #stage} and the commit. */
@@ -107,6 +114,7 @@ final class SlicedStaging {
           + "WITH source AS (" + window.apply(slice.input()) + ") "
           + "SELECT " + castColumns() + " FROM " + UserSql.asSubquery(transformQuery) + " q) o");
     }
+    this.branches = List.copyOf(branches);
     produced = String.join(" UNION ALL ", branches);
     return checkAndCount(s, read);
   }

@@ -11,6 +11,7 @@ import dev.backfill.api.Schema;
 import dev.backfill.api.TimeRange;
 import dev.backfill.duckdb.internal.DuckDbTypes;
 import dev.backfill.spi.TableSpec;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -30,6 +31,8 @@ final class TableSql {
   final String columns;
   final String eventTime;
   final String keyColumns;
+  /** The ART index of the latest rows on the first key column: what makes a key lookup an index scan. */
+  final String latestIndex;
 
   TableSql(TableSpec spec) {
     this.spec = spec;
@@ -38,6 +41,52 @@ final class TableSql {
     this.columns = spec.schema().names().stream().map(DuckDbTypes::quote).collect(Collectors.joining(", "));
     this.eventTime = quote(spec.eventTimeColumn());
     this.keyColumns = spec.keyColumns().stream().map(DuckDbTypes::quote).collect(Collectors.joining(", "));
+    // Index names live beside table names in the schema; the suffix keeps them apart.
+    this.latestIndex = quote(spec.name() + "__backfill_keys");
+  }
+
+  /**
+   * Creates the index of the latest rows if it is missing (a file from before the index is
+   * indexed when opened). On the first key column only: DuckDB 1.4 scans an ART index for an
+   * {@code IN} list of one column, never for a multi-column index.
+   */
+  String createLatestIndex() {
+    return "CREATE INDEX IF NOT EXISTS " + latestIndex + " ON " + latest + " (" + quote(spec.keyColumns().get(0)) + ")";
+  }
+
+  /**
+   * A condition (without WHERE) that holds for the rows of the given keys, in the form DuckDB
+   * answers with a scan of the index of {@link #createLatestIndex}: the first key column
+   * {@code IN} a list of literals (at most {@link #INDEX_SCAN_KEYS} keys, so that the rows that
+   * match stay under {@link #INDEX_MATCHES}; beyond it, DuckDB scans the table), then, for a composite key,
+   * the whole key {@code IN} the list of keys, which DuckDB checks on the rows the index found.
+   */
+  String keysIn(Collection<EntityKey> keys) {
+    if (keys.size() > INDEX_SCAN_KEYS) {
+      throw new IllegalArgumentException(keys.size() + " keys in one lookup; at most " + INDEX_SCAN_KEYS + " use the index");
+    }
+    String first = keys.stream().map(k -> keyLiteral(0, k)).distinct().collect(Collectors.joining(", "));
+    String condition = quote(spec.keyColumns().get(0)) + " IN (" + first + ")";
+    if (spec.keyColumns().size() > 1) {
+      condition += " AND (" + keyColumns + ") IN (" + keys.stream().map(this::rowLiteral).collect(Collectors.joining(", ")) + ")";
+    }
+    return condition;
+  }
+
+  /** The most keys one lookup asks for. */
+  static final int INDEX_SCAN_KEYS = 2_048;
+  /**
+   * The store's {@code index_scan_max_count}: DuckDB answers a lookup with an index scan while
+   * at most this many rows match (DuckDB's default, 2,048, would leave no room for ties).
+   */
+  static final int INDEX_MATCHES = 8 * INDEX_SCAN_KEYS;
+
+  private String rowLiteral(EntityKey key) {
+    StringBuilder row = new StringBuilder("(");
+    for (int i = 0; i < key.parts().size(); i++) {
+      row.append(i == 0 ? "" : ", ").append(keyLiteral(i, key));
+    }
+    return row.append(')').toString();
   }
 
   /** Column definitions; keys and event time are NOT NULL, so DuckDB itself refuses a null. */
@@ -59,10 +108,59 @@ final class TableSql {
     return eventTime + " >= " + timestampLiteral(range.start()) + " AND " + eventTime + " < " + timestampLiteral(range.stop());
   }
 
+  // The queries that must follow the range or the keys, named so that QueryPlanTest checks
+  // the plans of the very text the store runs.
+
+  /** The rows of the range. */
+  String selectInRange(TimeRange range) {
+    return "SELECT " + columns + " FROM " + log + " WHERE " + inRange(range);
+  }
+
+  /** How many rows the range holds and of how many keys. */
+  String countInRange(TimeRange range) {
+    return "SELECT coalesce(sum(n), 0), count(*) FROM (SELECT count(*) AS n FROM " + log + " WHERE " + inRange(range)
+        + " GROUP BY " + keyColumns + ")";
+  }
+
+  /**
+   * The distinct keys of the range, as a {@code FROM ... WHERE ...} clause: for
+   * {@link TimeRange#all()} the latest rows (one row per key, or a few that tie), else the
+   * history's range.
+   */
+  String keysFrom(TimeRange range) {
+    return range.equals(TimeRange.all()) ? latest + " WHERE TRUE" : log + " WHERE " + inRange(range);
+  }
+
+  /** Deletes the range's rows (everything when empty). */
+  String deleteRange(Optional<TimeRange> range) {
+    return "DELETE FROM " + log + " WHERE " + inRange(range);
+  }
+
+  /** The rows in {@code [lower, upper)} of the keys of {@code keysTable}. */
+  String rowsOfKeysBetween(String keysTable, java.time.Instant lower, java.time.Instant upper) {
+    return "SELECT t.* FROM " + log + " t SEMI JOIN " + keysTable + " h ON " + keysEqual("t", "h") + " WHERE t." + eventTime
+        + " >= " + timestampLiteral(lower) + " AND t." + eventTime + " < " + timestampLiteral(upper);
+  }
+
+  /** The latest rows of at most {@link #INDEX_SCAN_KEYS} keys, by the index. */
+  String latestOf(Collection<EntityKey> keys) {
+    return "SELECT " + columns + " FROM " + latest + " WHERE " + keysIn(keys);
+  }
+
   /** {@code a.k1 = b.k1 AND a.k2 = b.k2 ...}: the key join of two aliases. */
   String keysEqual(String a, String b) {
     return spec.keyColumns().stream().map(k -> a + "." + quote(k) + " = " + b + "." + quote(k))
         .collect(Collectors.joining(" AND "));
+  }
+
+  /**
+   * The rows of {@code relation} that have their key's greatest event time (all that tie; Java
+   * breaks the ties), by a grouped maximum joined back: for a whole table much faster than
+   * {@link #latestPerKey()}'s window, which sorts every row.
+   */
+  String latestRowsOf(String relation) {
+    return "SELECT t.* FROM " + relation + " t JOIN (SELECT " + keyColumns + ", max(" + eventTime + ") AS __backfill_max FROM "
+        + relation + " GROUP BY " + keyColumns + ") m ON " + keysEqual("t", "m") + " AND t." + eventTime + " = m.__backfill_max";
   }
 
   /** Keeps, per key, the rows that tie on the greatest event time; Java breaks the ties. */
@@ -104,14 +202,18 @@ final class TableSql {
   }
 
   private String keyLiteral(int index, EntityKey key) {
+    if (key.parts().size() != spec.keyColumns().size()) {
+      throw new dev.backfill.api.StoreException("offline table '" + spec.name() + "': key " + key + " has "
+          + key.parts().size() + " parts; the table's key columns are " + spec.keyColumns());
+    }
     FieldType type = spec.schema().field(spec.keyColumns().get(index)).orElseThrow().type();
     Object value = key.parts().get(index);
     return switch (type) {
       case STRING -> DuckDbTypes.literal((String) value);
-      case LONG -> value + "::BIGINT";
+      case LONG -> (Long) value + "::BIGINT";
       // Through text: Double.toString's NaN, Infinity and -0.0 are DuckDB's too.
-      case DOUBLE -> DuckDbTypes.literal(value.toString()) + "::DOUBLE";
-      case BOOLEAN -> value.toString();
+      case DOUBLE -> DuckDbTypes.literal(((Double) value).toString()) + "::DOUBLE";
+      case BOOLEAN -> ((Boolean) value).toString();
       case TIMESTAMP -> timestampLiteral((java.time.Instant) value);
     };
   }

@@ -31,8 +31,29 @@ public final class DuckDbSession {
 
   private static DuckDBConnection files;
   private static DuckDBConnection sandbox;
+  private static DuckDbResources resources = DuckDbResources.machineDefaults();
 
   private DuckDbSession() {}
+
+  /**
+   * The memory and threads of each of the two databases, from when they are next opened: a
+   * {@code duckdb} offline store's options set them (the store is opened before any source is
+   * read). Databases already open keep theirs (their configuration is locked).
+   *
+   * @return whether the settings take effect (false when a database is already open with others)
+   */
+  public static synchronized boolean configure(DuckDbResources settings) {
+    boolean applies = (files == null && sandbox == null) || settings.equals(resources);
+    if (files == null && sandbox == null) {
+      resources = settings;
+    }
+    return applies;
+  }
+
+  /** The settings the two databases are (or will be) opened with. */
+  public static synchronized DuckDbResources resources() {
+    return resources;
+  }
 
   /** A new connection to the database that reads files; the caller closes it. */
   public static DuckDBConnection connect() throws SQLException {
@@ -58,13 +79,14 @@ public final class DuckDbSession {
     return sandbox;
   }
 
-  private static DuckDBConnection open(Map<String, String> settings) throws SQLException {
+  private static synchronized DuckDBConnection open(Map<String, String> settings) throws SQLException {
     Path spill = SpillDirectory.next();
     Properties properties = new Properties();
     properties.setProperty("jdbc_stream_results", "true");
     // Set at startup: with external access off, DuckDB refuses to change the temporary directory.
     properties.setProperty("temp_directory", spill.toString());
     settings.forEach(properties::setProperty);
+    resources.applyTo(properties);
     DuckDBConnection connection = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", properties);
     try (Statement s = connection.createStatement()) {
       useUtc(s);
