@@ -57,8 +57,18 @@ public record TableSpec(String name, Schema schema, List<String> keyColumns, Str
 
   /** The order in which the greatest row of a key is its latest; see the class comment. */
   public Comparator<Row> latestOrder() {
-    int eventTimeIndex = schema.indexOf(eventTimeColumn);
-    return (a, b) -> compareRows(a, b, eventTimeIndex);
+    return new LatestOrder(schema.indexOf(eventTimeColumn));
+  }
+
+  /**
+   * The type of {@link #latestOrder()}, so that {@link WriteCondition#storedBefore} can tell the
+   * latest order from any other comparator and declare its condition.
+   */
+  record LatestOrder(int eventTimeIndex) implements Comparator<Row> {
+    @Override
+    public int compare(Row a, Row b) {
+      return compareRows(a, b, eventTimeIndex);
+    }
   }
 
   /**

@@ -69,4 +69,22 @@ class WriteConditionTest {
     assertThat(OnlineWrite.fenced(key, Optional.empty(), "ts", FENCE.plusNanos(1)).condition().permits(stored))
         .isTrue();
   }
+
+  @Test
+  void theEnginesConditionsDeclareThemselvesAndALambdaOrAnotherOrderDoesNot() {
+    Row candidate = row(FENCE, 5);
+
+    assertThat(WriteCondition.always().declared()).contains(new DeclaredCondition.Always());
+    assertThat(WriteCondition.storedBefore(TABLE.latestOrder(), candidate).declared())
+        .contains(new DeclaredCondition.StoredBefore(candidate));
+    assertThat(WriteCondition.storedBeforeFence("ts", FENCE).declared())
+        .contains(new DeclaredCondition.StoredBeforeFence("ts", FENCE));
+    assertThat(OnlineWrite.fenced(EntityKey.of("u1"), Optional.empty(), "ts", FENCE).condition().declared())
+        .contains(new DeclaredCondition.StoredBeforeFence("ts", FENCE));
+    // Only the documented latest order can be declared: a store evaluates the declared form in
+    // that order, so a condition on any other comparator must stay code.
+    assertThat(WriteCondition.storedBefore(TABLE.latestOrder().reversed(), candidate).declared()).isEmpty();
+    WriteCondition lambda = stored -> stored.isEmpty();
+    assertThat(lambda.declared()).isEmpty();
+  }
 }

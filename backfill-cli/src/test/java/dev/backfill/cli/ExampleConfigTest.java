@@ -6,6 +6,8 @@ import dev.backfill.cli.CliHarness.Run;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.backfill.redis.RedisServer;
+import dev.backfill.redis.Resp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,5 +41,26 @@ class ExampleConfigTest {
 
     Run list = cli.run("features", "list", "--environment", "local");
     assertThat(list.out().lines()).hasSize(3);
+  }
+
+  @Test
+  void theExampleRedisEnvironmentKeepsTheOnlineRowsInRedis() throws IOException {
+    try (RedisServer server = RedisServer.start(); Resp redis = new Resp(server.port())) {
+      String config = Files.readString(EXAMPLES.resolve("backfill.yaml"));
+      assertThat(config).contains("uri: \"redis://127.0.0.1:6379/0\"");
+      Files.writeString(folder.resolve("backfill.yaml"),
+          config.replace("redis://127.0.0.1:6379/0", "redis://127.0.0.1:" + server.port() + "/0"));
+      Files.copy(EXAMPLES.resolve("flights.parquet"), folder.resolve("flights.parquet"));
+      CliHarness cli = new CliHarness(folder, false);
+
+      Run reset = cli.run("features", "backfill", "--reset-backfill", "--yes", "--environment", "redis",
+          "--feature-set", "airport_delays");
+      assertThat(reset.exitCode()).as(reset.err()).isZero();
+      assertThat(reset.out()).contains("rows read             43,867").contains("online keys written   12");
+      assertThat(redis.scan("backfill-examples:airport_delays:*")).hasSize(12);
+      assertThat(redis.hgetall("backfill-examples:airport_delays:{JFK}")).containsOnlyKeys("@event_time", "delay",
+          "distance", "destination");
+      assertThat(folder.resolve("data/online")).doesNotExist();
+    }
   }
 }
