@@ -58,7 +58,7 @@ class SharedJobHistoryCommandsTest {
   private CliHarness harness() throws Exception {
     CliHarness cli = new CliHarness(folder);
     String shared = environment("shared", "{type: jdbc, url: \"" + URL + "\", user: postgres, schema: " + SCHEMA
-        + ", lease: PT1S}");
+        + ", lease: PT5S}");
     String down = environment("down", "{type: jdbc, url: \"jdbc:postgresql://127.0.0.1:1/test\", user: postgres}");
     String noUrl = environment("nourl", "{type: jdbc, user: postgres}");
     String slowShared = """

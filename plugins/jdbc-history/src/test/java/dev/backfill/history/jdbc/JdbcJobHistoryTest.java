@@ -78,7 +78,7 @@ class JdbcJobHistoryTest {
 
   private static BackfillClient client(CountDownLatch gate) {
     BackfillClient client = BackfillClient.builder().offlineStore(InMemoryOfflineStore.create())
-        .onlineStore(InMemoryOnlineStore.create()).jobHistory("jdbc", schema.options("PT3S")).build();
+        .onlineStore(InMemoryOnlineStore.create()).jobHistory("jdbc", schema.options("PT5S")).build();
     client.register(clicks(gate));
     return client;
   }
@@ -204,7 +204,7 @@ class JdbcJobHistoryTest {
           .hasMessageStartingWith("unknown backfill job 'bf-no-such-job' in the job history on PostgreSQL at "
               + "127.0.0.1:5432, database 'test'");
 
-      JobHistorySnapshot snapshot = JobHistorySnapshot.read("jdbc", schema.options("PT3S"));
+      JobHistorySnapshot snapshot = JobHistorySnapshot.read("jdbc", schema.options("PT5S"));
       assertThat(snapshot.job(late.id()).orElseThrow().result().orElseThrow().rowsWritten()).isEqualTo(5);
     } finally {
       gate.countDown();
@@ -233,7 +233,7 @@ class JdbcJobHistoryTest {
 
   @Test
   void aConnectionTheServerDroppedIsOpenedAgain() throws Exception {
-    try (var history = Plugins.jobHistory("jdbc", schema.options("PT3S"))) {
+    try (var history = Plugins.jobHistory("jdbc", schema.options("PT5S"))) {
       var entry = new dev.backfill.spi.JobEntry("bf-reconnect", "reconnect", java.util.Optional.empty(),
           BackfillStatus.RUNNING, false, true, "{}", java.util.Optional.empty());
       history.submit(entry);
@@ -260,14 +260,14 @@ class JdbcJobHistoryTest {
   @Test
   void aSaveByAClientThatLostTheJobIsRefused() {
     // Covered end to end by the takeover in SharedHistoryProcessesTest; here the guard itself.
-    try (var history = Plugins.jobHistory("jdbc", schema.options("PT3S"))) {
+    try (var history = Plugins.jobHistory("jdbc", schema.options("PT5S"))) {
       var entry = new dev.backfill.spi.JobEntry("bf-lost", "other", java.util.Optional.empty(), BackfillStatus.RUNNING,
           false, true, "{}", java.util.Optional.empty());
       assertThatThrownBy(() -> history.save(entry))
           .isInstanceOf(StoreException.class)
           .hasMessageContaining("backfill job bf-lost is no longer in the history");
       history.submit(entry);
-      try (var other = Plugins.jobHistory("jdbc", schema.options("PT3S"))) {
+      try (var other = Plugins.jobHistory("jdbc", schema.options("PT5S"))) {
         assertThatThrownBy(() -> other.save(entry))
             .isInstanceOf(StoreException.class)
             .hasMessageContaining("backfill job bf-lost is held by another client now (host ")

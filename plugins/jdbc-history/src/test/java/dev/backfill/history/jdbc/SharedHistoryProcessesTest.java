@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * are about (the stores' own sharing is the Redis and Iceberg plugins' concern).
  */
 class SharedHistoryProcessesTest {
-  private static final String LEASE = "PT2S";
+  private static final String LEASE = "PT4S";
   private static PostgresSchema schema;
   private final List<Child> children = new ArrayList<>();
 
