@@ -121,8 +121,7 @@ class EmbeddedDefaultCrashTest {
     for (Row row : offline) {
       latest.merge(spec.keyOf(row), row, spec::laterOf);
     }
-    for (int s = 0; s < CrashScenario.SENSORS; s++) {
-      EntityKey key = EntityKey.of("s" + s);
+    for (EntityKey key : CrashScenario.READINGS.keys()) {
       assertThat(client.readOnline(CrashScenario.FEATURE_SET, key)).as("online row of %s", key)
           .isEqualTo(Optional.ofNullable(latest.get(key)));
     }

@@ -37,7 +37,7 @@ class IcebergCrashTest {
   void aBackfillHaltedAroundItsCommitLeavesTheOldOrTheNewSnapshotAndTheNextClientSettlesIt(IcebergCrashChild.Point point)
       throws Exception {
     try (BackfillClient client = client()) {
-      client.register(IcebergCrashChild.featureSet());
+      client.register(IcebergCrashChild.READINGS.featureSet());
       client.backfill(IcebergCrashChild.FEATURE_SET).between(IcebergCrashChild.ALL_DAYS.start(),
           IcebergCrashChild.ALL_DAYS.stop()).comment("version 1").run();
     }
@@ -45,17 +45,17 @@ class IcebergCrashTest {
     String output = runChild(point);
 
     try (BackfillClient client = client()) {
-      client.register(IcebergCrashChild.featureSet());
+      client.register(IcebergCrashChild.READINGS.featureSet());
       List<BackfillJob> jobs = client.jobs(IcebergCrashChild.FEATURE_SET);
       assertThat(jobs).as("child output:%n%s", output).hasSize(2);
       BackfillJob crashed = jobs.get(0);
       List<Row> offline = offline(client);
       if (point == IcebergCrashChild.Point.AFTER_COMMIT) {
         assertThat(crashed.status()).isEqualTo(BackfillStatus.SUCCEEDED);
-        assertThat(offline).containsExactlyInAnyOrderElementsOf(IcebergCrashChild.afterCorrection());
+        assertThat(offline).containsExactlyInAnyOrderElementsOf(IcebergCrashChild.READINGS.afterCorrection());
       } else {
         assertThat(crashed.status()).isEqualTo(BackfillStatus.FAILED);
-        assertThat(offline).containsExactlyInAnyOrderElementsOf(IcebergCrashChild.version1());
+        assertThat(offline).containsExactlyInAnyOrderElementsOf(IcebergCrashChild.READINGS.version1());
         assertThat(dataFilesOf(crashed.id())).as("files staged by the job that never committed").isEmpty();
       }
       assertOnlineIsLatestOf(client, offline);
@@ -105,7 +105,7 @@ class IcebergCrashTest {
     for (Row row : offline) {
       latest.merge(spec.keyOf(row), row, spec::laterOf);
     }
-    for (EntityKey key : IcebergCrashChild.keys()) {
+    for (EntityKey key : IcebergCrashChild.READINGS.keys()) {
       assertThat(client.readOnline(IcebergCrashChild.FEATURE_SET, key)).as("online row of %s", key)
           .isEqualTo(Optional.ofNullable(latest.get(key)));
     }
