@@ -3,13 +3,10 @@ package dev.backfill.examples.crash;
 import dev.backfill.api.BackfillClient;
 import dev.backfill.api.FeatureSet;
 import dev.backfill.api.Row;
-import dev.backfill.api.Schema;
-import dev.backfill.api.TimeRange;
 import dev.backfill.rocksdb.RocksDbOnlineStore;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.testkit.CorrectedReadings;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,11 +17,6 @@ import java.util.Map;
  */
 final class CrashScenario {
   static final CorrectedReadings READINGS = new CorrectedReadings(3_000, 2_900, Duration.ofSeconds(1));
-  static final String FEATURE_SET = CorrectedReadings.FEATURE_SET;
-  static final Clock CLOCK = CorrectedReadings.CLOCK;
-  static final TimeRange ALL_DAYS = CorrectedReadings.ALL_DAYS;
-  static final TimeRange CORRECTED = CorrectedReadings.CORRECTED;
-  static final Schema SCHEMA = CorrectedReadings.SCHEMA;
 
   private CrashScenario() {}
 
@@ -34,7 +26,7 @@ final class CrashScenario {
         .offlineStore("duckdb", Map.of("path", dir.resolve("offline.duckdb").toString()))
         .onlineStore("rocksdb", Map.of("path", dir.resolve("online").toString()))
         .jobHistory(dir.resolve("jobs"))
-        .clock(CLOCK)
+        .clock(CorrectedReadings.CLOCK)
         .build();
   }
 
@@ -44,7 +36,7 @@ final class CrashScenario {
         .offlineStore("duckdb", Map.of("path", dir.resolve("offline.duckdb").toString()))
         .onlineStore(online)
         .jobHistory(dir.resolve("jobs"))
-        .clock(CLOCK)
+        .clock(CorrectedReadings.CLOCK)
         .build();
   }
 

@@ -12,7 +12,6 @@ import dev.backfill.testkit.CorrectedReadings;
 import dev.backfill.testkit.ForwardingOnlineStore;
 import dev.backfill.testkit.InMemoryDataSource;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +26,6 @@ import java.util.stream.Stream;
 public final class IcebergCrashChild {
   static final int HALT_STATUS = 77;
   static final CorrectedReadings READINGS = new CorrectedReadings(300, 280, Duration.ofMinutes(1));
-  static final String FEATURE_SET = CorrectedReadings.FEATURE_SET;
-  static final Clock CLOCK = CorrectedReadings.CLOCK;
-  static final TimeRange ALL_DAYS = CorrectedReadings.ALL_DAYS;
-  static final TimeRange CORRECTED = CorrectedReadings.CORRECTED;
-  static final Schema SCHEMA = CorrectedReadings.SCHEMA;
 
   /** Where the child stops. */
   enum Point { BEFORE_COMMIT, DURING_COMMIT, AFTER_COMMIT }
@@ -52,8 +46,8 @@ public final class IcebergCrashChild {
     };
     BackfillClient client = client(dir, online, Map.of("io-impl", HaltingFileIO.class.getName()));
     client.register(READINGS.featureSet());
-    DataSource corrected = InMemoryDataSource.of(SCHEMA, "ts", READINGS.version2());
-    client.backfill(FEATURE_SET).between(CORRECTED.start(), CORRECTED.stop()).source(new Halting(corrected, point))
+    DataSource corrected = InMemoryDataSource.of(CorrectedReadings.SCHEMA, "ts", READINGS.version2());
+    client.backfill(CorrectedReadings.FEATURE_SET).between(CorrectedReadings.CORRECTED.start(), CorrectedReadings.CORRECTED.stop()).source(new Halting(corrected, point))
         .comment("crash test " + point).run();
     System.err.println("the backfill finished without reaching the halt point " + point);
     System.exit(1);
@@ -66,7 +60,7 @@ public final class IcebergCrashChild {
 
   static BackfillClient client(Path dir, OnlineStore online, Map<String, String> catalogProperties) {
     return BackfillClient.builder().offlineStore(IcebergOfflineStore.open(options(dir), catalogProperties))
-        .onlineStore(online).jobHistory(dir.resolve("jobs")).clock(CLOCK).build();
+        .onlineStore(online).jobHistory(dir.resolve("jobs")).clock(CorrectedReadings.CLOCK).build();
   }
 
   /** Halts while reading (before the commit), or arms the halting file IO once read (during it). */
