@@ -66,7 +66,7 @@ public interface DataSource {
    * the in-process engine can read. An implementation that returns one must read exactly what a
    * source made again from it would read.
    */
-  default Optional<SourceDefinition> definition() {
+  default Optional<PluginDefinition> definition() {
     return Optional.empty();
   }
 

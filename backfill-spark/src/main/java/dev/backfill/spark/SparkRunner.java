@@ -14,8 +14,9 @@ import dev.backfill.spi.OfflineReplacement;
 import dev.backfill.spi.Runner;
 import dev.backfill.spi.RunnerTask;
 import dev.backfill.spi.Slice;
-import dev.backfill.spi.SourceDefinition;
+import dev.backfill.spi.PluginDefinition;
 import dev.backfill.spi.Transform;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,10 +24,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.iceberg.DataFile;
 import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +55,8 @@ final class SparkRunner implements Runner {
   private final SparkSession spark;
   private final boolean owned;
   private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
+  /** The data files each staged job wrote, until its online update. */
+  private final java.util.Map<String, List<String>> writtenFiles = new ConcurrentHashMap<>();
 
   SparkRunner(SparkSession spark, boolean owned) {
     this.spark = spark;
@@ -68,7 +75,7 @@ final class SparkRunner implements Runner {
   @Override
   public void check(RunnerTask task) {
     String featureSet = task.plan().featureSet();
-    Optional<SourceDefinition> definition = task.source().definition();
+    Optional<PluginDefinition> definition = task.source().definition();
     if (definition.isEmpty() || !SparkSources.TYPES.contains(definition.get().type())) {
       throw new InvalidBackfillRequestException("feature set '" + featureSet + "': the spark engine cannot read the "
           + "source " + task.source() + (definition.isEmpty() ? " (a DataSource written in Java)"
@@ -112,6 +119,7 @@ final class SparkRunner implements Runner {
         throw new BackfillException("backfill " + jobId + " was cancelled");
       }
       files.attach(written);
+      writtenFiles.put(jobId, written.stream().map(DataFile::location).toList());
       long readCount = identityInOneScan(task) ? counters.staged().sum() + counters.outOfRange().sum()
           + counters.context().sum() : read.sum();
       log.info("backfill {} of {}: spark wrote {} rows in {} data files ({} read, {} out of range, {} as context)",
@@ -151,7 +159,7 @@ final class SparkRunner implements Runner {
    * transform sees only its own input window, as in-process.
    */
   private static Dataset<Row> output(SparkSession session, RunnerTask task, LongAccumulator read) {
-    SourceDefinition definition = task.source().definition().orElseThrow();
+    PluginDefinition definition = task.source().definition().orElseThrow();
     List<Slice> slices = task.slices();
     String timeColumn = definition.options().get("time-column");
     if (identityInOneScan(task)) {
@@ -212,6 +220,68 @@ final class SparkRunner implements Runner {
     }
     return new BackfillException("the spark engine failed running backfill " + task.jobId() + ": "
         + SparkSqlTransform.firstLine(e.getMessage()), e);
+  }
+
+  /**
+   * For a Redis online store (and an offline store that can be opened from its definition): the
+   * changed keys are found in Spark (the keys of the files the job wrote, of the rows its commit
+   * removed, and for a reset every online key, listed by one task) and reconciled by the
+   * executors, each running the engine's reconciliation on its part of the keys with the stores
+   * opened there. No row or key of the job passes through the driver. Other online stores are
+   * left to the engine's reconciliation on the driver.
+   */
+  @Override
+  public Optional<OnlineUpdate> updateOnline(RunnerTask task, OfflineReplacement committed) {
+    Optional<PluginDefinition> offline = task.offline().definition();
+    Optional<PluginDefinition> online = task.online().definition();
+    List<String> written = writtenFiles.remove(task.jobId());
+    Optional<IcebergDataFiles> files = IcebergDataFiles.of(committed);
+    if (offline.isEmpty() || online.isEmpty() || !online.get().type().equals("redis") || written == null
+        || files.isEmpty()) {
+      return Optional.empty();
+    }
+    SparkContext context = spark.sparkContext();
+    context.setJobGroup(task.jobId(), "backfill " + task.jobId() + " of " + task.plan().featureSet()
+        + ": online update", false);
+    try {
+      SparkSession session = session(spark);
+      List<String> keyColumns = task.table().keyColumns();
+      Column[] keys = keyColumns.stream().map(k -> col(SparkSources.quoted(k))).toArray(Column[]::new);
+      StructType keyStruct = SparkTypes.structOf(dev.backfill.api.Schema.of(keyColumns.stream()
+          .map(k -> task.table().schema().field(k).orElseThrow()).toList()));
+      Dataset<Row> changed = session.createDataFrame(List.of(), keyStruct);
+      if (!written.isEmpty()) {
+        changed = changed.unionByName(session.read().parquet(written.toArray(String[]::new)).select(keys));
+      }
+      List<String> removed = files.get().removedFiles();
+      if (!removed.isEmpty()) {
+        Dataset<Row> old = session.read().parquet(removed.toArray(String[]::new));
+        if (!task.plan().reset()) {
+          Column time = col(SparkSources.quoted(task.table().eventTimeColumn()));
+          old = old.where(time.geq(lit(SparkTypes.timestamp(task.plan().range().start())))
+              .and(time.lt(lit(SparkTypes.timestamp(task.plan().range().stop())))));
+        }
+        changed = changed.unionByName(old.select(keys));
+      }
+      if (task.plan().reset()) {
+        JavaRDD<Row> onlineKeys = JavaSparkContext.fromSparkContext(context).parallelize(List.of(0), 1)
+            .mapPartitions(new OnlineKeys(task.table(), online.get()));
+        changed = changed.unionByName(session.createDataFrame(onlineKeys, keyStruct));
+      }
+      int partitions = Math.max(1, context.defaultParallelism());
+      Instant fence = task.plan().reset() ? null : task.plan().range().stop();
+      List<long[]> counts = changed.distinct().repartition(partitions).javaRDD()
+          .mapPartitions(new OnlinePartition(task.table(), offline.get(), online.get(), fence)).collect();
+      long keysWritten = counts.stream().mapToLong(c -> c[0]).sum();
+      long keysDeleted = counts.stream().mapToLong(c -> c[1]).sum();
+      log.info("backfill {} of {}: spark's executors updated the online store: {} keys written, {} deleted",
+          task.jobId(), task.plan().featureSet(), keysWritten, keysDeleted);
+      return Optional.of(new OnlineUpdate(keysWritten, keysDeleted));
+    } catch (Exception e) {
+      throw translated(e, task);
+    } finally {
+      context.clearJobGroup();
+    }
   }
 
   @Override

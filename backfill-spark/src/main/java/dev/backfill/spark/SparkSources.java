@@ -6,7 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import dev.backfill.api.Field;
 import dev.backfill.api.Schema;
 import dev.backfill.api.TimeRange;
-import dev.backfill.spi.SourceDefinition;
+import dev.backfill.spi.PluginDefinition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -17,7 +17,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Reads a source, described by its {@link SourceDefinition}, with Spark: the columns of the
+ * Reads a source, described by its {@link PluginDefinition}, with Spark: the columns of the
  * source's schema cast to their Backfill types (as the in-process source reads them) and the
  * rows of a time range, a filter Spark pushes into the Parquet row groups and the JDBC query.
  */
@@ -27,7 +27,7 @@ final class SparkSources {
 
   private SparkSources() {}
 
-  static Dataset<Row> read(SparkSession spark, SourceDefinition definition, Schema schema, TimeRange range) {
+  static Dataset<Row> read(SparkSession spark, PluginDefinition definition, Schema schema, TimeRange range) {
     String timeColumn = definition.options().get("time-column");
     Dataset<Row> raw = switch (definition.type()) {
       case "parquet" -> spark.read().parquet(definition.options().get("path"));
@@ -46,7 +46,7 @@ final class SparkSources {
         .where(time.geq(lit(SparkTypes.timestamp(range.start()))).and(time.lt(lit(SparkTypes.timestamp(range.stop())))));
   }
 
-  private static Dataset<Row> jdbc(DataFrameReader reader, SourceDefinition definition) {
+  private static Dataset<Row> jdbc(DataFrameReader reader, PluginDefinition definition) {
     DataFrameReader jdbc = reader.format("jdbc").option("url", definition.options().get("url"))
         .option("query", definition.options().get("query"));
     if (definition.options().containsKey("user")) {

@@ -14,7 +14,7 @@ import dev.backfill.duckdb.internal.DuckDbSession;
 import dev.backfill.duckdb.internal.DuckDbTypes;
 import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.spi.DataSource;
-import dev.backfill.spi.SourceDefinition;
+import dev.backfill.spi.PluginDefinition;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
@@ -285,7 +285,7 @@ public final class DuckDbFileSource implements DataSource, DuckDbReadable {
 
   /** Type {@code parquet} or {@code csv} with the resolved {@code path} and the {@code time-column}. */
   @Override
-  public Optional<SourceDefinition> definition() {
-    return Optional.of(new SourceDefinition(format, Map.of("path", location, "time-column", timeColumn)));
+  public Optional<PluginDefinition> definition() {
+    return Optional.of(new PluginDefinition(format, Map.of("path", location, "time-column", timeColumn)));
   }
 }

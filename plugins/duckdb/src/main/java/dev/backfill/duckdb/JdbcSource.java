@@ -11,7 +11,7 @@ import dev.backfill.api.TimeRange;
 import dev.backfill.duckdb.internal.DuckDbTypes;
 import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.spi.DataSource;
-import dev.backfill.spi.SourceDefinition;
+import dev.backfill.spi.PluginDefinition;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
@@ -255,10 +255,10 @@ public final class JdbcSource implements DataSource {
 
   /** Type {@code jdbc} with the options it was made from. */
   @Override
-  public Optional<SourceDefinition> definition() {
+  public Optional<PluginDefinition> definition() {
     Map<String, String> options = new java.util.HashMap<>(Map.of("url", url, "query", query, "time-column", timeColumn));
     user.ifPresent(u -> options.put("user", u));
     password.ifPresent(p -> options.put("password", p));
-    return Optional.of(new SourceDefinition("jdbc", options));
+    return Optional.of(new PluginDefinition("jdbc", options));
   }
 }

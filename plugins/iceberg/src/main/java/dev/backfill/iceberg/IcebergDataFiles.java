@@ -52,6 +52,17 @@ public final class IcebergDataFiles {
     replacement.attach(List.copyOf(files));
   }
 
+  /**
+   * After the commit: the locations of the data files it removed from the table (their rows
+   * outside a replaced range were rewritten into new files), which a runner reads to find the
+   * keys whose rows the commit deleted.
+   *
+   * @throws IllegalStateException before the commit
+   */
+  public List<String> removedFiles() {
+    return replacement.removedFileLocations();
+  }
+
   /** Opens writers on any machine that reaches the table's storage. */
   public static final class Writers implements Serializable {
     private static final long serialVersionUID = 1L;

@@ -111,6 +111,13 @@ final class IcebergReplacement implements OfflineReplacement {
     return layout.spec();
   }
 
+  List<String> removedFileLocations() {
+    if (state != State.COMMITTED) {
+      throw new IllegalStateException("the removed files are known after commit()");
+    }
+    return removedFiles.stream().map(DataFile::location).toList();
+  }
+
   /** Adds files written elsewhere to the commit ({@link IcebergDataFiles#attach}). */
   void attach(List<DataFile> files) {
     checkOpen();
