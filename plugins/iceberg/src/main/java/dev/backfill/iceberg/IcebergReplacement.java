@@ -59,6 +59,8 @@ final class IcebergReplacement implements OfflineReplacement {
   private Set<EntityKey> deletedKeys;
   private final Map<EntityKey, LatestRows.Candidate> keptLatest = new HashMap<>();
   private List<DataFile> removedFiles = List.of();
+  /** Files written elsewhere ({@link IcebergDataFiles}) for this commit. */
+  private final List<DataFile> external = java.util.Collections.synchronizedList(new ArrayList<>());
 
   private enum State { OPEN, COMMITTED, CLOSED, UNKNOWN }
 
@@ -97,6 +99,42 @@ final class IcebergReplacement implements OfflineReplacement {
     }
   }
 
+  Table table() {
+    return handle.main();
+  }
+
+  String commitId() {
+    return commitId;
+  }
+
+  dev.backfill.spi.TableSpec spec() {
+    return layout.spec();
+  }
+
+  List<String> removedFileLocations() {
+    if (state != State.COMMITTED) {
+      throw new IllegalStateException("the removed files are known after commit()");
+    }
+    return removedFiles.stream().map(DataFile::location).toList();
+  }
+
+  /** Adds files written elsewhere to the commit ({@link IcebergDataFiles#attach}). */
+  void attach(List<DataFile> files) {
+    checkOpen();
+    external.addAll(files);
+  }
+
+  /** The keys of the rows of the files written elsewhere. */
+  private Stream<EntityKey> externalKeys() {
+    Table table = handle.main();
+    Schema keysOnly = table.schema().select(layout.spec().keyColumns());
+    List<DataFile> files;
+    synchronized (external) {
+      files = List.copyOf(external);
+    }
+    return files.stream().flatMap(file -> FileReads.read(table, file, keysOnly, Expressions.alwaysTrue()).map(layout::keyOf));
+  }
+
   @Override
   public void comment(String text) {
     comment = Optional.of(text);
@@ -107,6 +145,9 @@ final class IcebergReplacement implements OfflineReplacement {
     checkOpen();
     Table table = handle.main();
     List<DataFile> added = new ArrayList<>(staged.finish());
+    synchronized (external) {
+      added.addAll(external);
+    }
     long deleted = 0;
     long snapshotId;
     handle.lock().lock();
@@ -166,6 +207,10 @@ final class IcebergReplacement implements OfflineReplacement {
     keptLatest.forEach((key, candidate) -> best.merge(key, candidate, this::later));
     Set<String> files = new HashSet<>();
     added.forEach(file -> files.add(file.location()));
+    // The companion reads the files written elsewhere: their latest rows are not known here.
+    synchronized (external) {
+      external.forEach(file -> files.remove(file.location()));
+    }
     try {
       handle.latest().catchUp(snapshotId, new LatestRows.Hint(files, best));
     } catch (RuntimeException e) {
@@ -174,6 +219,11 @@ final class IcebergReplacement implements OfflineReplacement {
           + "they will on the next read", table.name(), commitId, e.toString());
     }
     long addedRows = staged.rows();
+    synchronized (external) {
+      for (DataFile file : external) {
+        addedRows += file.recordCount();
+      }
+    }
     keptLatest.clear();
     return new Commit(deleted, addedRows);
   }
@@ -327,6 +377,9 @@ final class IcebergReplacement implements OfflineReplacement {
     if (deletedKeys != null) {
       Set<EntityKey> keys = new HashSet<>(deletedKeys);
       keys.addAll(added);
+      try (Stream<EntityKey> written = externalKeys()) {
+        written.forEach(keys::add);
+      }
       return keys.stream();
     }
     // A reset: the keys of every removed file, read from files the old snapshot still holds.
@@ -334,7 +387,7 @@ final class IcebergReplacement implements OfflineReplacement {
     Schema keysOnly = table.schema().select(layout.spec().keyColumns());
     Stream<EntityKey> old = removedFiles.stream()
         .flatMap(file -> FileReads.read(table, file, keysOnly, Expressions.alwaysTrue()).map(layout::keyOf));
-    return Stream.concat(old, added.stream()).distinct();
+    return Stream.concat(Stream.concat(old, added.stream()), externalKeys()).distinct();
   }
 
   @Override
