@@ -117,8 +117,10 @@ final class DuckDbReplacement implements OfflineReplacement {
     } else {
       return Optional.empty();
     }
+    String sourceTime = source.eventTimeColumn().get();
+    boolean keepsEventTime = rowWise && UserSql.keepsColumn(transformQuery, sql.spec.eventTimeColumn(), sourceTime);
     Optional<String> sourceVersion = source.fingerprint();
-    SlicedStaging staging = new SlicedStaging(sql, slices, source.eventTimeColumn().get(), rowWise);
+    SlicedStaging staging = new SlicedStaging(sql, slices, sourceTime, rowWise, keepsEventTime);
     try (Statement s = connection.createStatement()) {
       StagedRows staged = guard.run(() -> staging.stage(s, readable, transformQuery));
       stagedInserts = staging.insertQueries();

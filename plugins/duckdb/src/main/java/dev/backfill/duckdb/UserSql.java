@@ -179,6 +179,63 @@ final class UserSql {
     }
   }
 
+  /**
+   * Whether the output column {@code output} of a query that passed {@link #checkInSandbox} is
+   * the column {@code sourceColumn} of {@code source}, unchanged, by DuckDB's parse of it: one
+   * SELECT straight from {@code source} (no CTE, no subquery), whose select list gives
+   * {@code output} exactly once, by a plain reference to {@code sourceColumn} or by a plain
+   * {@code *} (when the names agree). Names compare as DuckDB compares them, ignoring case. An
+   * item whose name is not given (an expression without alias, a {@code *} with
+   * {@code EXCLUDE} or {@code REPLACE}) makes the answer false, as does anything unexpected.
+   * With {@link #isRowWise}, an output row then keeps the event time of its input row.
+   */
+  static boolean keepsColumn(String query, String output, String sourceColumn) {
+    String want = output.toLowerCase(Locale.ROOT);
+    String node = "json_extract(json_serialize_sql(?::VARCHAR), '$.statements[0].node')";
+    String lastName = "lower(it->>('$.column_names[' || (json_array_length(it->'$.column_names') - 1) || ']'))";
+    try (DuckDBConnection c = DuckDbSession.connectSandbox();
+         PreparedStatement from = c.prepareStatement("SELECT n->>'$.type', n->>'$.from_table.type', "
+             + "lower(n->>'$.from_table.table_name'), json_array_length(n->'$.cte_map.map') FROM (SELECT " + node + " AS n)");
+         PreparedStatement items = c.prepareStatement("SELECT it->>'class', lower(it->>'alias'), " + lastName + ", "
+             + "coalesce(json_array_length(it->'$.replace_list'), 0) + coalesce(json_array_length(it->'$.exclude_list'), 0) "
+             + "FROM (SELECT unnest(json_extract(" + node + ", '$.select_list[*]')) AS it)")) {
+      String checked = checkText(query);
+      from.setString(1, checked);
+      try (ResultSet rs = from.executeQuery()) {
+        if (!rs.next() || !"SELECT_NODE".equals(rs.getString(1)) || !"BASE_TABLE".equals(rs.getString(2))
+            || !"source".equals(rs.getString(3)) || rs.getLong(4) != 0) {
+          return false;
+        }
+      }
+      items.setString(1, checked);
+      List<String> producers = new ArrayList<>();
+      try (ResultSet rs = items.executeQuery()) {
+        while (rs.next()) {
+          String kind = rs.getString(1);
+          String alias = rs.getString(2) == null ? "" : rs.getString(2);
+          if (kind.equals("STAR")) {
+            if (rs.getLong(4) != 0 || !alias.isEmpty()) {
+              return false;
+            }
+            // Gives the source's column of that name, if it has one.
+            producers.add(want);
+          } else if (kind.equals("COLUMN_REF")) {
+            if ((alias.isEmpty() ? rs.getString(3) : alias).equals(want)) {
+              producers.add(rs.getString(3));
+            }
+          } else if (alias.isEmpty()) {
+            return false;
+          } else if (alias.equals(want)) {
+            producers.add("");
+          }
+        }
+      }
+      return producers.size() == 1 && producers.get(0).equals(sourceColumn.toLowerCase(Locale.ROOT));
+    } catch (SQLException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   /** An operator of a plan in DuckDB's JSON form: {@code "name": "PROJECTION"}. */
   private static final Pattern PLAN_OPERATOR = Pattern.compile("\"name\"\\s*:\\s*\"([^\"]*)\"");
   private static final Set<String> ROW_WISE_OPERATORS = Set.of("PROJECTION", "FILTER");

@@ -98,6 +98,24 @@ class OneScanInsertTest {
   }
 
   @Test
+  void aQueryKeepsTheEventTimeOnlyWhenItSelectsTheSourceColumnUnchanged() {
+    for (String keeps : List.of("SELECT * FROM source", "SELECT user_id, ts, n, amount FROM source WHERE n > 3",
+        "SELECT user_id, s.TS AS ts, n * 2 AS n, amount FROM source s", "SELECT user_id, ts AS ts, n, amount FROM source")) {
+      assertThat(UserSql.keepsColumn(keeps, "ts", "ts")).as(keeps).isTrue();
+    }
+    assertThat(UserSql.keepsColumn("SELECT user_id, event_ts AS ts, n, amount FROM source", "ts", "event_ts")).isTrue();
+    for (String changes : List.of("SELECT user_id, ts + INTERVAL 1 HOUR AS ts, n, amount FROM source",
+        "SELECT * REPLACE (ts + INTERVAL 1 HOUR AS ts) FROM source",
+        "SELECT user_id, ts, n, amount FROM (SELECT user_id, ts + INTERVAL 1 HOUR AS ts, n, amount FROM source)",
+        "WITH x AS (SELECT * FROM source) SELECT * FROM x",
+        "SELECT user_id, date_trunc('day', ts) AS ts, n, amount FROM source",
+        "SELECT user_id, n AS ts, ts AS n, amount FROM source")) {
+      assertThat(UserSql.keepsColumn(changes, "ts", "ts")).as(changes).isFalse();
+    }
+    assertThat(UserSql.keepsColumn("SELECT * FROM source", "ts", "event_ts")).as("another column of the name").isFalse();
+  }
+
+  @Test
   void oneScanAndSliceBySliceInsertWhatTheJvmPathWrites() throws Exception {
     Transform times10 = SqlTransform.of("SELECT user_id, ts, n * 10 AS n, amount FROM source WHERE n % 7 <> 0", Duration.ZERO);
     Transform window = SqlTransform.of("SELECT user_id, ts, count(*) OVER (PARTITION BY user_id ORDER BY ts) AS n, amount "

@@ -4,6 +4,7 @@ import dev.backfill.api.EntityKey;
 import dev.backfill.api.InvalidFeatureSetException;
 import dev.backfill.api.Row;
 import dev.backfill.api.StoreException;
+import dev.backfill.spi.DeclaredCondition;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.OnlineWrite;
 import dev.backfill.spi.TableNames;
@@ -413,11 +414,17 @@ public final class RocksDbOnlineStore implements OnlineStore {
       stripes.lock(lockStripes);
       try {
         List<Pending> distinct = new ArrayList<>(pending.values());
-        List<byte[]> stored = multiGet(t, distinct.stream().map(p -> p.keyBytes).toList());
-        for (int i = 0; i < distinct.size(); i++) {
-          Pending p = distinct.get(i);
-          p.originallyPresent = stored.get(i) != null;
-          p.current = stored.get(i) == null ? Optional.empty() : Optional.of(t.decodeRow(stored.get(i), p.key, describe));
+        // Unconditional puts replace whatever is stored, so reading it first (a multi-get as
+        // large as the batch) would decide nothing: a reset's online update writes only those.
+        boolean decidesOnStored = writes.stream().anyMatch(w -> w.row().isEmpty()
+            || !(w.condition().declared().orElse(null) instanceof DeclaredCondition.Always));
+        if (decidesOnStored) {
+          List<byte[]> stored = multiGet(t, distinct.stream().map(p -> p.keyBytes).toList());
+          for (int i = 0; i < distinct.size(); i++) {
+            Pending p = distinct.get(i);
+            p.originallyPresent = stored.get(i) != null;
+            p.current = stored.get(i) == null ? Optional.empty() : Optional.of(t.decodeRow(stored.get(i), p.key, describe));
+          }
         }
         long applied = 0;
         for (int i = 0; i < writes.size(); i++) {

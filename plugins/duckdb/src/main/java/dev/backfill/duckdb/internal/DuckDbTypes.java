@@ -60,6 +60,13 @@ public final class DuckDbTypes {
    * String, Long, Double, Boolean or Instant (UTC); null stays null.
    */
   public static Object read(ResultSet rs, int index, FieldType type) throws SQLException {
+    if (type == FieldType.TIMESTAMP && rs instanceof org.duckdb.DuckDBResultSet
+        && rs.getMetaData().getColumnType(index) == java.sql.Types.TIMESTAMP) {
+      // Straight to LocalDateTime: DuckDB's getObject first builds a java.sql.Timestamp through
+      // the JVM's calendar, which was a third of reading the 100,000 latest rows of a reset.
+      LocalDateTime local = rs.getObject(index, LocalDateTime.class);
+      return local == null ? null : local.toInstant(ZoneOffset.UTC);
+    }
     Object value = rs.getObject(index);
     if (value == null) {
       return null;
