@@ -3,6 +3,7 @@ package dev.backfill.core;
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.Row;
 import dev.backfill.api.TimeRange;
+import dev.backfill.spi.ChangedKeys;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.OnlineWrite;
@@ -14,7 +15,6 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * this process can slip in a newer row that the write would then hide. Rows ingested at or after
  * an interval backfill's stop by another process are protected by the fence condition instead.
  * A key is written only when its online row differs from the offline latest, and deleted only
- * when no offline row of it is left; it never goes missing in between.
+ * when no offline row of it is left ({@link OnlineStore#writeChanged}); it never goes missing in
+ * between.
  *
  * <p>Between a job's offline commit and the end of its reconciliation the online store lags the
  * offline state; the job marks that window ({@link #commitStarting}, {@link #reconciled}) so that
@@ -117,24 +118,17 @@ final class OnlineReconciler {
     lock.lock();
     try {
       Map<EntityKey, Row> latest = offline.latest(table.name(), keys);
-      Map<EntityKey, Row> current = online.getAll(table.name(), keys);
       WriteCondition condition = fence
           .map(f -> WriteCondition.storedBeforeFence(table.eventTimeColumn(), f))
           .orElse(WriteCondition.always());
-      List<OnlineWrite> puts = new ArrayList<>();
-      List<OnlineWrite> deletes = new ArrayList<>();
+      List<OnlineWrite> writes = new ArrayList<>(keys.size());
       for (EntityKey key : keys) {
-        Row want = latest.get(key);
-        Row have = current.get(key);
-        if (Objects.equals(want, have)) {
-          continue;
-        }
-        OnlineWrite write = new OnlineWrite(key, Optional.ofNullable(want), condition);
-        (want == null ? deletes : puts).add(write);
+        writes.add(new OnlineWrite(key, Optional.ofNullable(latest.get(key)), condition));
       }
-      long written = puts.isEmpty() ? 0 : online.write(table.name(), puts);
-      long deleted = deletes.isEmpty() ? 0 : online.write(table.name(), deletes);
-      return new Outcome(written, deleted);
+      // The store skips keys that already hold their latest row: one pass a key where it can
+      // compare on its side (a server-side script), a read and a write of the changed keys else.
+      ChangedKeys changed = online.writeChanged(table.name(), writes);
+      return new Outcome(changed.written(), changed.deleted());
     } finally {
       lock.unlock();
     }
