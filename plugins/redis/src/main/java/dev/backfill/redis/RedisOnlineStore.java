@@ -83,7 +83,7 @@ public final class RedisOnlineStore implements OnlineStore {
   private static final long CHANGED = 3;
   private static final long NOT_A_HASH = 4;
   private static final long NO_EVENT_TIME = 5;
-  private static final long UNCHANGED = 6;
+  /** What reconcile.lua answers for a key it deleted (6, a key already at its target, counts nothing). */
   private static final long DELETED = 7;
   private static final int KEYS_PER_CALL = 100;
   /**
