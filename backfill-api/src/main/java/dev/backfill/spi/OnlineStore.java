@@ -57,6 +57,38 @@ public interface OnlineStore extends AutoCloseable {
   long write(String table, List<OnlineWrite> writes);
 
   /**
+   * Brings each key of the list to its target, the write's row or (an empty row) no row, where
+   * the condition permits, and changes nothing where the key already holds its target: a put of
+   * the row already stored, and a delete of a missing key, are skipped and counted in neither
+   * figure. Each key appears at most once in the list. The engine's online reconciliation calls
+   * it once a batch, so that an unchanged key is never rewritten and never counted as written.
+   *
+   * <p>An implementation must reach the outcome of the default, which reads the stored rows
+   * ({@link #getAll}) and then {@link #write}s those that differ: per key atomic as {@link #write}
+   * is, conditions evaluated against the row stored when the key is changed. A store may
+   * instead compare, check the condition and write in one atomic step per key (a server-side
+   * script, for example), which saves the read; it must then treat a stored row as equal to the
+   * target exactly when {@link Row#equals} would (doubles by {@link Double#equals}: one NaN,
+   * {@code -0.0} not {@code 0.0}), and may count as written a key whose stored form differs from
+   * the one it would write although it reads back as an equal row. Must be safe for concurrent
+   * use; the list need not be applied atomically as a whole.
+   *
+   * @return how many keys were set and how many deleted
+   */
+  default ChangedKeys writeChanged(String table, List<OnlineWrite> writes) {
+    Map<EntityKey, Row> stored = getAll(table, writes.stream().map(OnlineWrite::key).toList());
+    List<OnlineWrite> puts = new java.util.ArrayList<>();
+    List<OnlineWrite> deletes = new java.util.ArrayList<>();
+    for (OnlineWrite write : writes) {
+      Row have = stored.get(write.key());
+      if (!java.util.Objects.equals(write.row().orElse(null), have)) {
+        (write.isDelete() ? deletes : puts).add(write);
+      }
+    }
+    return new ChangedKeys(puts.isEmpty() ? 0 : write(table, puts), deletes.isEmpty() ? 0 : write(table, deletes));
+  }
+
+  /**
    * Every key stored in the table. Weakly consistent: keys written or deleted during the scan
    * may or may not appear. The caller closes the stream.
    */

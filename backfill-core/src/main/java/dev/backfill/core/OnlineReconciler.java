@@ -3,6 +3,7 @@ package dev.backfill.core;
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.Row;
 import dev.backfill.api.TimeRange;
+import dev.backfill.spi.ChangedKeys;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.OnlineWrite;
@@ -14,9 +15,13 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.Lock;
 import java.util.stream.Stream;
 
 /**
@@ -24,10 +29,12 @@ import java.util.stream.Stream;
  *
  * <p>Each batch runs under the feature set's exclusive lock, which {@code ingest} takes shared:
  * so between reading the offline latest rows of a batch and writing them online no ingest of
- * this process can slip in a newer row that the write would then hide. Rows ingested at or after
+ * this process can slip in a newer row that the write would then hide (a hold covers up to
+ * {@value #BATCHES_PER_LOCK} batches, see {@link #reconcile}). Rows ingested at or after
  * an interval backfill's stop by another process are protected by the fence condition instead.
  * A key is written only when its online row differs from the offline latest, and deleted only
- * when no offline row of it is left; it never goes missing in between.
+ * when no offline row of it is left ({@link OnlineStore#writeChanged}); it never goes missing in
+ * between.
  *
  * <p>Between a job's offline commit and the end of its reconciliation the online store lags the
  * offline state; the job marks that window ({@link #commitStarting}, {@link #reconciled}) so that
@@ -39,6 +46,8 @@ import java.util.stream.Stream;
  */
 public final class OnlineReconciler {
   static final int KEY_BATCH = 2_048;
+  /** Batches reconciled in one hold of the feature set's lock, the next batch read ahead. */
+  static final int BATCHES_PER_LOCK = 8;
 
   private final OfflineStore offline;
   private final OnlineStore online;
@@ -79,7 +88,12 @@ public final class OnlineReconciler {
   }
 
   /**
-   * Reconciles every key of the stream (duplicates are harmless).
+   * Reconciles every key of the stream (duplicates are harmless), a batch at a time, on the
+   * calling thread. While a batch is written online, the next batch's latest rows are read from
+   * the offline store on a helper thread, so that the online store's round trips overlap the
+   * engine's own work. The feature set's lock is then held from one batch to the next: reading a
+   * batch's latest rows and writing them stay inside one hold, as {@code ingest} requires, and
+   * the lock is let go every {@value #BATCHES_PER_LOCK} batches so that ingest waits no longer.
    *
    * @param fence for an interval backfill its stop: a stored row at or after it is never
    *     replaced; empty for a reset, which replaces everything
@@ -89,25 +103,118 @@ public final class OnlineReconciler {
   }
 
   Outcome reconcile(TableSpec table, Stream<EntityKey> keys, Optional<Instant> fence, BatchListener listener) {
+    WriteCondition condition = fence
+        .map(f -> WriteCondition.storedBeforeFence(table.eventTimeColumn(), f))
+        .orElse(WriteCondition.always());
+    Lock lock = locks.forFeatureSet(table.name()).writeLock();
+    Iterator<EntityKey> iterator = keys.iterator();
     long written = 0;
     long deleted = 0;
-    Iterator<EntityKey> iterator = keys.iterator();
-    Set<EntityKey> batch = new LinkedHashSet<>();
-    long read = 0;
-    while (iterator.hasNext()) {
-      batch.add(iterator.next());
-      read++;
-      if (batch.size() == KEY_BATCH || !iterator.hasNext()) {
-        List<EntityKey> keysOfBatch = List.copyOf(batch);
-        Outcome outcome = reconcileBatch(table, keysOfBatch, fence);
-        written += outcome.keysWritten();
-        deleted += outcome.keysDeleted();
-        listener.done(keysOfBatch, read, outcome);
-        batch.clear();
-        read = 0;
+    ExecutorService helper = null;
+    Future<Map<EntityKey, Row>> prefetched = null;
+    boolean locked = false;
+    int batchesThisHold = 0;
+    try {
+      Batch next = Batch.take(iterator);
+      while (next != null) {
+        Batch batch = next;
+        if (!locked) {
+          lock.lock();
+          locked = true;
+          batchesThisHold = 0;
+        }
+        Map<EntityKey, Row> latest = prefetched != null ? await(prefetched) : offline.latest(table.name(), batch.keys());
+        prefetched = null;
+        next = Batch.take(iterator);
+        boolean keepLock = next != null && ++batchesThisHold < BATCHES_PER_LOCK;
+        if (keepLock) {
+          if (helper == null) {
+            helper = Executors.newSingleThreadExecutor(OnlineReconciler::helperThread);
+          }
+          List<EntityKey> ahead = next.keys();
+          prefetched = helper.submit(() -> offline.latest(table.name(), ahead));
+        }
+        List<OnlineWrite> writes = new ArrayList<>(batch.keys().size());
+        for (EntityKey key : batch.keys()) {
+          writes.add(new OnlineWrite(key, Optional.ofNullable(latest.get(key)), condition));
+        }
+        // The store skips keys that already hold their latest row: one pass a key where it can
+        // compare on its side (a server-side script), a read and a write of the changed keys else.
+        ChangedKeys changed = online.writeChanged(table.name(), writes);
+        if (!keepLock) {
+          lock.unlock();
+          locked = false;
+        }
+        written += changed.written();
+        deleted += changed.deleted();
+        listener.done(batch.keys(), batch.read(), new Outcome(changed.written(), changed.deleted()));
+      }
+    } finally {
+      if (prefetched != null) {
+        try {
+          await(prefetched);
+        } catch (RuntimeException | Error ignored) {
+          // The batch it was read for is not written: what failed first is what is reported.
+        }
+      }
+      if (helper != null) {
+        helper.shutdown();
+      }
+      if (locked) {
+        lock.unlock();
       }
     }
     return new Outcome(written, deleted);
+  }
+
+  /** The keys of one batch, each once, and how many keys of the stream it covers. */
+  private record Batch(List<EntityKey> keys, long read) {
+    /** The next batch of the stream, or null at its end. */
+    static Batch take(Iterator<EntityKey> iterator) {
+      Set<EntityKey> keys = new LinkedHashSet<>();
+      long read = 0;
+      while (keys.size() < KEY_BATCH && iterator.hasNext()) {
+        keys.add(iterator.next());
+        read++;
+      }
+      return read == 0 ? null : new Batch(List.copyOf(keys), read);
+    }
+  }
+
+  private static Thread helperThread(Runnable task) {
+    Thread thread = new Thread(task, "backfill-online-prefetch");
+    thread.setDaemon(true);
+    return thread;
+  }
+
+  /**
+   * The prefetched rows, waited for without giving in to an interrupt: the interrupt is kept for
+   * the caller (a recovery stops at the end of its batch), and the read must end before the
+   * lock it relies on is let go.
+   */
+  private static Map<EntityKey, Row> await(Future<Map<EntityKey, Row>> future) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return future.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof RuntimeException runtime) {
+            throw runtime;
+          }
+          if (e.getCause() instanceof Error error) {
+            throw error;
+          }
+          throw new IllegalStateException(e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /**
@@ -123,33 +230,5 @@ public final class OnlineReconciler {
     }
     online.sync();
     return outcome;
-  }
-
-  private Outcome reconcileBatch(TableSpec table, List<EntityKey> keys, Optional<Instant> fence) {
-    var lock = locks.forFeatureSet(table.name()).writeLock();
-    lock.lock();
-    try {
-      Map<EntityKey, Row> latest = offline.latest(table.name(), keys);
-      Map<EntityKey, Row> current = online.getAll(table.name(), keys);
-      WriteCondition condition = fence
-          .map(f -> WriteCondition.storedBeforeFence(table.eventTimeColumn(), f))
-          .orElse(WriteCondition.always());
-      List<OnlineWrite> puts = new ArrayList<>();
-      List<OnlineWrite> deletes = new ArrayList<>();
-      for (EntityKey key : keys) {
-        Row want = latest.get(key);
-        Row have = current.get(key);
-        if (Objects.equals(want, have)) {
-          continue;
-        }
-        OnlineWrite write = new OnlineWrite(key, Optional.ofNullable(want), condition);
-        (want == null ? deletes : puts).add(write);
-      }
-      long written = puts.isEmpty() ? 0 : online.write(table.name(), puts);
-      long deleted = deletes.isEmpty() ? 0 : online.write(table.name(), deletes);
-      return new Outcome(written, deleted);
-    } finally {
-      lock.unlock();
-    }
   }
 }

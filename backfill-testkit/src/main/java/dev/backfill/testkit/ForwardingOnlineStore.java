@@ -16,6 +16,10 @@ import java.util.stream.Stream;
  * An online store that forwards every call to another one, for a test to override the calls it
  * observes or breaks ({@link FlakyOnlineStore} fails writes; a test may halt the JVM in one, or
  * watch {@link #sync()}). Closing it does not close the store it wraps: its owner does.
+ *
+ * <p>{@link OnlineStore#writeChanged} is deliberately not forwarded: its default reads and writes
+ * through this store's {@link #getAll} and {@link #write}, so a test that observes or breaks
+ * writes sees the engine's reconciliation writes too, whatever shortcut the wrapped store takes.
  */
 public class ForwardingOnlineStore implements OnlineStore {
   private final OnlineStore delegate;

@@ -431,11 +431,15 @@ public final class InMemoryOfflineStore implements OfflineStore {
       return changed().stream();
     }
 
-    /** The changed keys are on the heap anyway: the others are checked against them. */
+    /**
+     * The changed keys are on the heap anyway: the others are checked against them. The others
+     * come first, so that their listing (a scan of the online store, for a reset) runs before the
+     * changed keys are written there, and does not list those keys again.
+     */
     @Override
     public Stream<EntityKey> changedKeysAnd(Stream<EntityKey> others) {
       Set<EntityKey> changed = changed();
-      return Stream.concat(changed.stream(), others.filter(key -> !changed.contains(key)).distinct());
+      return Stream.concat(others.filter(key -> !changed.contains(key)).distinct(), changed.stream());
     }
 
     private Set<EntityKey> changed() {

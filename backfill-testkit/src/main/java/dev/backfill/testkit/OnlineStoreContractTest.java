@@ -20,6 +20,7 @@ import dev.backfill.api.InvalidFeatureSetException;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.api.StoreException;
+import dev.backfill.spi.ChangedKeys;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.OnlineWrite;
 import dev.backfill.spi.TableSpec;
@@ -79,6 +80,10 @@ import org.junit.jupiter.api.Test;
  *       at that moment: {@link OnlineWrite#putIfLater} keeps the greatest row by
  *       {@link TableSpec#latestOrder()}, {@link OnlineWrite#fenced} never touches a key whose
  *       stored event time is at or after the fence.</li>
+ *   <li><b>Changed keys only.</b> {@code writeChanged} sets or deletes only the keys that do not
+ *       already hold their target (compared as {@link Row#equals} does: {@code -0.0} is not
+ *       {@code 0.0}, a null feature is a change), keeps each write's condition, and counts the
+ *       keys it set and deleted.</li>
  *   <li><b>Atomicity per key.</b> Under concurrent conditional writes to the same keys none is
  *       lost or applied against a stale row, and a reader never sees a key missing, or a row
  *       mixed from two writes, while the key is only being overwritten.</li>
@@ -510,6 +515,79 @@ public abstract class OnlineStoreContractTest extends StoreContractTest<OnlineSt
     assertThat(applied).isEqualTo(1);
     assertThat(store().get(spec.name(), EntityKey.of("before"))).isEmpty();
     assertThat(store().get(spec.name(), EntityKey.of("after"))).contains(after);
+  }
+
+  // ---------------------------------------------------------------- writeChanged
+
+  @Test
+  void writeChangedSkipsKeysThatHoldTheirTargetAndCountsTheOthers() {
+    TableSpec spec = clicks();
+    store().createTable(spec);
+    Row same = click("same", T0, 1);
+    Row old = click("changed", T0, 2);
+    Row gone = click("gone", T0, 3);
+    put(spec, same, old, gone);
+    Row changed = click("changed", T0.minusSeconds(5), 20); // an older correction is written too
+    Row fresh = click("fresh", T0, 4);
+    Row nullLabel = Row.of(spec.schema(), "same", T0, 1L, null);
+
+    ChangedKeys first = store().writeChanged(spec.name(), List.of(
+        OnlineWrite.put(EntityKey.of("same"), same),
+        OnlineWrite.put(EntityKey.of("changed"), changed),
+        OnlineWrite.put(EntityKey.of("fresh"), fresh),
+        OnlineWrite.delete(EntityKey.of("gone")),
+        OnlineWrite.delete(EntityKey.of("never"))));
+
+    assertThat(first).isEqualTo(new ChangedKeys(2, 1));
+    assertThat(store().get(spec.name(), EntityKey.of("same"))).contains(same);
+    assertThat(store().get(spec.name(), EntityKey.of("changed"))).contains(changed);
+    assertThat(store().get(spec.name(), EntityKey.of("fresh"))).contains(fresh);
+    assertThat(store().get(spec.name(), EntityKey.of("gone"))).isEmpty();
+    assertThat(store().get(spec.name(), EntityKey.of("never"))).isEmpty();
+    // The same targets again change nothing; a feature that became null is a change.
+    assertThat(store().writeChanged(spec.name(), List.of(OnlineWrite.put(EntityKey.of("changed"), changed),
+        OnlineWrite.delete(EntityKey.of("gone"))))).isEqualTo(ChangedKeys.none());
+    assertThat(store().writeChanged(spec.name(), List.of(OnlineWrite.put(EntityKey.of("same"), nullLabel))))
+        .isEqualTo(new ChangedKeys(1, 0));
+    assertThat(store().get(spec.name(), EntityKey.of("same"))).contains(nullLabel);
+  }
+
+  @Test
+  void writeChangedComparesValuesAsRowEqualityDoes() {
+    TableSpec spec = allTypes();
+    store().createTable(spec);
+    List<Row> rows = allTypesRows();
+    put(spec, rows.toArray(Row[]::new));
+
+    // Every edge value (NaN, infinities, -0.0, pre-1970 instants, non-BMP strings) is its own target.
+    assertThat(store().writeChanged(spec.name(), rows.stream().map(r -> OnlineWrite.put(spec.keyOf(r), r)).toList()))
+        .isEqualTo(ChangedKeys.none());
+    Row negativeZero = Row.of(spec.schema(), "zero", 1L, T0, "s", 1L, -0.0, true, T0);
+    Row positiveZero = Row.of(spec.schema(), "zero", 1L, T0, "s", 1L, 0.0, true, T0);
+    put(spec, negativeZero);
+    assertThat(store().writeChanged(spec.name(), List.of(OnlineWrite.put(spec.keyOf(positiveZero), positiveZero))))
+        .as("0.0 replaces -0.0: they are different rows").isEqualTo(new ChangedKeys(1, 0));
+    assertThat(store().get(spec.name(), spec.keyOf(positiveZero))).contains(positiveZero);
+  }
+
+  @Test
+  void writeChangedKeepsTheConditionOfEachWrite() {
+    TableSpec spec = clicks();
+    store().createTable(spec);
+    Instant fence = T0.plusSeconds(100);
+    Row atFence = click("at", fence, 1);
+    Row before = click("before", T0, 2);
+    put(spec, atFence, before);
+
+    ChangedKeys changed = store().writeChanged(spec.name(), List.of(
+        OnlineWrite.fenced(EntityKey.of("at"), Optional.empty(), "ts", fence),
+        OnlineWrite.fenced(EntityKey.of("before"), Optional.of(click("before", T0, 20)), "ts", fence),
+        OnlineWrite.fenced(EntityKey.of("absent"), Optional.of(click("absent", fence.plusSeconds(1), 3)), "ts", fence)));
+
+    assertThat(changed).isEqualTo(new ChangedKeys(2, 0));
+    assertThat(store().get(spec.name(), EntityKey.of("at"))).contains(atFence);
+    assertThat(store().get(spec.name(), EntityKey.of("before"))).contains(click("before", T0, 20));
+    assertThat(store().get(spec.name(), EntityKey.of("absent"))).contains(click("absent", fence.plusSeconds(1), 3));
   }
 
   // ---------------------------------------------------------------- keys

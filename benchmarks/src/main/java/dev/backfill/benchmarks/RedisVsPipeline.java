@@ -27,8 +27,10 @@ import java.util.concurrent.TimeUnit;
  * Issue 12 point 9: {@code keys} keys (one row each) backfilled into Redis through the engine (a
  * reset of a feature set on the in-memory offline store and the {@code redis} online store),
  * beside a plain Lettuce pipeline writing the same rows as the same hashes with no condition
- * (HSET, 1,000 commands per flush, one connection): keys/s of both and their ratio, in one run.
- * Each path writes into a namespace of its own, deleted afterwards; nothing else is touched.
+ * (HSET, 1,000 commands per flush, one connection): keys/s of both and their ratio, in one run,
+ * and the CPU time each cost the JVM and the server. Each path writes into a namespace of its own,
+ * counted and deleted before the other path runs, so that each starts on an empty database;
+ * nothing else is touched.
  *
  * <pre>
  * redis-server --port 6390 --save '' --appendonly no &amp;
@@ -46,10 +48,39 @@ public final class RedisVsPipeline {
 
   private RedisVsPipeline() {}
 
-  /** One path's figures. */
-  record Outcome(String namespace, long keys, long nanos) {
+  /**
+   * One path's figures: its wall time, and the CPU time it cost this JVM and the Redis server
+   * (from {@code INFO cpu}), which other processes on the machine do not inflate the way they
+   * inflate wall time.
+   */
+  record Outcome(String namespace, long keys, long nanos, double jvmCpuSeconds, double redisCpuSeconds) {
     double keysPerSecond() {
       return keys / (nanos / 1e9);
+    }
+  }
+
+  /** CPU seconds used so far by this JVM and by the server. */
+  private record Cpu(double jvm, double redis) {
+    static Cpu now(String uri) {
+      double jvm = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+          .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+      RedisClient client = RedisClient.create(uri);
+      try (StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8)) {
+        double redis = 0;
+        for (String line : connection.sync().info("cpu").split("\r?\n")) {
+          if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+            redis += Double.parseDouble(line.substring(line.indexOf(':') + 1).strip());
+          }
+        }
+        return new Cpu(jvm, redis);
+      } finally {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+    }
+
+    Outcome outcome(String uri, String namespace, long keys, long nanos) {
+      Cpu after = now(uri);
+      return new Outcome(namespace, keys, nanos, after.jvm - jvm, after.redis - redis);
     }
   }
 
@@ -70,36 +101,47 @@ public final class RedisVsPipeline {
     List<Double> ratios = new ArrayList<>();
     List<Double> engineRates = new ArrayList<>();
     List<Double> pipelineRates = new ArrayList<>();
+    List<Double> cpuRatios = new ArrayList<>();
     for (int i = 0; i <= iterations; i++) {
       Outcome engine;
       Outcome pipeline;
+      long engineKeys;
+      long pipelineKeys;
+      // Each path starts on an empty database: a reset lists the online keys with SCAN, whose cost
+      // grows with every key of the database, so keys the other path left would be charged to the
+      // engine alone.
       if (i % 2 == 0) {
         engine = engine(uri, keys, "bench-engine-" + i);
+        engineKeys = countAndDelete(uri, engine.namespace());
         pipeline = pipeline(uri, keys, "bench-pipeline-" + i);
+        pipelineKeys = countAndDelete(uri, pipeline.namespace());
       } else {
         pipeline = pipeline(uri, keys, "bench-pipeline-" + i);
+        pipelineKeys = countAndDelete(uri, pipeline.namespace());
         engine = engine(uri, keys, "bench-engine-" + i);
+        engineKeys = countAndDelete(uri, engine.namespace());
       }
-      long engineKeys = count(uri, engine.namespace() + ":*:{*");
-      long pipelineKeys = count(uri, pipeline.namespace() + ":*:{*");
-      delete(uri, engine.namespace() + ":*");
-      delete(uri, pipeline.namespace() + ":*");
       if (engineKeys != keys || pipelineKeys != keys) {
         System.out.printf(Locale.ROOT, "FAILED: engine wrote %,d keys, pipeline %,d, expected %,d%n", engineKeys, pipelineKeys, keys);
         return false;
       }
       double ratio = (double) engine.nanos() / pipeline.nanos();
-      System.out.printf(Locale.ROOT, "%s %d: engine %,.0f keys/s (%.2f s), pipeline %,.0f keys/s (%.2f s), ratio %.2f%n",
-          i == 0 ? "warm-up" : "iteration", i, engine.keysPerSecond(), engine.nanos() / 1e9, pipeline.keysPerSecond(),
-          pipeline.nanos() / 1e9, ratio);
+      System.out.printf(Locale.ROOT, "%s %d: engine %,.0f keys/s (%.2f s; CPU s: JVM %.1f, Redis %.1f), pipeline %,.0f"
+          + " keys/s (%.2f s; CPU s: JVM %.1f, Redis %.1f), ratio %.2f%n",
+          i == 0 ? "warm-up" : "iteration", i, engine.keysPerSecond(), engine.nanos() / 1e9, engine.jvmCpuSeconds(),
+          engine.redisCpuSeconds(), pipeline.keysPerSecond(), pipeline.nanos() / 1e9, pipeline.jvmCpuSeconds(),
+          pipeline.redisCpuSeconds(), ratio);
       if (i > 0) {
         ratios.add(ratio);
         engineRates.add(engine.keysPerSecond());
         pipelineRates.add(pipeline.keysPerSecond());
+        cpuRatios.add((engine.jvmCpuSeconds() + engine.redisCpuSeconds())
+            / (pipeline.jvmCpuSeconds() + pipeline.redisCpuSeconds()));
       }
     }
     System.out.printf(Locale.ROOT, "median: engine %,.0f keys/s, pipeline %,.0f keys/s, ratio engine time / pipeline time"
-        + " %.2f (target <= %.1f)%n", median(engineRates), median(pipelineRates), median(ratios), TARGET_RATIO);
+        + " %.2f (target <= %.1f); CPU (JVM + Redis) engine / pipeline %.2f%n", median(engineRates), median(pipelineRates),
+        median(ratios), TARGET_RATIO, median(cpuRatios));
     return true;
   }
 
@@ -112,13 +154,14 @@ public final class RedisVsPipeline {
     try (BackfillClient client = BackfillClient.builder().offlineStore(InMemoryOfflineStore.create())
         .onlineStore("redis", Map.of("uri", uri, "namespace", namespace)).build()) {
       client.register(featureSet);
+      Cpu cpu = Cpu.now(uri);
       long begin = System.nanoTime();
       BackfillResult result = client.backfill(GeneratedSource.FEATURE_SET).reset().run();
       long nanos = System.nanoTime() - begin;
       if (result.onlineKeysWritten() != keys) {
         throw new IllegalStateException("the engine wrote " + result.onlineKeysWritten() + " online keys, not " + keys);
       }
-      return new Outcome(namespace, keys, nanos);
+      return cpu.outcome(uri, namespace, keys, nanos);
     }
   }
 
@@ -129,6 +172,7 @@ public final class RedisVsPipeline {
     try (StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8)) {
       RedisAsyncCommands<String, String> commands = connection.async();
       connection.setAutoFlushCommands(false);
+      Cpu cpu = Cpu.now(uri);
       long begin = System.nanoTime();
       List<RedisFuture<Long>> batch = new ArrayList<>(PIPELINE_BATCH);
       for (long i = 0; i < keys; i++) {
@@ -142,7 +186,8 @@ public final class RedisVsPipeline {
           batch.clear();
         }
       }
-      return new Outcome(namespace, keys, System.nanoTime() - begin);
+      long nanos = System.nanoTime() - begin;
+      return cpu.outcome(uri, namespace, keys, nanos);
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
@@ -162,6 +207,13 @@ public final class RedisVsPipeline {
     fields.put("spend", Double.toString(row.getDouble("spend")));
     fields.put("score", Double.toString(row.getDouble("score")));
     return fields;
+  }
+
+  /** How many row keys a path wrote under its namespace; then deletes every key of the namespace. */
+  private static long countAndDelete(String uri, String namespace) {
+    long written = count(uri, namespace + ":*:{*");
+    delete(uri, namespace + ":*");
+    return written;
   }
 
   /** How many keys match the pattern (SCAN). */

@@ -39,6 +39,10 @@ final class RedisLayout {
   private static final String DROPPING = "dropping ";
 
   private final String namespace;
+  /** Per table spec, worked out once rather than for every row written. */
+  private final Map<TableSpec, Columns> columns = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The last table's columns: a batch writes one table, so its rows need not hash the spec. */
+  private volatile Columns lastColumns;
 
   RedisLayout(String namespace) {
     this.namespace = namespace;
@@ -101,17 +105,94 @@ final class RedisLayout {
 
   /** A row's fields: the event time and each non-null feature. */
   Map<String, String> fields(TableSpec table, Row row) {
+    List<String> pairs = new ArrayList<>();
+    appendFields(table, row, pairs);
     Map<String, String> fields = new LinkedHashMap<>();
-    fields.put(EVENT_TIME_FIELD, valueText(table.eventTimeOf(row)));
-    Schema schema = table.schema();
-    for (int i = 0; i < schema.size(); i++) {
-      String name = schema.fields().get(i).name();
-      Object value = row.get(i);
-      if (value != null && !name.equals(table.eventTimeColumn()) && !table.keyColumns().contains(name)) {
-        fields.put(name, valueText(value));
-      }
+    for (int i = 0; i < pairs.size(); i += 2) {
+      fields.put(pairs.get(i), pairs.get(i + 1));
     }
     return fields;
+  }
+
+  /**
+   * Appends a row's fields to {@code out} as name, value, name, value..., the event time first:
+   * what a script's arguments carry, without a map per row.
+   *
+   * @return how many fields were appended
+   */
+  int appendFields(TableSpec table, Row row, List<String> out) {
+    out.add(EVENT_TIME_FIELD);
+    out.add(valueText(table.eventTimeOf(row)));
+    int count = 1;
+    List<String> names = fieldNames(table);
+    int[] columns = featureColumns(table);
+    for (int f = 0; f < columns.length; f++) {
+      Object value = row.get(columns[f]);
+      if (value != null) {
+        out.add(names.get(f + 1));
+        out.add(valueText(value));
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * The names of a table's fields: {@value #EVENT_TIME_FIELD}, then the feature columns in
+   * schema order. The order of {@link #appendMasked}.
+   */
+  List<String> fieldNames(TableSpec table) {
+    return columnsOf(table).names();
+  }
+
+  /**
+   * Appends a row as {@code reconcile.lua} reads it, without repeating the field names: a mask
+   * over {@link #fieldNames} ({@code 1} present, {@code 0} a null feature), then the present
+   * values in that order.
+   */
+  void appendMasked(TableSpec table, Row row, List<String> out) {
+    int[] columns = featureColumns(table);
+    char[] mask = new char[columns.length + 1];
+    int maskAt = out.size();
+    out.add(null);
+    mask[0] = '1';
+    out.add(valueText(table.eventTimeOf(row)));
+    for (int f = 0; f < columns.length; f++) {
+      Object value = row.get(columns[f]);
+      mask[f + 1] = value == null ? '0' : '1';
+      if (value != null) {
+        out.add(valueText(value));
+      }
+    }
+    out.set(maskAt, new String(mask));
+  }
+
+  private int[] featureColumns(TableSpec table) {
+    return columnsOf(table).indexes();
+  }
+
+  /** A table's feature columns: their indexes in the schema, and the field names with the event time first. */
+  private record Columns(TableSpec spec, int[] indexes, List<String> names) {}
+
+  private Columns columnsOf(TableSpec table) {
+    Columns recent = lastColumns;
+    if (recent != null && recent.spec() == table) {
+      return recent;
+    }
+    recent = columns.computeIfAbsent(table, t -> {
+      List<Integer> indexes = new ArrayList<>();
+      List<String> names = new ArrayList<>(List.of(EVENT_TIME_FIELD));
+      for (int i = 0; i < t.schema().size(); i++) {
+        String name = t.schema().fields().get(i).name();
+        if (!name.equals(t.eventTimeColumn()) && !t.keyColumns().contains(name)) {
+          indexes.add(i);
+          names.add(name);
+        }
+      }
+      return new Columns(t, indexes.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(names));
+    });
+    lastColumns = recent;
+    return recent;
   }
 
   /** The row of a key from the fields of its hash. */

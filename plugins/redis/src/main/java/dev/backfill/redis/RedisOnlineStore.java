@@ -4,6 +4,7 @@ import dev.backfill.api.EntityKey;
 import dev.backfill.api.InvalidFeatureSetException;
 import dev.backfill.api.Row;
 import dev.backfill.api.StoreException;
+import dev.backfill.spi.ChangedKeys;
 import dev.backfill.spi.DeclaredCondition;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.OnlineWrite;
@@ -75,19 +76,28 @@ public final class RedisOnlineStore implements OnlineStore {
   private static final Logger LOG = LoggerFactory.getLogger(RedisOnlineStore.class);
   private static final String SCRIPT = loadScript("write.lua");
   private static final String READ_SCRIPT = loadScript("read.lua");
+  private static final String RECONCILE_SCRIPT = loadScript("reconcile.lua");
   private static final int SCAN_COUNT = 1_000;
   private static final long APPLIED = 1;
   private static final long TIE = 2;
   private static final long CHANGED = 3;
   private static final long NOT_A_HASH = 4;
   private static final long NO_EVENT_TIME = 5;
+  /** What reconcile.lua answers for a key it deleted (6, a key already at its target, counts nothing). */
+  private static final long DELETED = 7;
   private static final int KEYS_PER_CALL = 100;
+  /**
+   * Script calls queued before a flush: the server starts on the first calls of a batch while
+   * the client still encodes the rest, instead of waiting for the whole batch.
+   */
+  private static final int CALLS_PER_FLUSH = 4;
 
   private final RedisConnection connection;
   private final RedisOptions options;
   private final RedisLayout layout;
   private final String scriptSha;
   private final String readScriptSha;
+  private final String reconcileScriptSha;
   private final Map<String, TableSpec> specs = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -113,6 +123,7 @@ public final class RedisOnlineStore implements OnlineStore {
     this.layout = new RedisLayout(options.namespace());
     this.scriptSha = sha1Hex(SCRIPT);
     this.readScriptSha = sha1Hex(READ_SCRIPT);
+    this.reconcileScriptSha = sha1Hex(RECONCILE_SCRIPT);
   }
 
   /**
@@ -209,7 +220,7 @@ public final class RedisOnlineStore implements OnlineStore {
       String[] keys = call.stream().map(rowKeys::get).toArray(String[]::new);
       commands.add(c -> c.evalsha(readScriptSha, ScriptOutputType.MULTI, keys));
     }
-    List<List<Object>> replies = run(commands, doing);
+    List<List<Object>> replies = run(commands, doing, CALLS_PER_FLUSH);
     List<Map<String, String>> hashes = new ArrayList<>(java.util.Collections.nCopies(rowKeys.size(), null));
     for (int g = 0; g < calls.size(); g++) {
       List<Integer> call = calls.get(g);
@@ -294,11 +305,74 @@ public final class RedisOnlineStore implements OnlineStore {
     return applied + decideInClient(spec, inClient);
   }
 
+  /**
+   * Each key in one pass of {@code reconcile.lua}, which reads the stored hash, checks the
+   * condition and writes only a hash that is not already the target, atomically per key: no read
+   * pass before the writes. Hashes compare field by field as text, which is row equality in this
+   * layout (one text per value; a double's text is {@link Double#toString}, equal exactly when
+   * {@link Double#equals} is). Writes whose condition the server cannot evaluate take the
+   * default's read-then-write path.
+   */
+  @Override
+  public ChangedKeys writeChanged(String table, List<OnlineWrite> writes) {
+    TableSpec spec = spec(table);
+    Map<List<String>, List<OnlineWrite>> byCondition = new java.util.LinkedHashMap<>();
+    for (OnlineWrite write : writes) {
+      Optional<String[]> condition = write.condition().declared().flatMap(d -> serverCondition(spec, d));
+      if (condition.isEmpty() || condition.get()[0].equals("l")) {
+        return OnlineStore.super.writeChanged(table, writes);
+      }
+      byCondition.computeIfAbsent(List.of(condition.get()), c -> new ArrayList<>()).add(write);
+    }
+    ChangedKeys changed = ChangedKeys.none();
+    for (Map.Entry<List<String>, List<OnlineWrite>> group : byCondition.entrySet()) {
+      changed = changed.plus(writeChangedOnServer(spec, group.getKey(), group.getValue()));
+    }
+    return changed;
+  }
+
+  /** Writes sharing one server condition: the condition and the field names once a call, each key's values after. */
+  private ChangedKeys writeChangedOnServer(TableSpec spec, List<String> condition, List<OnlineWrite> writes) {
+    List<String> names = layout.fieldNames(spec);
+    List<String> header = new ArrayList<>(3 + names.size());
+    header.addAll(condition);
+    header.add(Integer.toString(names.size()));
+    header.addAll(names);
+    List<String> rowKeys = new ArrayList<>(writes.size());
+    for (OnlineWrite write : writes) {
+      rowKeys.add(layout.rowKey(spec, write.key()));
+    }
+    List<Long> results = runScripts(reconcileScriptSha, rowKeys, header, (i, args) -> {
+      Optional<Row> row = writes.get(i).row();
+      if (row.isEmpty()) {
+        args.add("");
+      } else {
+        layout.appendMasked(spec, row.get(), args);
+      }
+    }, "writing keys of table '" + spec.name() + "'");
+    long written = 0;
+    long deleted = 0;
+    for (long result : results) {
+      if (result == APPLIED) {
+        written++;
+      } else if (result == DELETED) {
+        deleted++;
+      }
+    }
+    return new ChangedKeys(written, deleted);
+  }
+
   /** A write whose condition the client evaluates, then applies by compare-and-set. */
   private record ClientDecided(OnlineWrite write, WriteCondition condition) {}
 
   /** One key's part of a call of the write script: its key and its arguments. */
   private record KeyedScript(String key, List<String> args) {}
+
+  /** Appends the script arguments of the key at an index to a call's arguments. */
+  @FunctionalInterface
+  private interface ScriptArgs {
+    void append(int index, List<String> args);
+  }
 
   private long decideInClient(TableSpec spec, List<ClientDecided> pending) {
     long applied = 0;
@@ -340,21 +414,33 @@ public final class RedisOnlineStore implements OnlineStore {
    *     other key of the batch has been written
    */
   private List<Long> runScripts(List<KeyedScript> scripts, String doing) {
-    List<List<Integer>> calls = calls(scripts.stream().map(KeyedScript::key).toList());
+    return runScripts(scriptSha, scripts.stream().map(KeyedScript::key).toList(), List.of(),
+        (i, args) -> args.addAll(scripts.get(i).args()), doing);
+  }
+
+  /**
+   * Runs a script of per-key results over the keys as {@link #runScripts(List, String)} does:
+   * each call's arguments are {@code header}, then each key's arguments, appended by
+   * {@code argsOf} only when its call is queued, so that the server works on the first calls
+   * while the later ones are built.
+   */
+  private List<Long> runScripts(String sha, List<String> rowKeys, List<String> header, ScriptArgs argsOf, String doing) {
+    List<List<Integer>> calls = calls(rowKeys);
     List<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<List<Object>>>> commands = new ArrayList<>();
     for (List<Integer> call : calls) {
-      String[] keys = new String[call.size()];
-      List<String> args = new ArrayList<>();
-      for (int j = 0; j < call.size(); j++) {
-        KeyedScript script = scripts.get(call.get(j));
-        keys[j] = script.key();
-        args.addAll(script.args());
-      }
-      String[] argv = args.toArray(String[]::new);
-      commands.add(c -> c.evalsha(scriptSha, ScriptOutputType.MULTI, keys, argv));
+      commands.add(c -> {
+        String[] keys = new String[call.size()];
+        List<String> args = new ArrayList<>(header.size() + call.size() * 12);
+        args.addAll(header);
+        for (int j = 0; j < call.size(); j++) {
+          keys[j] = rowKeys.get(call.get(j));
+          argsOf.append(call.get(j), args);
+        }
+        return c.evalsha(sha, ScriptOutputType.MULTI, keys, args.toArray(String[]::new));
+      });
     }
-    List<List<Object>> replies = run(commands, doing);
-    Long[] results = new Long[scripts.size()];
+    List<List<Object>> replies = run(commands, doing, CALLS_PER_FLUSH);
+    Long[] results = new Long[rowKeys.size()];
     String foreign = null;
     for (int g = 0; g < calls.size(); g++) {
       List<Integer> call = calls.get(g);
@@ -362,7 +448,7 @@ public final class RedisOnlineStore implements OnlineStore {
         long result = (Long) replies.get(g).get(j);
         results[call.get(j)] = result;
         if ((result == NOT_A_HASH || result == NO_EVENT_TIME) && foreign == null) {
-          String key = scripts.get(call.get(j)).key();
+          String key = rowKeys.get(call.get(j));
           foreign = result == NOT_A_HASH ? key + "' holds another type than a hash"
               : key + "' is a hash without the field " + RedisLayout.EVENT_TIME_FIELD;
         }
@@ -576,6 +662,12 @@ public final class RedisOnlineStore implements OnlineStore {
    * refusal. Any other failure is a {@link StoreException} saying what was being done.
    */
   private <T> List<T> run(List<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>>> commands, String doing) {
+    return run(commands, doing, Integer.MAX_VALUE);
+  }
+
+  /** {@link #run(List, String)}, flushing every {@code perFlush} commands rather than once at the end. */
+  private <T> List<T> run(List<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>>> commands, String doing,
+      int perFlush) {
     ensureOpen();
     List<T> results = new ArrayList<>(java.util.Collections.nCopies(commands.size(), null));
     List<Integer> todo = new ArrayList<>();
@@ -599,6 +691,9 @@ public final class RedisOnlineStore implements OnlineStore {
       try {
         for (int i : todo) {
           futures.add(commands.get(i).apply(pipeline.commands()));
+          if (futures.size() % perFlush == 0) {
+            pipeline.flush();
+          }
         }
         pipeline.flush();
       } finally {
@@ -694,6 +789,7 @@ public final class RedisOnlineStore implements OnlineStore {
     for (RedisClusterAsyncCommands<String, String> master : connection.masters()) {
       one(c -> master.scriptLoad(SCRIPT), doing + " (loading the write script)");
       one(c -> master.scriptLoad(READ_SCRIPT), doing + " (loading the read script)");
+      one(c -> master.scriptLoad(RECONCILE_SCRIPT), doing + " (loading the reconciliation script)");
     }
   }
 
