@@ -33,7 +33,7 @@ class PartitionRunTest {
       for (long micros : new long[] {-3_600_000_001L, -1, 0, 1, 1_799_999_999L, 3_600_000_000L, 86_399_999_999L}) {
         Instant shifted = t.plusNanos(micros * 1_000);
         if (!shifted.isBefore(Instant.parse("0001-01-01T00:00:00Z"))
-            && shifted.isBefore(Instant.parse("10000-01-01T00:00:00Z"))) {
+            && shifted.isBefore(Instant.parse("+10000-01-01T00:00:00Z"))) {
           times.add(shifted);
         }
       }
