@@ -54,6 +54,8 @@ final class IcebergReplacement implements OfflineReplacement {
   private final Map<EntityKey, LatestRows.Candidate> addedLatest = new HashMap<>();
   /** The snapshot the replacement read when it began (-1: none), which the commit validates from. */
   private final long readSnapshot;
+  private final int eventTimeIndex;
+  private final int[] keyIndexes;
   private volatile Optional<String> comment = Optional.empty();
   private volatile State state = State.OPEN;
   private Set<EntityKey> deletedKeys;
@@ -74,6 +76,8 @@ final class IcebergReplacement implements OfflineReplacement {
     handle.main().refresh();
     Snapshot current = handle.main().currentSnapshot();
     this.readSnapshot = current == null ? -1 : current.snapshotId();
+    this.eventTimeIndex = layout.spec().schema().indexOf(layout.spec().eventTimeColumn());
+    this.keyIndexes = layout.spec().keyColumns().stream().mapToInt(layout.spec().schema()::indexOf).toArray();
   }
 
   @Override
@@ -82,7 +86,7 @@ final class IcebergReplacement implements OfflineReplacement {
     TimeRange allowed = range.orElse(TimeRange.all());
     List<Record> records = new ArrayList<>(rows.size());
     for (Row row : rows) {
-      Instant t = layout.spec().eventTimeOf(row);
+      Instant t = (Instant) row.get(eventTimeIndex);
       if (t == null || !allowed.contains(t)) {
         throw new StoreException("offline store (iceberg): table '" + layout.spec().name() + "': row event time " + t
             + " is outside the replaced range " + allowed);
@@ -90,9 +94,16 @@ final class IcebergReplacement implements OfflineReplacement {
       records.add(layout.toRecord(row));
     }
     String[] paths = staged.add(records);
+    // The best row per key of the batch, by index rather than by column name, and a candidate
+    // made only for a row that wins: this runs for every row the backfill writes.
     Map<EntityKey, LatestRows.Candidate> latest = new HashMap<>();
     for (int i = 0; i < paths.length; i++) {
-      latest.merge(layout.spec().keyOf(rows.get(i)), new LatestRows.Candidate(rows.get(i), paths[i]), this::later);
+      Row row = rows.get(i);
+      EntityKey key = keyOf(row);
+      LatestRows.Candidate before = latest.get(key);
+      if (before == null || layout.spec().laterOf(before.row(), row) != before.row()) {
+        latest.put(key, new LatestRows.Candidate(row, paths[i]));
+      }
     }
     synchronized (addedLatest) {
       latest.forEach((key, candidate) -> addedLatest.merge(key, candidate, this::later));
@@ -133,6 +144,17 @@ final class IcebergReplacement implements OfflineReplacement {
       files = List.copyOf(external);
     }
     return files.stream().flatMap(file -> FileReads.read(table, file, keysOnly, Expressions.alwaysTrue()).map(layout::keyOf));
+  }
+
+  private EntityKey keyOf(Row row) {
+    if (keyIndexes.length == 1) {
+      return EntityKey.of(row.get(keyIndexes[0]));
+    }
+    Object[] parts = new Object[keyIndexes.length];
+    for (int i = 0; i < parts.length; i++) {
+      parts[i] = row.get(keyIndexes[i]);
+    }
+    return EntityKey.of(parts);
   }
 
   @Override

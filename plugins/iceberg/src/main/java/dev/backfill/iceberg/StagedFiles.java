@@ -41,6 +41,7 @@ final class StagedFiles {
   private final Map<FileAppender<Record>, Pending> pending = new LinkedHashMap<>();
   private final List<DataFile> done = new ArrayList<>();
   private final List<String> written = new ArrayList<>();
+  private final PartitionRun run;
   private long rows;
 
   StagedFiles(Table table, String commitId) {
@@ -48,6 +49,7 @@ final class StagedFiles {
     this.folder = stagingFolder(table, commitId);
     this.partitionKey = new PartitionKey(table.spec(), table.schema());
     this.wrapper = new InternalRecordWrapper(table.schema().asStruct());
+    this.run = PartitionRun.of(table.spec(), table.schema());
   }
 
   /** Where the files of a commit are written. */
@@ -64,7 +66,12 @@ final class StagedFiles {
     try {
       for (int i = 0; i < paths.length; i++) {
         Record record = records.get(i);
-        partitionKey.partition(wrapper.wrap(record));
+        if (run == null || !run.holds(record)) {
+          partitionKey.partition(wrapper.wrap(record));
+          if (run != null) {
+            run.computed(record, partitionKey);
+          }
+        }
         FileAppender<Record> appender = open.get(partitionKey);
         if (appender == null) {
           PartitionKey key = partitionKey.copy();

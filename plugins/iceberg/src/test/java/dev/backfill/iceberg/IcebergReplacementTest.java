@@ -105,6 +105,24 @@ class IcebergReplacementTest {
   }
 
   @Test
+  void latestRowsHeldAfterACommitGiveWayToAnotherProcesssLaterCommit() {
+    OfflineReplacement replacement = first.beginReplace("clicks", Optional.of(dayRange(1)), "job-1");
+    Row corrected = click("b", day(1, 5), 20);
+    replacement.write(List.of(corrected));
+    replacement.commit();
+    // The reconciliation's lookups: answered from the buckets the commit's catch-up just wrote.
+    assertThat(first.latest("clicks", List.of(SPEC.keyOf(corrected)))).containsValue(corrected);
+
+    Row later = click("b", day(3, 1), 7);
+    second.append("clicks", List.of(later));
+
+    assertThat(first.latest("clicks", List.of(SPEC.keyOf(corrected), SPEC.keyOf(click("a", DAY0, 0)))))
+        .containsOnly(Map.entry(SPEC.keyOf(later), later), Map.entry(SPEC.keyOf(click("a", DAY0, 0)),
+            click("a", day(0, 1), 1)));
+    replacement.close();
+  }
+
+  @Test
   void icebergsDefaultOverwriteWithoutValidationWouldHaveDeletedTheRowOfTheOtherProcess() {
     // What the validation prevents: the same race with a plain overwrite of the range.
     Table table = first.icebergTable("clicks");
