@@ -7,8 +7,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Engine type {@code spark}. Options: {@code master} ({@code local[N]}, {@code spark://host:port},
- * {@code yarn}, {@code k8s://...}; absent: the Spark session this process already runs, as under
- * {@code spark-submit}, else {@code local[*]}), {@code app-name} (default {@code backfill}),
+ * {@code yarn}, {@code k8s://...}; absent: the one {@code spark-submit} gives, else {@code local[*]}), {@code app-name} (default {@code backfill}),
  * {@code cluster-template} (the executors, cores and memory of a session this runner starts, see
  * {@link ClusterResources}; default small) and any Spark setting {@code spark.*}, which wins over
  * the template's. A Spark session already running in the process is used as it is (its settings
@@ -34,7 +33,10 @@ public final class SparkRunnerProvider implements RunnerProvider {
     if (existing != null && !existing.sparkContext().isStopped()) {
       return new SparkRunner(existing, false);
     }
-    SparkSession.Builder builder = SparkSession.builder().master(checked.master()).appName(checked.appName());
+    SparkSession.Builder builder = SparkSession.builder().appName(checked.appName());
+    // spark-submit passes its --master as the system property spark.master: it wins over the default.
+    checked.master().or(() -> System.getProperty("spark.master") == null ? java.util.Optional.of("local[*]")
+        : java.util.Optional.empty()).ifPresent(builder::master);
     checked.settings().forEach(builder::config);
     return new SparkRunner(builder.getOrCreate(), true);
   }
