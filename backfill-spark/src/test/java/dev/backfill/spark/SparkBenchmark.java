@@ -45,7 +45,31 @@ public final class SparkBenchmark {
 
   private SparkBenchmark() {}
 
+  /**
+   * Without arguments or with a row count: generates the data and runs the three measurements,
+   * each in a JVM of its own (Iceberg's Spark runtime shades Parquet, so Spark's own Iceberg
+   * writer and the store's writer cannot share a class path), and prints them side by side.
+   * {@code baseline|runner DIR ROWS [MASTER]}: one measurement, printed as {@code RESULT seconds}.
+   */
   public static void main(String[] args) throws Exception {
+    if (args.length >= 3) {
+      Path dir = Path.of(args[1]);
+      long rows = Long.parseLong(args[2]);
+      Path flights = dir.resolve("flights.parquet");
+      double seconds;
+      try (RedisServer redis = RedisServer.start()) {
+        if (args[0].equals("baseline")) {
+          SparkSession spark = session("local[2]", dir);
+          seconds = baseline(spark, flights, redis, dir);
+          spark.stop();
+        } else {
+          session(args[3], dir);
+          seconds = runner(flights, redis, dir.resolve("runner-" + args[3].replaceAll("\\W", "")), 1);
+        }
+      }
+      System.out.println("RESULT " + seconds);
+      System.exit(0);
+    }
     long rows = args.length > 0 ? Long.parseLong(args[0]) : 3_000_000L;
     Path dir = Files.createTempDirectory("spark-benchmark");
     Path flights = dir.resolve("flights.parquet");
@@ -58,23 +82,38 @@ public final class SparkBenchmark {
     }
     System.out.printf("Spark runner benchmark, %,d rows, %d cores, %s%n", rows, Runtime.getRuntime().availableProcessors(),
         Instant.now());
-    try (RedisServer redis = RedisServer.start()) {
-      SparkSession spark = session("local[2]", dir);
-      double baseline = baseline(spark, flights, redis, dir);
-      double runner2 = runner(flights, redis, dir.resolve("runner2"), 1);
-      spark.stop();
-      SparkSession.clearActiveSession();
-      SparkSession.clearDefaultSession();
-      session("local[1]", dir);
-      double runner1 = runner(flights, redis, dir.resolve("runner1"), 2);
-      SparkSession.getDefaultSession().get().stop();
-      System.out.printf("%-58s %8.1f s  %,12.0f rows/s%n", "baseline local[2]: writeTo(iceberg).overwrite + latest to Redis",
-          baseline, rows / baseline);
-      System.out.printf("%-58s %8.1f s  %,12.0f rows/s%n", "runner local[2] (engine spark)", runner2, rows / runner2);
-      System.out.printf("%-58s %8.2f   (target <= 1.3)%n", "ratio runner / baseline", runner2 / baseline);
-      System.out.printf("%-58s %8.1f s  %,12.0f rows/s%n", "runner local[1]", runner1, rows / runner1);
-      System.out.printf("%-58s %8.2f%n", "speed-up local[2] over local[1]", runner1 / runner2);
+    double baseline = child(true, "baseline", dir, rows, "local[2]");
+    double runner2 = child(false, "runner", dir, rows, "local[2]");
+    double runner1 = child(false, "runner", dir, rows, "local[1]");
+    System.out.printf("%-62s %8.1f s  %,10.0f rows/s%n", "baseline local[2]: writeTo(iceberg).overwrite + latest to Redis",
+        baseline, rows / baseline);
+    System.out.printf("%-62s %8.1f s  %,10.0f rows/s%n", "runner local[2] (engine spark)", runner2, rows / runner2);
+    System.out.printf("%-62s %8.2f   (target <= 1.3)%n", "ratio runner / baseline", runner2 / baseline);
+    System.out.printf("%-62s %8.1f s  %,10.0f rows/s%n", "runner local[1]", runner1, rows / runner1);
+    System.out.printf("%-62s %8.2f%n", "speed-up local[2] over local[1]", runner1 / runner2);
+  }
+
+  /** Runs one measurement in a child JVM: with Iceberg's Spark runtime first, or without it. */
+  private static double child(boolean withRuntime, String mode, Path dir, long rows, String master) throws Exception {
+    List<String> entries = new ArrayList<>(List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)));
+    List<String> runtime = entries.stream().filter(e -> e.contains("iceberg-spark-runtime")).toList();
+    entries.removeAll(runtime);
+    if (withRuntime) {
+      entries.addAll(0, runtime);
     }
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx3g"));
+    command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Dio.netty") || a.startsWith("-Djdk.reflect")).toList());
+    command.addAll(List.of("-cp", String.join(java.io.File.pathSeparator, entries), SparkBenchmark.class.getName(), mode,
+        dir.toString(), Long.toString(rows), master));
+    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (process.waitFor() != 0) {
+      throw new IllegalStateException(mode + " " + master + " failed: " + output);
+    }
+    System.out.print(output.lines().filter(l -> !l.startsWith("RESULT")).map(l -> l + "\n").reduce("", String::concat));
+    return Double.parseDouble(output.lines().filter(l -> l.startsWith("RESULT")).findFirst().orElseThrow().substring(7));
   }
 
   private static SparkSession session(String master, Path dir) {
@@ -131,17 +170,19 @@ public final class SparkBenchmark {
                 col("distance").desc())))
         .where(col("rank").equalTo(1)).drop("rank");
     String uri = "redis://127.0.0.1:" + redis.port() + "/3";
-    latest.foreachPartition((ForeachPartitionFunction<org.apache.spark.sql.Row>) partition -> put(uri, partition));
+    String flightsFile = file.toString();
+    latest.foreachPartition((ForeachPartitionFunction<org.apache.spark.sql.Row>) partition -> put(uri, flightsFile, partition));
     double seconds = (System.nanoTime() - start) / 1e9;
     System.out.println("baseline: " + spark.table("bench.db.flights").count() + " rows in Iceberg");
     return seconds;
   }
 
   /** Unconditional puts of the latest rows through the Redis store, in batches of 1,000. */
-  private static void put(String uri, Iterator<org.apache.spark.sql.Row> partition) throws Exception {
-    dev.backfill.api.Schema schema = flights(Path.of("unused")).schema();
+  private static void put(String uri, String file, Iterator<org.apache.spark.sql.Row> partition) throws Exception {
+    FeatureSet flights = flights(Path.of(file));
+    dev.backfill.api.Schema schema = flights.schema();
     try (OnlineStore store = Plugins.onlineStore("redis", Map.of("uri", uri))) {
-      store.createTable(flights(Path.of("unused")).table());
+      store.createTable(flights.table());
       List<OnlineWrite> batch = new ArrayList<>();
       while (partition.hasNext()) {
         org.apache.spark.sql.Row r = partition.next();
