@@ -80,6 +80,13 @@ final class EnvironmentSession implements AutoCloseable {
       try (RecoveryDisplay recoveries = new RecoveryDisplay(context, progressInterval)) {
         BackfillClient.Builder builder = BackfillClient.builder().offlineStore(offline).onlineStore(online)
             .onRecovery(recoveries::started);
+        environment.engine().ifPresent(engine -> {
+          try {
+            builder.engine(engine.type(), engine.options());
+          } catch (IllegalArgumentException e) {
+            throw new ConfigException(engine.location(), "engine '" + engine.type() + "': " + e.getMessage(), e);
+          }
+        });
         try {
           client = environment.jobHistory().create(builder::jobHistory).build();
         } catch (InvalidBackfillRequestException e) {
@@ -87,6 +94,11 @@ final class EnvironmentSession implements AutoCloseable {
           if (String.valueOf(e.getMessage()).startsWith("unknown job history type")
               || String.valueOf(e.getMessage()).startsWith("job history '")) {
             throw new ConfigException(environment.jobHistoryLocation(), e.getMessage(), e);
+          }
+          // The engine too is created by build(): its bad type or option is at its line.
+          if (environment.engine().isPresent() && (String.valueOf(e.getMessage()).startsWith("unknown engine type")
+              || String.valueOf(e.getMessage()).startsWith("engine '"))) {
+            throw new ConfigException(environment.engine().get().location(), e.getMessage(), e);
           }
           throw e;
         }

@@ -97,7 +97,7 @@ class ConfigurationErrorsTest {
             "source: {type: csv, path: trips.csv, time-column: day}\n    transform: {query: \"SELECT * FROM source\"}\n"
                 + "    backfill-start: 2024-01-01\n  broken"),
         "bad.yaml:12: feature-sets.driver_trips.transform: the key 'type' is missing; name a transform's plugin, such as "
-            + "{type: sql, query: \"SELECT * FROM source\"} (types on the class path: sql)");
+            + "{type: sql, query: \"SELECT * FROM source\"} (types on the class path: spark-sql, sql)");
     assertConfigError(CliHarness.CONFIG.replace("offline-store: {type: duckdb, path", "offline-store: {path"),
         "bad.yaml:3: environments.local.offline-store: the key 'type' is missing; name an offline store's plugin, such as "
             + "{type: duckdb, path: data/offline.duckdb}");
@@ -140,6 +140,24 @@ class ConfigurationErrorsTest {
         "driver_trips", "--stop-time", "2024-02-01");
     assertThat(typed.exitCode()).as(typed.err()).isZero();
     assertThat(typed.out()).contains("rows written          0");
+  }
+
+  @Test
+  void aBadEngineIsAnErrorAtItsLine() throws IOException {
+    String spark = CliHarness.CONFIG.replace("    job-history: data/jobs\n",
+        "    job-history: data/jobs\n    engine: {type: spark, colour: red}\n");
+    Files.writeString(folder.resolve("engine.yaml"), spark);
+    assertOneLineUsageError(cli.run("--config", "engine.yaml", "features", "backfill", "--dry-run", "--environment",
+        "local", "--feature-set", "driver_trips"), "error: engine.yaml:6: environments.local.engine: engine 'spark': "
+        + "unknown option 'colour'; options: master, app-name, cluster-template, spark.*");
+    Files.writeString(folder.resolve("engine.yaml"), spark.replace("{type: spark, colour: red}", "{type: flink}"));
+    assertOneLineUsageError(cli.run("--config", "engine.yaml", "features", "backfill", "--dry-run", "--environment",
+        "local", "--feature-set", "driver_trips"), "error: engine.yaml:6: environments.local.engine: unknown engine "
+        + "type 'flink'; known types: spark");
+    Files.writeString(folder.resolve("engine.yaml"), spark.replace("{type: spark, colour: red}", "{master: local}"));
+    assertOneLineUsageError(cli.run("--config", "engine.yaml", "features", "list", "--environment", "local"),
+        "error: engine.yaml:6: environments.local.engine: the key 'type' is missing; name an engine's plugin, such as "
+        + "{type: spark, master: \"local[2]\"} (default: in-process) (types on the class path: in-process, spark)");
   }
 
   private void assertConfigError(String yaml, String expected) throws IOException {

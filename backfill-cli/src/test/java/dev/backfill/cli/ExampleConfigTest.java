@@ -40,7 +40,8 @@ class ExampleConfigTest {
     assertThat(fixed.out()).contains("rows written          3,408");
 
     Run list = cli.run("features", "list", "--environment", "local");
-    assertThat(list.out().lines()).hasSize(3);
+    // The header and the three feature sets (airport_delays_spark is for the spark environment).
+    assertThat(list.out().lines()).hasSize(4);
   }
 
   @Test

@@ -98,6 +98,12 @@ public final class OnlineReconciler {
    * @param fence for an interval backfill its stop: a stored row at or after it is never
    *     replaced; empty for a reset, which replaces everything
    */
+  /**
+   * Reconciles every key of the stream (duplicates are harmless), in batches of {@link #KEY_BATCH}.
+   *
+   * @param fence for an interval backfill its stop: a stored row at or after it is never
+   *     replaced; empty for a reset
+   */
   public Outcome reconcile(TableSpec table, Stream<EntityKey> keys, Optional<Instant> fence) {
     return reconcile(table, keys, fence, (batch, read, done) -> { });
   }

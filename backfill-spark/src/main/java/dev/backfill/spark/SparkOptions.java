@@ -5,14 +5,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** The checked options of the {@code spark} engine ({@link SparkRunnerProvider}). */
-record SparkOptions(String master, String appName, Map<String, String> settings) {
+record SparkOptions(java.util.Optional<String> master, String appName, Map<String, String> settings) {
   static final String KNOWN = "master, app-name, cluster-template, spark.*";
 
   /**
    * @throws IllegalArgumentException naming an unknown option or a bad template, with the valid ones
    */
   static SparkOptions parse(Map<String, String> options) {
-    String master = "local[*]";
+    String master = null;
     String appName = "backfill";
     ClusterTemplate template = ClusterTemplate.SMALL;
     Map<String, String> spark = new HashMap<>();
@@ -39,7 +39,7 @@ record SparkOptions(String master, String appName, Map<String, String> settings)
     }
     Map<String, String> settings = new HashMap<>(ClusterResources.of(template).settings());
     settings.putAll(spark);
-    return new SparkOptions(master, appName, Map.copyOf(settings));
+    return new SparkOptions(java.util.Optional.ofNullable(master), appName, Map.copyOf(settings));
   }
 
   private static String nonBlank(String key, String value) {

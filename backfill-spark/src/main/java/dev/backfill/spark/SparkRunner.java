@@ -39,8 +39,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code spark} engine: a job's slices are read, transformed, checked and written as Iceberg
  * data files by Spark's executors; the driver (this client) attaches the files to the Iceberg
- * store's replacement, whose one validated commit the engine makes after its commit gate. The
- * engine keeps planning, conflicts, the gate, the job history and the online reconciliation.
+ * store's replacement, whose one validated commit the engine makes after its commit gate. After
+ * the commit, the executors update a Redis online store with the engine's reconciliation
+ * ({@link #updateOnline}). The engine keeps planning, conflicts, the gate, the job history and
+ * recovery.
  *
  * <p>Each job runs in its own Spark session (its own view {@code source}) on the runner's
  * context, in a Spark job group named by the backfill's job id, so the Spark UI shows which

@@ -35,6 +35,7 @@ public final class SparkSqlTransform implements Transform {
     }
   }
 
+  /** The Spark SQL query over the view {@code source}. */
   public String query() {
     return query;
   }

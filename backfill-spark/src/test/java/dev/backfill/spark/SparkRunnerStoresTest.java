@@ -127,8 +127,28 @@ class SparkRunnerStoresTest {
   }
 
   @Test
-  void aResetUpdatesIcebergAndRedisAsTheInProcessEngineDoes() throws Exception {
-    assertSameAsInProcess(DuckDbFileSource.parquet(parquet().toString(), "ts"), 0);
+  void aResetThenAnIntervalUpdateIcebergAndRedisAsTheInProcessEngineDoes() throws Exception {
+    DataSource source = DuckDbFileSource.parquet(parquet().toString(), "ts");
+    assertSameAsInProcess(source, 0);
+    // An interval from another source that has rows for half of the users only: the others'
+    // online rows fall back to their latest row before the interval, on both engines.
+    Path fewer = dir.resolve("fewer.parquet");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+      s.execute("COPY (SELECT user_id, ts, n * 10 AS n, amount FROM (" + EVENTS + ") WHERE n % 40 < 20) TO '" + fewer
+          + "' (FORMAT parquet)");
+    }
+    DataSource other = DuckDbFileSource.parquet(fewer.toString(), "ts");
+    try (BackfillClient onSpark = client("spark-0", true, 0); BackfillClient inProcess = client("process-0", false, 1)) {
+      onSpark.register(featureSet(source));
+      inProcess.register(featureSet(source));
+      BackfillResult spark = onSpark.backfill("events").between(day(6), day(8)).source(other).run();
+      BackfillResult process = inProcess.backfill("events").between(day(6), day(8)).source(other).run();
+      assertThat(offline(onSpark)).isEqualTo(offline(inProcess));
+      assertThat(online(onSpark)).isEqualTo(online(inProcess)).allMatch(Optional::isPresent);
+      assertThat(online(onSpark).get(3).orElseThrow().getLong("n") % 10).as("u3's latest row is from the interval").isZero();
+      assertThat(spark.onlineKeysWritten()).isEqualTo(process.onlineKeysWritten()).isEqualTo(40);
+      assertThat(spark.offlineRowsDeleted()).isEqualTo(process.offlineRowsDeleted()).isPositive();
+    }
   }
 
   @Test

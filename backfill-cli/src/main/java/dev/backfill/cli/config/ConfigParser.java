@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
 /** Turns the YAML tree of a configuration file into checked values, failing at the first problem. */
 final class ConfigParser {
   private static final List<String> TOP_LEVEL = List.of("environments", "feature-sets");
-  private static final List<String> ENVIRONMENT = List.of("offline-store", "online-store", "job-history");
+  private static final List<String> ENVIRONMENT = List.of("engine", "offline-store", "online-store", "job-history");
   private static final List<String> FEATURE_SET = List.of("keys", "event-time", "features", "source", "transform",
       "backfill-start", "cluster-template");
   private static final String FIELD_TYPES = Arrays.stream(FieldType.values())
@@ -74,7 +74,8 @@ final class ConfigParser {
           + "the job records, such as {type: file, path: data/jobs}");
     }
     return new EnvironmentConfig(name, plugin(node.required("offline-store"), PluginKind.OFFLINE_STORE),
-        plugin(node.required("online-store"), PluginKind.ONLINE_STORE), jobHistory, history.location());
+        plugin(node.required("online-store"), PluginKind.ONLINE_STORE), jobHistory, history.location(),
+        node.optional("engine").map(e -> plugin(e, PluginKind.ENGINE)));
   }
 
   private FeatureSetConfig featureSet(String name, YamlNode node) {
@@ -121,6 +122,13 @@ final class ConfigParser {
         () -> Plugins.providers(DataSourceProvider.class, DataSourceProvider::type).keySet()),
     TRANSFORM("a transform", "{type: sql, query: \"SELECT * FROM source\"}",
         () -> Plugins.providers(TransformProvider.class, TransformProvider::type).keySet()),
+    ENGINE("an engine", "{type: spark, master: \"local[2]\"} (default: in-process)",
+        () -> {
+          java.util.Set<String> types = new java.util.TreeSet<>(
+              Plugins.providers(dev.backfill.spi.RunnerProvider.class, dev.backfill.spi.RunnerProvider::type).keySet());
+          types.add("in-process");
+          return types;
+        }),
     JOB_HISTORY("a job history", "{type: jdbc, url: \"jdbc:postgresql://db:5432/features\"} or a directory path",
         () -> Plugins.providers(JobHistoryProvider.class, JobHistoryProvider::type).keySet());
 

@@ -10,15 +10,17 @@ import java.util.Optional;
  * @param jobHistory the job history as a plugin: type {@code file} (option {@code path}, resolved)
  *     for a path, or the type the configuration names, such as {@code jdbc}
  * @param jobHistoryLocation the {@code job-history} key, where an unusable directory is reported
+ * @param engine the {@code engine} entry ({@code {type: spark, master: ...}}); empty: in-process
  */
 public record EnvironmentConfig(String name, PluginConfig offlineStore, PluginConfig onlineStore,
-    PluginConfig jobHistory, ConfigLocation jobHistoryLocation) {
+    PluginConfig jobHistory, ConfigLocation jobHistoryLocation, Optional<PluginConfig> engine) {
   public EnvironmentConfig {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(offlineStore, "offlineStore");
     Objects.requireNonNull(onlineStore, "onlineStore");
     Objects.requireNonNull(jobHistory, "jobHistory");
     Objects.requireNonNull(jobHistoryLocation, "jobHistoryLocation");
+    Objects.requireNonNull(engine, "engine");
   }
 
   /**

@@ -84,7 +84,7 @@ class BackfillConfigTest {
   @Test
   void unknownKeysNameTheFileTheLineAndTheValidKeys() throws IOException {
     assertError(DESIGN_EXAMPLE.replaceFirst("    job-history: data/jobs\n", "    job-history: data/jobs\n    jobs-history: x\n"),
-        "backfill.yaml:6: environments.local.jobs-history: unknown key; valid keys here: offline-store, online-store, job-history");
+        "backfill.yaml:6: environments.local.jobs-history: unknown key; valid keys here: engine, offline-store, online-store, job-history");
     assertError("environment:\n  local: {}\n", "backfill.yaml:1: environment: unknown key; valid keys here: environments, feature-sets");
     assertError(DESIGN_EXAMPLE.replace("    cluster-template: small", "    cluster_template: small"),
         "backfill.yaml:18: feature-sets.airport_delays.cluster_template: unknown key; valid keys here: keys, event-time,");

@@ -98,6 +98,7 @@ public final class IcebergDataFiles {
       this.layout = layout;
     }
 
+    /** Writes one row into the open file of its partition (buffered, in batches). */
     public void write(Row row) {
       Objects.requireNonNull(row, "row");
       batch.add(layout.toRecord(row));
