@@ -52,6 +52,11 @@ final class IcebergReplacement implements OfflineReplacement {
   private final StagedFiles kept;
   /** The latest staged row of each key, with its file: the companion need not read them back. */
   private final Map<EntityKey, LatestRows.Candidate> addedLatest = new HashMap<>();
+  /**
+   * The same per writing thread, merged into {@link #addedLatest} at the commit: each worker
+   * keeps its own without a lock, as every row it writes goes through it.
+   */
+  private final Map<Thread, Map<EntityKey, LatestRows.Candidate>> threadLatest = new java.util.concurrent.ConcurrentHashMap<>();
   /** The snapshot the replacement read when it began (-1: none), which the commit validates from. */
   private final long readSnapshot;
   private final int eventTimeIndex;
@@ -94,9 +99,10 @@ final class IcebergReplacement implements OfflineReplacement {
       records.add(layout.toRecord(row));
     }
     String[] paths = staged.add(records);
-    // The best row per key of the batch, by index rather than by column name, and a candidate
-    // made only for a row that wins: this runs for every row the backfill writes.
-    Map<EntityKey, LatestRows.Candidate> latest = new HashMap<>();
+    // The best row per key, by index rather than by column name, and a candidate made only for
+    // a row that wins: this runs for every row the backfill writes.
+    Map<EntityKey, LatestRows.Candidate> latest = threadLatest.computeIfAbsent(Thread.currentThread(),
+        t -> new HashMap<>());
     for (int i = 0; i < paths.length; i++) {
       Row row = rows.get(i);
       EntityKey key = keyOf(row);
@@ -105,8 +111,15 @@ final class IcebergReplacement implements OfflineReplacement {
         latest.put(key, new LatestRows.Candidate(row, paths[i]));
       }
     }
+  }
+
+  /** Merges the threads' best rows into {@link #addedLatest}; once no write runs (at the commit). */
+  private void mergeThreadLatest() {
     synchronized (addedLatest) {
-      latest.forEach((key, candidate) -> addedLatest.merge(key, candidate, this::later));
+      for (Map<EntityKey, LatestRows.Candidate> latest : threadLatest.values()) {
+        latest.forEach((key, candidate) -> addedLatest.merge(key, candidate, this::later));
+      }
+      threadLatest.clear();
     }
   }
 
@@ -165,6 +178,7 @@ final class IcebergReplacement implements OfflineReplacement {
   @Override
   public Commit commit() {
     checkOpen();
+    mergeThreadLatest();
     Table table = handle.main();
     List<DataFile> added = new ArrayList<>(staged.finish());
     synchronized (external) {
