@@ -490,27 +490,12 @@ final class DuckDbReplacement implements OfflineReplacement {
     }
     endTemplateShares();
     templateShares.add(store.limits().start(template));
-    try {
-      templateShares.add(DuckDbSession.limits().start(template));
-    } catch (StoreException e) {
-      endTemplateShares();
-      throw e;
-    }
+    templateShares.add(DuckDbSession.limits().start(template));
   }
 
   private void endTemplateShares() {
-    RuntimeException first = null;
-    for (TemplateLimits.Running share : templateShares) {
-      try {
-        share.close();
-      } catch (RuntimeException e) {
-        first = first == null ? e : first;
-      }
-    }
+    templateShares.forEach(TemplateLimits.Running::close);
     templateShares.clear();
-    if (first != null) {
-      throw first;
-    }
   }
 
   @Override

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * The memory and the threads one DuckDB database may use: {@code memory_limit} and
- * {@code threads}, set when the database opens (its configuration is locked afterwards).
+ * {@code threads}, set when the database opens and, where not explicit, changed to a backfill's
+ * {@linkplain #forTemplate template share} while it runs ({@link TemplateLimits}).
  *
  * <p>DuckDB's own defaults are 80% of the machine's memory and every core for each database, and
  * a process has two (the store and the session that reads sources and runs sql transforms), so

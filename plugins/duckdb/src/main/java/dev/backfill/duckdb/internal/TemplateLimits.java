@@ -1,7 +1,6 @@
 package dev.backfill.duckdb.internal;
 
 import dev.backfill.api.ClusterTemplate;
-import dev.backfill.api.StoreException;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -9,6 +8,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.duckdb.DuckDBConnection;
+import org.slf4j.LoggerFactory;
 
 /**
  * The memory and threads of one or more DuckDB databases while backfills run on them: the
@@ -99,17 +99,13 @@ public final class TemplateLimits {
    * A backfill of the template starts on the databases: they take the settings of the largest
    * template running. Close the result when the backfill ends (idempotent).
    *
-   * @throws StoreException when a database refuses the settings; then the backfill is not counted
+   * <p>A database that refuses the settings (DuckDB cannot lower the memory limit below what a
+   * running query holds) keeps its own, with a warning in the log.
    */
   public Running start(ClusterTemplate template) {
     synchronized (this) {
       running.merge(template, 1, Integer::sum);
-      try {
-        apply();
-      } catch (StoreException e) {
-        running.computeIfPresent(template, (t, n) -> n == 1 ? null : n - 1);
-        throw e;
-      }
+      apply();
     }
     return new Running(template);
   }
@@ -131,7 +127,10 @@ public final class TemplateLimits {
           s.execute(set);
         }
       } catch (SQLException e) {
-        throw new StoreException("cannot set DuckDB's " + wanted + ": " + ResultSetRows.firstLine(e), e);
+        // A limit is a budget, not a result: DuckDB refuses to lower it below memory it cannot
+        // free at once (pinned by a running query), and the backfill is better off running.
+        LoggerFactory.getLogger(TemplateLimits.class).warn("DuckDB keeps its settings instead of {}: {}", wanted,
+            ResultSetRows.firstLine(e));
       }
     }
     current = wanted;
