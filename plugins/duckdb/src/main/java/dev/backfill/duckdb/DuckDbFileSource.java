@@ -14,6 +14,7 @@ import dev.backfill.duckdb.internal.DuckDbSession;
 import dev.backfill.duckdb.internal.DuckDbTypes;
 import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.spi.DataSource;
+import dev.backfill.spi.PluginDefinition;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
@@ -305,5 +306,11 @@ public final class DuckDbFileSource implements DataSource, DuckDbReadable {
   @Override
   public String toString() {
     return format + " source '" + location + "' (time column " + timeColumn + ")";
+  }
+
+  /** Type {@code parquet} or {@code csv} with the resolved {@code path} and the {@code time-column}. */
+  @Override
+  public Optional<PluginDefinition> definition() {
+    return Optional.of(new PluginDefinition(format, Map.of("path", location, "time-column", timeColumn)));
   }
 }
