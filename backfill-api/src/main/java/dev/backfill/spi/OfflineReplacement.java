@@ -1,5 +1,6 @@
 package dev.backfill.spi;
 
+import dev.backfill.api.ClusterTemplate;
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.Row;
 import java.util.List;
@@ -62,6 +63,18 @@ public interface OfflineReplacement extends AutoCloseable {
    * An implementation must not let the comment change what is committed. The default ignores it.
    */
   default void comment(String comment) {}
+
+  /**
+   * Tells the replacement the cluster template of its job, for a store whose own work (staging,
+   * the commit, the reads of the reconciliation) runs on resources it can size, such as the
+   * threads and memory of a DuckDB database. The engine calls it at most once, right after
+   * {@link OfflineStore#beginReplace}, before anything is staged. An implementation that sizes
+   * anything by it must size only what its own options leave to it, must never claim more than
+   * the machine has, must give the resources back by the time {@link #close()} returns (also
+   * when the job fails or is cancelled), and must not let the template change what is staged or
+   * committed. The default ignores it.
+   */
+  default void clusterTemplate(ClusterTemplate template) {}
 
   /**
    * Atomically deletes the rows of the range (or all rows) and adds the staged rows, recording

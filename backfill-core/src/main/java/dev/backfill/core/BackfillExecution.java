@@ -115,6 +115,7 @@ final class BackfillExecution implements Runnable {
       Optional<String> sourceVersion = backfill.source().fingerprint();
       replacement = offline.beginReplace(table.name(), plan.reset() ? Optional.empty() : Optional.of(plan.range()), job.id());
       interrupter.replacement(replacement);
+      replacement.clusterTemplate(plan.clusterTemplate());
       plan.comment().ifPresent(replacement::comment);
       List<Slice> slices = backfill.slices();
       Optional<OfflineReplacement.StagedRows> staged = Optional.empty();

@@ -1,5 +1,6 @@
 package dev.backfill.testkit;
 
+import dev.backfill.api.ClusterTemplate;
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.Row;
 import dev.backfill.spi.DataSource;
@@ -36,6 +37,11 @@ public class ForwardingOfflineReplacement implements OfflineReplacement {
   @Override
   public void comment(String comment) {
     delegate.comment(comment);
+  }
+
+  @Override
+  public void clusterTemplate(ClusterTemplate template) {
+    delegate.clusterTemplate(template);
   }
 
   @Override

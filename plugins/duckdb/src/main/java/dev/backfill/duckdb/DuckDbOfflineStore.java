@@ -9,7 +9,7 @@ import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.api.StoreException;
 import dev.backfill.api.TimeRange;
-import dev.backfill.duckdb.internal.DuckDbResources;
+import dev.backfill.duckdb.internal.TemplateLimits;
 import dev.backfill.duckdb.internal.DuckDbSession;
 import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.duckdb.internal.RowAppender;
@@ -57,8 +57,10 @@ import org.duckdb.DuckDBConnection;
  * is the identity or a sql transform, {@link OfflineReplacement#stageFrom} checks the rows with
  * SQL and the commit inserts them with one {@code INSERT ... SELECT}: the rows never enter the
  * JVM. This database reads the source's files, so a sql transform's query runs here only after
- * it passed the sandbox's check ({@link UserSql}); the database loads no extension and its
- * configuration is locked. Safe for concurrent use by many threads.
+ * it passed the sandbox's check ({@link UserSql}), which lets through one SELECT only; the
+ * database loads no extension. Its configuration is not locked, because its memory and threads
+ * follow the cluster template of the backfills running on it ({@link TemplateLimits}). Safe for
+ * concurrent use by many threads.
  */
 public final class DuckDbOfflineStore implements OfflineStore {
   /**
@@ -70,6 +72,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
   private static final Set<Path> OPEN_FILES = ConcurrentHashMap.newKeySet();
 
   private final DuckDBConnection root;
+  private final TemplateLimits limits;
   private final Optional<Path> claimed;
   private final String description;
   private final boolean fastPath;
@@ -85,9 +88,10 @@ public final class DuckDbOfflineStore implements OfflineStore {
   private final java.util.concurrent.atomic.AtomicLong tableLookups = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
-  private DuckDbOfflineStore(DuckDBConnection root, Optional<Path> claimed, String description, boolean fastPath)
-      throws SQLException {
+  private DuckDbOfflineStore(DuckDBConnection root, Optional<Path> claimed, String description, boolean fastPath,
+      TemplateLimits limits) throws SQLException {
     this.root = root;
+    this.limits = limits;
     this.claimed = claimed;
     this.description = description;
     this.fastPath = fastPath;
@@ -98,9 +102,8 @@ public final class DuckDbOfflineStore implements OfflineStore {
       // INDEX_SCAN_KEYS keys, and a key can have several latest rows (ties) or, with a
       // composite key, share its first column with other keys.
       s.execute("SET GLOBAL index_scan_max_count = " + TableSql.INDEX_MATCHES);
-      // And users' sql transforms (checked in the sandbox first): no query may undo a setting.
-      DuckDbSession.lockConfiguration(s);
     }
+    limits.attach(root);
     TableCatalog.initialise(root);
     for (TableSpec spec : TableCatalog.load(root)) {
       TableSql sql = new TableSql(spec);
@@ -132,16 +135,18 @@ public final class DuckDbOfflineStore implements OfflineStore {
    * for comparisons.
    */
   public static DuckDbOfflineStore open(Optional<Path> file, boolean fastPath) {
-    return open(file, fastPath, DuckDbResources.machineDefaults());
+    return open(file, fastPath, TemplateLimits.machineDefaults());
   }
 
   /**
-   * Opens a store whose database may use the given memory and threads (beyond the memory limit
-   * DuckDB spills to a folder beside the file, or to the system's temporary folder in memory).
+   * Opens a store whose database may use the given memory and threads, during a backfill those
+   * of its template where not explicit (beyond the memory limit DuckDB spills to a folder beside
+   * the file, or to the system's temporary folder in memory). The limits must be this store's
+   * own: not shared with another database.
    */
-  public static DuckDbOfflineStore open(Optional<Path> file, boolean fastPath, DuckDbResources resources) {
+  public static DuckDbOfflineStore open(Optional<Path> file, boolean fastPath, TemplateLimits limits) {
     Objects.requireNonNull(file, "file");
-    Objects.requireNonNull(resources, "resources");
+    Objects.requireNonNull(limits, "limits");
     String description = file.map(f -> "duckdb offline store '" + f + "'").orElse("duckdb offline store (in memory)");
     file.ifPresent(DatabaseFile::requireDatabaseOrAbsent);
     Optional<Path> claimed = Optional.empty();
@@ -163,11 +168,11 @@ public final class DuckDbOfflineStore implements OfflineStore {
       // 1.4). Without RLE the sign of a zero survives, except in a column segment whose values
       // are all zeros (constant compression, which cannot be turned off): a documented limit.
       properties.setProperty("disabled_compression_methods", "rle");
-      resources.applyTo(properties);
+      limits.opened().applyTo(properties);
       String url = "jdbc:duckdb:" + file.map(f -> f.toAbsolutePath().toString()).orElse("");
       DuckDBConnection root = (DuckDBConnection) DriverManager.getConnection(url, properties);
       try {
-        return new DuckDbOfflineStore(root, claimed, description, fastPath);
+        return new DuckDbOfflineStore(root, claimed, description, fastPath, limits);
       } catch (SQLException | RuntimeException e) {
         root.close();
         throw e;
@@ -480,6 +485,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
       replacement.cancel();
       replacement.close();
     }
+    limits.detach(root);
     try {
       root.close();
     } catch (SQLException e) {
@@ -557,6 +563,11 @@ public final class DuckDbOfflineStore implements OfflineStore {
     if (closed) {
       throw new StoreException("the " + description + " is closed; open a new store to use it");
     }
+  }
+
+  /** The memory and threads of this store's database, which its replacements size by their job's template. */
+  TemplateLimits limits() {
+    return limits;
   }
 
   DuckDBConnection connection() throws SQLException {

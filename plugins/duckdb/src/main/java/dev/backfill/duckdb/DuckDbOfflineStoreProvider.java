@@ -3,6 +3,7 @@ package dev.backfill.duckdb;
 import dev.backfill.duckdb.internal.DuckDbResources;
 import dev.backfill.duckdb.internal.DuckDbSession;
 import dev.backfill.duckdb.internal.PluginOptions;
+import dev.backfill.duckdb.internal.TemplateLimits;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OfflineStoreProvider;
 import java.nio.file.Path;
@@ -18,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * file (absent: in memory); {@code fast-path}, {@code true} (default) or {@code false}, whether
  * DuckDB-readable sources may skip the JVM; {@code memory-limit} and {@code threads}, what each
  * of the process's DuckDB databases (this store's, and the session that reads sources and runs
- * sql transforms) may use, by default a quarter of the machine's memory each and one thread per
- * processor ({@link DuckDbResources}).
+ * sql transforms) may use. Where not given, each database has a quarter of the machine's memory
+ * and one thread per processor outside backfills, and the share of the running backfill's
+ * cluster template during one ({@link DuckDbResources#forTemplate}, {@link TemplateLimits}).
  */
 public final class DuckDbOfflineStoreProvider implements OfflineStoreProvider {
   private static final Logger log = LoggerFactory.getLogger(DuckDbOfflineStoreProvider.class);
@@ -53,11 +55,11 @@ public final class DuckDbOfflineStoreProvider implements OfflineStoreProvider {
     if (!fastPath.equals("true") && !fastPath.equals("false")) {
       throw new IllegalArgumentException("option fast-path '" + fastPath + "' must be true or false");
     }
-    DuckDbResources resources = DuckDbResources.fromOptions(checked);
-    if (!DuckDbSession.configure(resources)) {
+    TemplateLimits limits = TemplateLimits.fromOptions(checked);
+    if (!DuckDbSession.configure(limits)) {
       log.warn("the DuckDB session of this process is already open with {}; {} applies to the store only",
-          DuckDbSession.resources(), resources);
+          DuckDbSession.resources(), limits.opened());
     }
-    return DuckDbOfflineStore.open(path, Boolean.parseBoolean(fastPath), resources);
+    return DuckDbOfflineStore.open(path, Boolean.parseBoolean(fastPath), limits);
   }
 }

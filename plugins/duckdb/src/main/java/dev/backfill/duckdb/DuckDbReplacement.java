@@ -2,6 +2,7 @@ package dev.backfill.duckdb;
 
 
 import dev.backfill.api.BackfillException;
+import dev.backfill.api.ClusterTemplate;
 import dev.backfill.api.EntityKey;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
@@ -10,10 +11,12 @@ import dev.backfill.api.StoreException;
 import dev.backfill.api.TimeRange;
 import dev.backfill.duckdb.internal.DuckDbQueryTransform;
 import dev.backfill.duckdb.internal.DuckDbReadable;
+import dev.backfill.duckdb.internal.DuckDbSession;
 import dev.backfill.duckdb.internal.DuckDbTypes;
 import dev.backfill.duckdb.internal.QueryInterrupts;
 import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.duckdb.internal.RowAppender;
+import dev.backfill.duckdb.internal.TemplateLimits;
 import dev.backfill.spi.DataSource;
 import dev.backfill.spi.OfflineReplacement;
 import dev.backfill.spi.Slice;
@@ -23,6 +26,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -36,6 +40,9 @@ import org.duckdb.DuckDBConnection;
  * feature-set table; {@link #commit()} then runs one short transaction that deletes the range,
  * inserts the staged rows (or, on the fast path, the rows of the source query), updates the
  * latest rows and records the commit id.
+ *
+ * <p>From {@link #clusterTemplate} to {@link #close()}, the store's database and the process's
+ * DuckDB session run with the template's memory and threads ({@link TemplateLimits}).
  *
  * <p>{@link #cancel()} interrupts the fast path's queries ({@link #stageFrom}) from another
  * thread; the commit is never interrupted: it either completes or rolls back by itself.
@@ -62,6 +69,8 @@ final class DuckDbReplacement implements OfflineReplacement {
   private DataSource stagedSource;
   private Optional<String> stagedSourceVersion = Optional.empty();
   private State state = State.OPEN;
+  /** The job's hold on the template's share of the store's database and of the session: ended by close. */
+  private final List<TemplateLimits.Running> templateShares = new ArrayList<>();
 
   DuckDbReplacement(DuckDbOfflineStore store, TableSql sql, Optional<TimeRange> range, String commitId,
       DuckDBConnection connection, boolean fastPathAllowed) throws SQLException {
@@ -475,6 +484,21 @@ final class DuckDbReplacement implements OfflineReplacement {
   }
 
   @Override
+  public synchronized void clusterTemplate(ClusterTemplate template) {
+    if (state != State.OPEN) {
+      throw new IllegalStateException("the cluster template is given before the commit; state: " + state);
+    }
+    endTemplateShares();
+    templateShares.add(store.limits().start(template));
+    templateShares.add(DuckDbSession.limits().start(template));
+  }
+
+  private void endTemplateShares() {
+    templateShares.forEach(TemplateLimits.Running::close);
+    templateShares.clear();
+  }
+
+  @Override
   public synchronized void close() {
     if (state == State.CLOSED) {
       return;
@@ -497,6 +521,7 @@ final class DuckDbReplacement implements OfflineReplacement {
       throw store.failure("closing the replacement of '" + sql.spec.name() + "'", e);
     } finally {
       store.forget(this);
+      endTemplateShares();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.backfill.duckdb.internal;
 
+import dev.backfill.api.ClusterTemplate;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.Map;
@@ -9,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * The memory and the threads one DuckDB database may use: {@code memory_limit} and
- * {@code threads}, set when the database opens (its configuration is locked afterwards).
+ * {@code threads}, set when the database opens and, where not explicit, changed to a backfill's
+ * {@linkplain #forTemplate template share} while it runs ({@link TemplateLimits}).
  *
  * <p>DuckDB's own defaults are 80% of the machine's memory and every core for each database, and
  * a process has two (the store and the session that reads sources and runs sql transforms), so
@@ -43,6 +45,25 @@ public record DuckDbResources(long memoryLimitBytes, int threads) {
   public static DuckDbResources machineDefaults() {
     long physical = physicalMemory();
     return new DuckDbResources(Math.max(SMALLEST_LIMIT, physical / 4), Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * A backfill's share of the machine by its cluster template, for each of the two databases:
+   * SMALL 2 threads and 1/8 of the physical memory, MEDIUM 4 and 3/16, LARGE 8 and 1/4, XLARGE
+   * every processor and 3/8; never more threads than processors, never less than 64MiB. Two
+   * databases at XLARGE take 3/4 of the memory together, leaving the rest to the JVM and the
+   * system.
+   */
+  public static DuckDbResources forTemplate(ClusterTemplate template) {
+    int processors = ClusterTemplate.processors();
+    long sixteenths = switch (template) {
+      case SMALL -> 2;
+      case MEDIUM -> 3;
+      case LARGE -> 4;
+      case XLARGE -> 6;
+    };
+    int threads = template == ClusterTemplate.XLARGE ? processors : Math.min(template.parallelism(), processors);
+    return new DuckDbResources(Math.max(SMALLEST_LIMIT, physicalMemory() / 16 * sixteenths), threads);
   }
 
   /**
@@ -82,6 +103,11 @@ public record DuckDbResources(long memoryLimitBytes, int threads) {
       // reported below
     }
     throw new IllegalArgumentException("option threads '" + text + "' must be a whole number from 1 to 4096");
+  }
+
+  /** The two as the statements that set them on an open database, for every connection. */
+  public java.util.List<String> setStatements() {
+    return java.util.List.of("SET GLOBAL memory_limit = '" + (memoryLimitBytes >> 20) + "MiB'", "SET GLOBAL threads = " + threads);
   }
 
   /** Sets the two on the properties a database is opened with. */

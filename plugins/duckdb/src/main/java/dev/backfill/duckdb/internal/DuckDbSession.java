@@ -19,9 +19,13 @@ import org.duckdb.DuckDBConnection;
  *
  * <p>Both databases use UTC, so that a timestamp without a zone means UTC and a TIMESTAMP WITH
  * TIME ZONE converts to UTC, spill large intermediate results to a private temporary directory
- * ({@link SpillDirectory}: created by DuckDB only when it spills), and have their configuration locked once set up ({@code lock_configuration}): no query can
- * change a setting back. Every caller gets its own connection (DuckDB connections are not for
- * concurrent use) and closes it.
+ * ({@link SpillDirectory}: created by DuckDB only when it spills). Their memory and threads
+ * follow the running backfills' cluster templates ({@link #limits()}), so their configuration is
+ * not locked: DuckDB's {@code lock_configuration} is all or nothing. No user's query can change
+ * a setting all the same: a sql transform must be exactly one SELECT ({@code UserSql}), which
+ * cannot set anything, and DuckDB refuses to turn external access back on while the sandbox
+ * runs. Every caller gets its own connection (DuckDB connections are not for concurrent use)
+ * and closes it.
  */
 public final class DuckDbSession {
   private static final Map<String, String> SANDBOX = Map.of(
@@ -31,28 +35,36 @@ public final class DuckDbSession {
 
   private static DuckDBConnection files;
   private static DuckDBConnection sandbox;
-  private static DuckDbResources resources = DuckDbResources.machineDefaults();
+  private static TemplateLimits limits = TemplateLimits.machineDefaults();
 
   private DuckDbSession() {}
 
   /**
    * The memory and threads of each of the two databases, from when they are next opened: a
    * {@code duckdb} offline store's options set them (the store is opened before any source is
-   * read). Databases already open keep theirs (their configuration is locked).
+   * read). Databases already open keep theirs.
    *
    * @return whether the settings take effect (false when a database is already open with others)
    */
-  public static synchronized boolean configure(DuckDbResources settings) {
-    boolean applies = (files == null && sandbox == null) || settings.equals(resources);
+  public static synchronized boolean configure(TemplateLimits settings) {
     if (files == null && sandbox == null) {
-      resources = settings;
+      limits = settings.copy();
+      return true;
     }
-    return applies;
+    return settings.sameOptions(limits);
   }
 
-  /** The settings the two databases are (or will be) opened with. */
+  /** The settings the two databases are opened with. */
   public static synchronized DuckDbResources resources() {
-    return resources;
+    return limits.opened();
+  }
+
+  /**
+   * The settings of the two databases while backfills run: a {@code duckdb} offline store's
+   * replacement starts its job's template here, as on its own database.
+   */
+  public static synchronized TemplateLimits limits() {
+    return limits;
   }
 
   /** A new connection to the database that reads files; the caller closes it. */
@@ -86,28 +98,23 @@ public final class DuckDbSession {
     // Set at startup: with external access off, DuckDB refuses to change the temporary directory.
     properties.setProperty("temp_directory", spill.toString());
     settings.forEach(properties::setProperty);
-    resources.applyTo(properties);
-    DuckDBConnection connection = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", properties);
-    try (Statement s = connection.createStatement()) {
-      useUtc(s);
-      lockConfiguration(s);
-    } catch (SQLException | RuntimeException e) {
-      connection.close();
-      throw e;
+    // Under the limits' lock: a backfill starting meanwhile must find the database attached.
+    synchronized (limits) {
+      limits.current().applyTo(properties);
+      DuckDBConnection connection = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", properties);
+      try (Statement s = connection.createStatement()) {
+        useUtc(s);
+      } catch (SQLException | RuntimeException e) {
+        connection.close();
+        throw e;
+      }
+      limits.attach(connection);
+      return connection;
     }
-    return connection;
   }
 
   /** Makes UTC the time zone of every connection of the statement's database. */
   public static void useUtc(Statement statement) throws SQLException {
     statement.execute("SET GLOBAL TimeZone = 'UTC'");
-  }
-
-  /**
-   * Forbids every later change of the configuration of the statement's database, by any query
-   * of any connection ({@code SET}, {@code RESET}, {@code PRAGMA} that sets): call it last.
-   */
-  public static void lockConfiguration(Statement statement) throws SQLException {
-    statement.execute("SET lock_configuration = true");
   }
 }
