@@ -32,8 +32,12 @@ import java.util.stream.Stream;
  * <p>Between a job's offline commit and the end of its reconciliation the online store lags the
  * offline state; the job marks that window ({@link #commitStarting}, {@link #reconciled}) so that
  * {@code ingest} writes each key's latest offline row meanwhile (see {@link FeatureSetLocks}).
+ *
+ * <p>Public for the runners that reconcile on other machines (Spark's executors), with stores
+ * opened there ({@link #OnlineReconciler(OfflineStore, OnlineStore)}): the same rules as the
+ * engine's, with no ingest of that process to lock out.
  */
-final class OnlineReconciler {
+public final class OnlineReconciler {
   static final int KEY_BATCH = 2_048;
 
   private final OfflineStore offline;
@@ -44,6 +48,11 @@ final class OnlineReconciler {
     this.offline = offline;
     this.online = online;
     this.locks = locks;
+  }
+
+  /** A reconciler of its own, for stores opened outside the client (a runner's executor). */
+  public OnlineReconciler(OfflineStore offline, OnlineStore online) {
+    this(offline, online, new FeatureSetLocks());
   }
 
   /** Marks, just before a job's offline commit, that the feature set's online rows may lag from now on. */
@@ -57,7 +66,7 @@ final class OnlineReconciler {
   }
 
   /** What a reconciliation changed. */
-  record Outcome(long keysWritten, long keysDeleted) {}
+  public record Outcome(long keysWritten, long keysDeleted) {}
 
   /** Told of each batch once it is reconciled: to show progress, or to record how far a recovery got. */
   interface BatchListener {
@@ -75,6 +84,10 @@ final class OnlineReconciler {
    * @param fence for an interval backfill its stop: a stored row at or after it is never
    *     replaced; empty for a reset, which replaces everything
    */
+  public Outcome reconcile(TableSpec table, Stream<EntityKey> keys, Optional<Instant> fence) {
+    return reconcile(table, keys, fence, (batch, read, done) -> { });
+  }
+
   Outcome reconcile(TableSpec table, Stream<EntityKey> keys, Optional<Instant> fence, BatchListener listener) {
     long written = 0;
     long deleted = 0;

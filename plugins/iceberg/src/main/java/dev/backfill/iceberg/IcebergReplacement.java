@@ -66,6 +66,8 @@ final class IcebergReplacement implements OfflineReplacement {
   private Set<EntityKey> deletedKeys;
   private final Map<EntityKey, LatestRows.Candidate> keptLatest = new HashMap<>();
   private List<DataFile> removedFiles = List.of();
+  /** Files written elsewhere ({@link IcebergDataFiles}) for this commit. */
+  private final List<DataFile> external = java.util.Collections.synchronizedList(new ArrayList<>());
 
   private enum State { OPEN, COMMITTED, CLOSED, UNKNOWN }
 
@@ -132,6 +134,42 @@ final class IcebergReplacement implements OfflineReplacement {
     return EntityKey.of(parts);
   }
 
+  Table table() {
+    return handle.main();
+  }
+
+  String commitId() {
+    return commitId;
+  }
+
+  dev.backfill.spi.TableSpec spec() {
+    return layout.spec();
+  }
+
+  List<String> removedFileLocations() {
+    if (state != State.COMMITTED) {
+      throw new IllegalStateException("the removed files are known after commit()");
+    }
+    return removedFiles.stream().map(DataFile::location).toList();
+  }
+
+  /** Adds files written elsewhere to the commit ({@link IcebergDataFiles#attach}). */
+  void attach(List<DataFile> files) {
+    checkOpen();
+    external.addAll(files);
+  }
+
+  /** The keys of the rows of the files written elsewhere. */
+  private Stream<EntityKey> externalKeys() {
+    Table table = handle.main();
+    Schema keysOnly = table.schema().select(layout.spec().keyColumns());
+    List<DataFile> files;
+    synchronized (external) {
+      files = List.copyOf(external);
+    }
+    return files.stream().flatMap(file -> FileReads.read(table, file, keysOnly, Expressions.alwaysTrue()).map(layout::keyOf));
+  }
+
   @Override
   public void comment(String text) {
     comment = Optional.of(text);
@@ -143,6 +181,9 @@ final class IcebergReplacement implements OfflineReplacement {
     mergeThreadLatest();
     Table table = handle.main();
     List<DataFile> added = new ArrayList<>(staged.finish());
+    synchronized (external) {
+      added.addAll(external);
+    }
     long deleted = 0;
     long snapshotId;
     long parentId;
@@ -204,16 +245,25 @@ final class IcebergReplacement implements OfflineReplacement {
     keptLatest.forEach((key, candidate) -> best.merge(key, candidate, this::later));
     Set<String> files = new HashSet<>();
     added.forEach(file -> files.add(file.location()));
+    List<DataFile> unread;
+    synchronized (external) {
+      unread = List.copyOf(external);
+    }
     Set<String> removedPaths = new HashSet<>();
     removedFiles.forEach(file -> removedPaths.add(file.location()));
     try {
-      handle.latest().catchUp(snapshotId, new LatestRows.Hint(files, best, parentId, removedPaths, deletedKeys));
+      handle.latest().catchUp(snapshotId, new LatestRows.Hint(files, best, parentId, removedPaths, deletedKeys, unread));
     } catch (RuntimeException e) {
       // The main commit stands; the companion catches up on its next read.
       log.warn("offline store (iceberg): table '{}': the latest rows did not follow commit '{}' yet ({}); "
           + "they will on the next read", table.name(), commitId, e.toString());
     }
     long addedRows = staged.rows();
+    synchronized (external) {
+      for (DataFile file : external) {
+        addedRows += file.recordCount();
+      }
+    }
     keptLatest.clear();
     return new Commit(deleted, addedRows);
   }
@@ -381,6 +431,9 @@ final class IcebergReplacement implements OfflineReplacement {
     Set<EntityKey> keys;
     synchronized (addedLatest) {
       keys = new HashSet<>(addedLatest.keySet());
+    }
+    try (Stream<EntityKey> written = externalKeys()) {
+      written.forEach(keys::add);
     }
     if (deletedKeys != null) {
       keys.addAll(deletedKeys);

@@ -289,6 +289,7 @@ final class LatestRows {
       added = hint.files;
       removed = hint.removed;
       best.putAll(hint.best);
+      hint.unread.forEach(file -> readLatest(main, file, best));
     } else {
       Map<String, DataFile> now = target == -1 ? Map.of() : files(target);
       before = fromKnown ? files(from) : null;
@@ -312,12 +313,8 @@ final class LatestRows {
         }
       });
       for (DataFile file : addedFiles.values()) {
-        if (hint.files.contains(file.location())) {
-          continue;
-        }
-        try (Stream<Record> records = FileReads.read(main, file, main.schema(), Expressions.alwaysTrue())) {
-          records.forEach(record -> best.merge(layout.keyOf(record), new Candidate(layout.toRow(record),
-              file.location()), this::later));
+        if (!hint.saw(file.location())) {
+          readLatest(main, file, best);
         }
       }
     }
@@ -543,6 +540,14 @@ final class LatestRows {
     return layout.spec().laterOf(a.row, b.row) == a.row ? a : b;
   }
 
+  /** Merges the latest row of every key in one data file into {@code best}. */
+  private void readLatest(Table main, DataFile file, Map<EntityKey, Candidate> best) {
+    try (Stream<Record> records = FileReads.read(main, file, main.schema(), Expressions.alwaysTrue())) {
+      records.forEach(record -> best.merge(layout.keyOf(record), new Candidate(layout.toRow(record), file.location()),
+          this::later));
+    }
+  }
+
   /** A latest row and the main data file that holds it. */
   record Candidate(Row row, String file) {}
 
@@ -555,9 +560,15 @@ final class LatestRows {
    * @param removed the paths of the files the commit removed
    * @param removedKeys every key with a row in a removed file, or null when not known; with it
    *     (and {@code files} covering every added file) a catch-up from {@code parent} lists no files
+   * @param unread added files among {@code files} whose rows the committer did not see (written
+   *     elsewhere, by a Spark executor): the catch-up reads them for their keys' latest rows
    */
   record Hint(Set<String> files, Map<EntityKey, Candidate> best, long parent, Set<String> removed,
-      Set<EntityKey> removedKeys) {
-    static final Hint NONE = new Hint(Set.of(), Map.of(), -1, Set.of(), null);
+      Set<EntityKey> removedKeys, List<DataFile> unread) {
+    static final Hint NONE = new Hint(Set.of(), Map.of(), -1, Set.of(), null, List.of());
+
+    boolean saw(String file) {
+      return files.contains(file) && unread.stream().noneMatch(f -> f.location().equals(file));
+    }
   }
 }
