@@ -212,6 +212,18 @@ public interface BackfillClient extends AutoCloseable {
       throw new UnsupportedOperationException("this engine takes a job history by directory only");
     }
 
+    /**
+     * Where the backfills' rows are read, transformed and written: {@code in-process} (the
+     * default: the client's own threads) or a runner found by type through
+     * {@link dev.backfill.spi.Plugins#runner}, e.g. {@code spark} with option {@code master}
+     * ({@code local[2]}, {@code spark://host:7077}, {@code yarn}, {@code k8s://...}) and Spark
+     * settings {@code spark.*}. Planning, conflicts, the commit gate, the job history and the
+     * reconciliation rules stay the engine's whatever the runner. The client closes the runner.
+     */
+    default Builder engine(String type, Map<String, String> options) {
+      throw new UnsupportedOperationException("this engine runs backfills in-process only");
+    }
+
     /** The clock that defines "now"; default {@link Clock#systemUTC()}. */
     Builder clock(Clock clock);
 

@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
  * {@link InvalidValueException}. Names are compared exactly; a feature set also refuses names
  * that differ only in case ({@link FeatureSet.Builder#build()}), which SQL stores cannot tell apart.
  */
-public final class Schema {
+public final class Schema implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   private final List<Field> fields;
   private final List<String> names;
   private final Map<String, Integer> indexByName;

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /** A half-open interval of UTC instants {@code [start, stop)}; {@code start < stop}. */
-public record TimeRange(Instant start, Instant stop) {
+public record TimeRange(Instant start, Instant stop) implements java.io.Serializable {
   /** Every instant Backfill supports. */
   private static final TimeRange ALL = new TimeRange(BackfillTimes.SUPPORTED_START, BackfillTimes.SUPPORTED_STOP);
 

@@ -61,6 +61,16 @@ public interface DataSource {
   }
 
   /**
+   * The plugin type and options this source was created from, for a {@link Runner} that reads
+   * such sources with its own reader; empty (the default) for a source written in Java, which only
+   * the in-process engine can read. An implementation that returns one must read exactly what a
+   * source made again from it would read.
+   */
+  default Optional<PluginDefinition> definition() {
+    return Optional.empty();
+  }
+
+  /**
    * The rows whose event time is null: no range holds them, so no {@link #read} returns them and
    * no backfill writes them. The engine reads this once per backfill and counts the rows
    * ({@link dev.backfill.api.BackfillResult#rowsWithoutEventTime()}) so that they are not lost

@@ -188,4 +188,14 @@ public interface OfflineStore extends AutoCloseable {
    */
   @Override
   void close();
+
+  /**
+   * The type and options this store was created from, so that a distributed runner can open the
+   * same store on its executors; empty (the default) for a store made in code, which only the
+   * process that made it reaches. A store that returns one must be openable from it by any
+   * process that reaches the same storage.
+   */
+  default java.util.Optional<PluginDefinition> definition() {
+    return java.util.Optional.empty();
+  }
 }

@@ -144,4 +144,13 @@ public interface OnlineStore extends AutoCloseable {
   /** Releases files and connections. */
   @Override
   void close();
+
+  /**
+   * The type and options this store was created from, so that a distributed runner can open the
+   * same store on its executors; empty (the default) for a store made in code. A store that
+   * returns one must be openable from it by any process that reaches the same server.
+   */
+  default java.util.Optional<PluginDefinition> definition() {
+    return java.util.Optional.empty();
+  }
 }

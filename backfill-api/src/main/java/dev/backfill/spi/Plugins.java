@@ -36,6 +36,11 @@ public final class Plugins {
     return create(OnlineStoreProvider.class, "online store", OnlineStoreProvider::type, OnlineStoreProvider::create, type, options);
   }
 
+  /** The runner of an engine type other than the default {@code in-process} ({@code spark}, ...). */
+  public static Runner runner(String type, Map<String, String> options) {
+    return create(RunnerProvider.class, "engine", RunnerProvider::type, RunnerProvider::create, type, options);
+  }
+
   /** A job history of the type ({@code memory}, {@code file}, {@code jdbc}, ...) from its options. */
   public static JobHistory jobHistory(String type, Map<String, String> options) {
     return create(JobHistoryProvider.class, "job history", JobHistoryProvider::type, JobHistoryProvider::create, type, options);

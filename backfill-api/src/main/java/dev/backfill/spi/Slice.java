@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param backfill the backfill's whole range, which the slices cover
  * @param lookback the transform's lookback
  */
-public record Slice(TimeRange range, TimeRange backfill, Duration lookback) {
+public record Slice(TimeRange range, TimeRange backfill, Duration lookback) implements java.io.Serializable {
   /** Where an output row of a slice goes. */
   public enum Placement {
     /** Inside the slice: staged and written. */

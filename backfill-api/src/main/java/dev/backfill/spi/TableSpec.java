@@ -20,7 +20,8 @@ import java.util.Objects;
  * ({@link Double#compare} for doubles), {@code false < true}, instants chronologically; the
  * greater row wins. Rows equal in this order are equal in every value.
  */
-public record TableSpec(String name, Schema schema, List<String> keyColumns, String eventTimeColumn) {
+public record TableSpec(String name, Schema schema, List<String> keyColumns, String eventTimeColumn)
+    implements java.io.Serializable {
   public TableSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(schema, "schema");

@@ -1,7 +1,6 @@
 package dev.backfill.cli;
 
 import dev.backfill.api.BackfillJob;
-import dev.backfill.api.InvalidBackfillRequestException;
 import dev.backfill.cli.config.BackfillConfig;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -63,9 +62,6 @@ final class BackfillStatusCommand implements Callable<Integer> {
   }
 
   private BackfillJob read(BackfillConfig config) {
-    return EnvironmentHistory.read(config, environment.name).job(jobId)
-        .orElseThrow(() -> new InvalidBackfillRequestException("unknown job '" + jobId + "' in environment "
-            + environment.name + "; list the jobs with 'backfill features list-backfills --environment "
-            + environment.name + "'"));
+    return EnvironmentHistory.job(config, environment.name, jobId);
   }
 }

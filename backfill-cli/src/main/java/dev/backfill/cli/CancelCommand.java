@@ -3,7 +3,6 @@ package dev.backfill.cli;
 import dev.backfill.api.BackfillException;
 import dev.backfill.api.BackfillJob;
 import dev.backfill.api.BackfillStatus;
-import dev.backfill.api.InvalidBackfillRequestException;
 import dev.backfill.cli.config.BackfillConfig;
 import dev.backfill.cli.config.EnvironmentConfig;
 import dev.backfill.spi.JobHistory;
@@ -115,9 +114,6 @@ final class CancelCommand implements Callable<Integer> {
   }
 
   private BackfillJob read(BackfillConfig config) {
-    return EnvironmentHistory.read(config, environment.name).job(jobId)
-        .orElseThrow(() -> new InvalidBackfillRequestException("unknown job '" + jobId + "' in environment "
-            + environment.name + "; list the jobs with 'backfill features list-backfills --environment "
-            + environment.name + "'"));
+    return EnvironmentHistory.job(config, environment.name, jobId);
   }
 }

@@ -1,6 +1,7 @@
 package dev.backfill.cli;
 
 import dev.backfill.api.BackfillJob;
+import dev.backfill.api.InvalidBackfillRequestException;
 import dev.backfill.api.JobHistorySnapshot;
 import dev.backfill.cli.config.BackfillConfig;
 import dev.backfill.cli.config.EnvironmentConfig;
@@ -31,6 +32,17 @@ final class EnvironmentHistory {
       throw EnvironmentSession.historyIsAFile(environment);
     }
     return JobHistorySnapshot.read(directory.get());
+  }
+
+  /**
+   * One job of the environment's history, read as {@link #read} does; an unknown id is a
+   * request error that says how to list the jobs.
+   */
+  static BackfillJob job(BackfillConfig config, String environmentName, String jobId) {
+    return read(config, environmentName).job(jobId)
+        .orElseThrow(() -> new InvalidBackfillRequestException("unknown job '" + jobId + "' in environment "
+            + environmentName + "; list the jobs with 'backfill features list-backfills --environment "
+            + environmentName + "'"));
   }
 
   /** One note on standard error per listed job whose process stopped before it finished: what the next command does. */

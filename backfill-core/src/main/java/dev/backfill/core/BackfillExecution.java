@@ -14,6 +14,8 @@ import dev.backfill.api.TimeRange;
 import dev.backfill.spi.OfflineReplacement;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
+import dev.backfill.spi.Runner;
+import dev.backfill.spi.RunnerTask;
 import dev.backfill.spi.Slice;
 import dev.backfill.spi.TableSpec;
 import java.time.Clock;
@@ -69,9 +71,12 @@ final class BackfillExecution implements Runnable {
   private final AtomicLong rowsDroppedAsContext = new AtomicLong();
   private final JobInterrupter interrupter;
   private long rowsWithoutEventTime;
+  /** Empty: the rows move through {@link #workers}. */
+  private final Optional<Runner> runner;
 
   BackfillExecution(ResolvedBackfill backfill, DefaultBackfillJob job, OfflineStore offline, OnlineStore online,
-      OnlineReconciler reconciler, ExecutorService workers, Clock clock) {
+      OnlineReconciler reconciler, ExecutorService workers, Clock clock, Optional<Runner> runner) {
+    this.runner = runner;
     this.backfill = backfill;
     this.job = job;
     this.offline = offline;
@@ -82,6 +87,12 @@ final class BackfillExecution implements Runnable {
     this.interrupter = new JobInterrupter(job.id());
   }
 
+  /** The job as a runner sees it. */
+  static RunnerTask task(ResolvedBackfill backfill, String jobId, OfflineStore offline, OnlineStore online) {
+    return new RunnerTask(jobId, backfill.plan(), backfill.featureSet().table(), backfill.source(), backfill.transform(),
+        backfill.slices(), offline, online);
+  }
+
   @Override
   public void run() {
     BackfillPlan plan = job.plan();
@@ -90,7 +101,11 @@ final class BackfillExecution implements Runnable {
     OfflineReplacement replacement = null;
     boolean committed = false;
     boolean reconciled = false;
-    job.onCancel(interrupter::abort);
+    job.onCancel(() -> {
+      interrupter.abort();
+      runner.ifPresent(r -> r.cancel(job.id()));
+    });
+    RunnerTask task = task(backfill, job.id(), offline, online);
     try {
       job.markRunning();
       log.info("backfill {} of {} started: range {}{}, {} slices, {} workers{}, source {}, transform {}",
@@ -102,8 +117,13 @@ final class BackfillExecution implements Runnable {
       interrupter.replacement(replacement);
       plan.comment().ifPresent(replacement::comment);
       List<Slice> slices = backfill.slices();
-      Optional<OfflineReplacement.StagedRows> staged = job.isCancelRequested() ? Optional.empty()
-          : replacement.stageFrom(backfill.source(), backfill.transform(), slices);
+      Optional<OfflineReplacement.StagedRows> staged = Optional.empty();
+      if (runner.isPresent() && !job.isCancelRequested()) {
+        staged = runner.get().stage(task, replacement);
+      }
+      if (staged.isEmpty() && !job.isCancelRequested()) {
+        staged = replacement.stageFrom(backfill.source(), backfill.transform(), slices);
+      }
       if (staged.isPresent()) {
         recordStagedInStore(staged.get(), plan);
       } else {
@@ -137,7 +157,7 @@ final class BackfillExecution implements Runnable {
       log.info("backfill {} of {} committed offline in {} ms: {} rows deleted, {} rows added, {} dropped out of range",
           job.id(), plan.featureSet(), millisSince(commitStart), commit.rowsDeleted(), commit.rowsAdded(), rowsDropped.get());
       long reconcileStart = System.nanoTime();
-      OnlineReconciler.Outcome outcome = reconcileWithRetries(table, replacement, plan);
+      OnlineReconciler.Outcome outcome = updateOnline(task, table, replacement, plan);
       reconciler.reconciled(table.name());
       log.info("backfill {} of {} reconciled online in {} ms: {} keys written, {} keys deleted",
           job.id(), plan.featureSet(), millisSince(reconcileStart), outcome.keysWritten(), outcome.keysDeleted());
@@ -447,6 +467,19 @@ final class BackfillExecution implements Runnable {
     AtomicReference<Stream<Row>> tracked = new AtomicReference<>();
     tracked.set(stream.onClose(() -> interrupter.closed(tracked.get())));
     return interrupter.opened(tracked.get());
+  }
+
+  /** The runner's online update when it makes one, else the engine's reconciliation. */
+  private OnlineReconciler.Outcome updateOnline(RunnerTask task, TableSpec table, OfflineReplacement replacement,
+      BackfillPlan plan) throws InterruptedException {
+    if (runner.isPresent()) {
+      Optional<Runner.OnlineUpdate> update = runner.get().updateOnline(task, replacement);
+      if (update.isPresent()) {
+        online.sync();
+        return new OnlineReconciler.Outcome(update.get().keysWritten(), update.get().keysDeleted());
+      }
+    }
+    return reconcileWithRetries(table, replacement, plan);
   }
 
   private OnlineReconciler.Outcome reconcileWithRetries(TableSpec table, OfflineReplacement replacement, BackfillPlan plan)

@@ -22,6 +22,7 @@ import dev.backfill.spi.JobEntry;
 import dev.backfill.spi.JobHistory;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
+import dev.backfill.spi.Runner;
 import dev.backfill.spi.OnlineWrite;
 import dev.backfill.spi.TableSpec;
 import java.security.SecureRandom;
@@ -86,11 +87,14 @@ final class DefaultBackfillClient implements BackfillClient {
   private final java.util.Queue<DefaultBackfillJob> recoveryRetries = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final java.util.function.Consumer<BackfillJob> recoveryListener;
   private final Duration closeWait;
+  /** Empty: the job's rows move through the client's own threads. */
+  private final Optional<Runner> runner;
   private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   DefaultBackfillClient(OfflineStore offline, OnlineStore online, List<AutoCloseable> owned, JobHistory history, Clock clock,
-      Duration closeWait, java.util.function.Consumer<BackfillJob> recoveryListener) {
+      Duration closeWait, java.util.function.Consumer<BackfillJob> recoveryListener, Optional<Runner> runner) {
+    this.runner = runner;
     this.closeWait = closeWait;
     this.offline = offline;
     this.online = online;
@@ -343,6 +347,7 @@ final class DefaultBackfillClient implements BackfillClient {
     BackfillPlan plan = backfill.plan();
     String featureSet = plan.featureSet();
     String id = newJobId();
+    runner.ifPresent(r -> r.check(BackfillExecution.task(backfill, id, offline, online)));
     DefaultBackfillJob job = new DefaultBackfillJob(id, sequence.incrementAndGet(), plan, clock.instant(),
         recorder(id)::save);
     Optional<TimeRange> scope = plan.reset() ? Optional.empty() : Optional.of(plan.range());
@@ -379,7 +384,7 @@ final class DefaultBackfillClient implements BackfillClient {
     }
     job.onTerminal(() -> scopes.release(featureSet, id));
     try {
-      executor.execute(new BackfillExecution(backfill, job, offline, online, reconciler, executor, clock));
+      executor.execute(new BackfillExecution(backfill, job, offline, online, reconciler, executor, clock, runner));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       job.fail("the client was closed before the job could start", e, clock.instant());
       throw closedException();

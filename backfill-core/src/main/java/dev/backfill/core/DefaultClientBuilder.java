@@ -6,6 +6,7 @@ import dev.backfill.spi.JobHistory;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.Plugins;
+import dev.backfill.spi.Runner;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +24,8 @@ final class DefaultClientBuilder implements BackfillClient.Builder {
   private Supplier<OnlineStore> online;
   private boolean onlineOwned;
   private Supplier<JobHistory> jobHistory = InMemoryJobHistory::new;
+  /** Null: in-process. */
+  private Supplier<Runner> runner;
   private Clock clock = Clock.systemUTC();
   private Duration closeTimeout = DefaultBackfillClient.CLOSE_WAIT;
   private Consumer<BackfillJob> recoveryListener = job -> { };
@@ -77,6 +80,24 @@ final class DefaultClientBuilder implements BackfillClient.Builder {
   }
 
   @Override
+  public BackfillClient.Builder engine(String type, Map<String, String> options) {
+    Objects.requireNonNull(type, "type");
+    Map<String, String> copy = Map.copyOf(Objects.requireNonNull(options, "options"));
+    if (type.equals(IN_PROCESS)) {
+      if (!copy.isEmpty()) {
+        throw new IllegalArgumentException("engine '" + IN_PROCESS + "' takes no options; got " + copy.keySet());
+      }
+      this.runner = null;
+    } else {
+      this.runner = () -> Plugins.runner(type, copy);
+    }
+    return this;
+  }
+
+  /** The engine type of the client's own threads, the default. */
+  static final String IN_PROCESS = "in-process";
+
+  @Override
   public BackfillClient.Builder clock(Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
     return this;
@@ -118,10 +139,15 @@ final class DefaultClientBuilder implements BackfillClient.Builder {
       if (onlineOwned) {
         owned.add(onlineStore);
       }
+      Runner chosen = runner == null ? null : runner.get();
+      if (chosen != null) {
+        owned.add(chosen);
+      }
       JobHistory history = jobHistory.get();
       owned.add(0, history);
       DefaultBackfillClient client = new DefaultBackfillClient(offlineStore, onlineStore,
-          List.copyOf(owned.subList(1, owned.size())), history, clock, closeTimeout, recoveryListener);
+          List.copyOf(owned.subList(1, owned.size())), history, clock, closeTimeout, recoveryListener,
+          java.util.Optional.ofNullable(chosen));
       return client;
     } catch (RuntimeException e) {
       for (AutoCloseable resource : owned) {

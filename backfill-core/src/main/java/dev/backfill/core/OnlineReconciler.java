@@ -39,8 +39,12 @@ import java.util.stream.Stream;
  * <p>Between a job's offline commit and the end of its reconciliation the online store lags the
  * offline state; the job marks that window ({@link #commitStarting}, {@link #reconciled}) so that
  * {@code ingest} writes each key's latest offline row meanwhile (see {@link FeatureSetLocks}).
+ *
+ * <p>Public for the runners that reconcile on other machines (Spark's executors), with stores
+ * opened there ({@link #OnlineReconciler(OfflineStore, OnlineStore)}): the same rules as the
+ * engine's, with no ingest of that process to lock out.
  */
-final class OnlineReconciler {
+public final class OnlineReconciler {
   static final int KEY_BATCH = 2_048;
   /** Batches reconciled in one hold of the feature set's lock, the next batch read ahead. */
   static final int BATCHES_PER_LOCK = 8;
@@ -55,6 +59,11 @@ final class OnlineReconciler {
     this.locks = locks;
   }
 
+  /** A reconciler of its own, for stores opened outside the client (a runner's executor). */
+  public OnlineReconciler(OfflineStore offline, OnlineStore online) {
+    this(offline, online, new FeatureSetLocks());
+  }
+
   /** Marks, just before a job's offline commit, that the feature set's online rows may lag from now on. */
   void commitStarting(String featureSet) {
     locks.commitStarting(featureSet);
@@ -66,7 +75,7 @@ final class OnlineReconciler {
   }
 
   /** What a reconciliation changed. */
-  record Outcome(long keysWritten, long keysDeleted) {}
+  public record Outcome(long keysWritten, long keysDeleted) {}
 
   /** Told of each batch once it is reconciled: to show progress, or to record how far a recovery got. */
   interface BatchListener {
@@ -89,6 +98,10 @@ final class OnlineReconciler {
    * @param fence for an interval backfill its stop: a stored row at or after it is never
    *     replaced; empty for a reset, which replaces everything
    */
+  public Outcome reconcile(TableSpec table, Stream<EntityKey> keys, Optional<Instant> fence) {
+    return reconcile(table, keys, fence, (batch, read, done) -> { });
+  }
+
   Outcome reconcile(TableSpec table, Stream<EntityKey> keys, Optional<Instant> fence, BatchListener listener) {
     WriteCondition condition = fence
         .map(f -> WriteCondition.storedBeforeFence(table.eventTimeColumn(), f))

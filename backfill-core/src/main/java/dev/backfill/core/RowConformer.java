@@ -24,8 +24,12 @@ import java.util.List;
  * one key). DOUBLE key values are normalised as {@link EntityKey} normalises them ({@code -0.0}
  * to {@code 0.0}, every NaN to {@code Double.NaN}). Keys given to a read are checked the same way
  * ({@link #conformKey}). Thread-safe.
+ *
+ * <p>Public and serializable for the runners that check rows where they are made (Spark's
+ * executors), so that every runner fails a bad row with the same {@link InvalidRowException}.
  */
-final class RowConformer {
+public final class RowConformer implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   private final TableSpec table;
   private final int eventTimeIndex;
   private final int[] keyIndexes;
@@ -34,9 +38,10 @@ final class RowConformer {
   private final int[] doubleKeyIndexes;
   private final List<Field> keyFields;
   /** The last row schema found equal to the table's: sources reuse one instance for all rows. */
-  private volatile Schema knownEqual;
+  private transient volatile Schema knownEqual;
 
-  RowConformer(TableSpec table) {
+  /** A conformer for rows of the table. */
+  public RowConformer(TableSpec table) {
     this.table = table;
     this.eventTimeIndex = table.schema().indexOf(table.eventTimeColumn());
     this.keyIndexes = table.keyColumns().stream().mapToInt(table.schema()::indexOf).toArray();
@@ -144,7 +149,7 @@ final class RowConformer {
    *
    * @throws InvalidRowException naming the feature set, column, value and reason
    */
-  Row conform(Row row) {
+  public Row conform(Row row) {
     Row result = hasTableSchema(row.schema()) ? row : reorder(row);
     for (int index : stringIndexes) {
       if (result.get(index) instanceof String text) {
@@ -211,7 +216,7 @@ final class RowConformer {
   }
 
   /** The event time of a conformed row. */
-  Instant eventTime(Row conformed) {
+  public Instant eventTime(Row conformed) {
     return (Instant) conformed.get(eventTimeIndex);
   }
 

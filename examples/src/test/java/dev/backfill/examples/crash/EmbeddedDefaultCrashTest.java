@@ -10,11 +10,12 @@ import dev.backfill.api.OnlineRepairResult;
 import dev.backfill.api.Row;
 import dev.backfill.api.TimeRange;
 import dev.backfill.spi.TableSpec;
+import dev.backfill.testkit.CorrectedReadings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +42,7 @@ class EmbeddedDefaultCrashTest {
   void aBackfillHaltedAbruptlyEndsConsistentOnceANewClientRecovers(HaltingBackfill.Point point) throws Exception {
     try (BackfillClient client = CrashScenario.client(dir)) {
       client.register(CrashScenario.featureSet());
-      client.backfill(CrashScenario.FEATURE_SET).between(CrashScenario.ALL_DAYS.start(), CrashScenario.ALL_DAYS.stop())
+      client.backfill(CorrectedReadings.FEATURE_SET).between(CorrectedReadings.ALL_DAYS.start(), CorrectedReadings.ALL_DAYS.stop())
           .comment("version 1").run();
     }
 
@@ -49,7 +50,7 @@ class EmbeddedDefaultCrashTest {
 
     try (BackfillClient client = CrashScenario.client(dir)) {
       client.register(CrashScenario.featureSet());
-      List<BackfillJob> jobs = client.jobs(CrashScenario.FEATURE_SET);
+      List<BackfillJob> jobs = client.jobs(CorrectedReadings.FEATURE_SET);
       assertThat(jobs).hasSize(2);
       BackfillJob crashed = jobs.get(0);
       List<Row> offline = offline(client);
@@ -69,7 +70,7 @@ class EmbeddedDefaultCrashTest {
   void anIngestHaltedBetweenItsOfflineAppendAndItsOnlineWriteIsMendedByRepairOnline() throws Exception {
     try (BackfillClient client = CrashScenario.client(dir)) {
       client.register(CrashScenario.featureSet());
-      client.backfill(CrashScenario.FEATURE_SET).between(CrashScenario.ALL_DAYS.start(), CrashScenario.ALL_DAYS.stop())
+      client.backfill(CorrectedReadings.FEATURE_SET).between(CorrectedReadings.ALL_DAYS.start(), CorrectedReadings.ALL_DAYS.stop())
           .comment("version 1").run();
     }
 
@@ -81,10 +82,10 @@ class EmbeddedDefaultCrashTest {
       assertThat(offline).hasSize(CrashScenario.version1().size() + HaltingIngest.SENSORS)
           .containsAll(HaltingIngest.rows());
       Row newest = HaltingIngest.rows().get(0);
-      assertThat(client.readOnline(CrashScenario.FEATURE_SET, EntityKey.of("s0"))).as("stale: no job knew of the ingest")
+      assertThat(client.readOnline(CorrectedReadings.FEATURE_SET, EntityKey.of("s0"))).as("stale: no job knew of the ingest")
           .isNotEqualTo(Optional.of(newest));
 
-      OnlineRepairResult repair = client.repairOnline(CrashScenario.FEATURE_SET);
+      OnlineRepairResult repair = client.repairOnline(CorrectedReadings.FEATURE_SET);
 
       assertThat(repair.keysWritten()).isEqualTo(HaltingIngest.SENSORS);
       assertThat(repair.keysDeleted()).isZero();
@@ -105,7 +106,7 @@ class EmbeddedDefaultCrashTest {
   }
 
   private static List<Row> offline(BackfillClient client) {
-    try (Stream<Row> rows = client.readOffline(CrashScenario.FEATURE_SET, TimeRange.all())) {
+    try (Stream<Row> rows = client.readOffline(CorrectedReadings.FEATURE_SET, TimeRange.all())) {
       return rows.toList();
     }
   }
@@ -116,14 +117,13 @@ class EmbeddedDefaultCrashTest {
   }
 
   private static void assertOnlineIsLatestOf(BackfillClient client, List<Row> offline) throws IOException {
-    TableSpec spec = client.featureSet(CrashScenario.FEATURE_SET).orElseThrow().table();
+    TableSpec spec = client.featureSet(CorrectedReadings.FEATURE_SET).orElseThrow().table();
     Map<EntityKey, Row> latest = new HashMap<>();
     for (Row row : offline) {
       latest.merge(spec.keyOf(row), row, spec::laterOf);
     }
-    for (int s = 0; s < CrashScenario.SENSORS; s++) {
-      EntityKey key = EntityKey.of("s" + s);
-      assertThat(client.readOnline(CrashScenario.FEATURE_SET, key)).as("online row of %s", key)
+    for (EntityKey key : CrashScenario.READINGS.keys()) {
+      assertThat(client.readOnline(CorrectedReadings.FEATURE_SET, key)).as("online row of %s", key)
           .isEqualTo(Optional.ofNullable(latest.get(key)));
     }
   }

@@ -7,6 +7,7 @@ import dev.backfill.api.TimeRange;
 import dev.backfill.spi.DataSource;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.OnlineWrite;
+import dev.backfill.testkit.CorrectedReadings;
 import dev.backfill.testkit.ForwardingOnlineStore;
 import dev.backfill.testkit.InMemoryDataSource;
 import java.nio.file.Path;
@@ -41,9 +42,9 @@ public final class HaltingBackfill {
     OnlineStore online = new HaltingOnlineStore(CrashScenario.online(dir), point);
     BackfillClient client = CrashScenario.client(dir, online);
     client.register(CrashScenario.featureSet());
-    DataSource corrected = InMemoryDataSource.of(CrashScenario.SCHEMA, "ts", CrashScenario.version2());
+    DataSource corrected = InMemoryDataSource.of(CorrectedReadings.SCHEMA, "ts", CrashScenario.version2());
     DataSource source = point == Point.WHILE_READING ? new HaltingSource(corrected) : corrected;
-    client.backfill(CrashScenario.FEATURE_SET).between(CrashScenario.CORRECTED.start(), CrashScenario.CORRECTED.stop())
+    client.backfill(CorrectedReadings.FEATURE_SET).between(CorrectedReadings.CORRECTED.start(), CorrectedReadings.CORRECTED.stop())
         .source(source).comment("crash test " + point).run();
     System.err.println("the backfill finished without reaching the halt point " + point);
     System.exit(1);

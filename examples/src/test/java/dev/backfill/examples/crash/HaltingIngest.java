@@ -3,6 +3,7 @@ package dev.backfill.examples.crash;
 import dev.backfill.api.BackfillClient;
 import dev.backfill.api.Row;
 import dev.backfill.spi.OnlineWrite;
+import dev.backfill.testkit.CorrectedReadings;
 import dev.backfill.testkit.ForwardingOnlineStore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +25,7 @@ public final class HaltingIngest {
   static List<Row> rows() {
     List<Row> rows = new ArrayList<>();
     for (int s = 0; s < SENSORS; s++) {
-      rows.add(Row.of(CrashScenario.SCHEMA, "s" + s, CrashScenario.ALL_DAYS.stop().plus(Duration.ofHours(1)).plusSeconds(s),
+      rows.add(Row.of(CorrectedReadings.SCHEMA, "s" + s, CorrectedReadings.ALL_DAYS.stop().plus(Duration.ofHours(1)).plusSeconds(s),
           1000.0 + s, 3L));
     }
     return rows;
@@ -41,7 +42,7 @@ public final class HaltingIngest {
     };
     BackfillClient client = CrashScenario.client(dir, halting);
     client.register(CrashScenario.featureSet());
-    client.ingest(CrashScenario.FEATURE_SET, rows());
+    client.ingest(CorrectedReadings.FEATURE_SET, rows());
     System.err.println("the ingest finished without writing online");
     System.exit(1);
   }

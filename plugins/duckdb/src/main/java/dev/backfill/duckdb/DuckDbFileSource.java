@@ -14,6 +14,7 @@ import dev.backfill.duckdb.internal.DuckDbSession;
 import dev.backfill.duckdb.internal.DuckDbTypes;
 import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.spi.DataSource;
+import dev.backfill.spi.PluginDefinition;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
@@ -204,6 +205,31 @@ public final class DuckDbFileSource implements DataSource, DuckDbReadable {
     return format.equals("parquet");
   }
 
+  /**
+   * For Parquet, from the files' metadata (no data is read): true when the time column's
+   * statistics show every row group, in the order the files are read, starting at or after the
+   * end of the one before. False for CSV, and when a row group has no statistics for it.
+   */
+  @Override
+  public boolean inTimeOrder() {
+    if (!format.equals("parquet")) {
+      return false;
+    }
+    String stats = "SELECT TRY_CAST(stats_min_value AS TIMESTAMPTZ) AS lo, TRY_CAST(stats_max_value AS TIMESTAMPTZ) AS hi, "
+        + "file_name, row_group_id FROM parquet_metadata(" + DuckDbTypes.literal(location) + ") WHERE lower(path_in_schema) = "
+        + DuckDbTypes.literal(timeColumn.toLowerCase(java.util.Locale.ROOT));
+    try (DuckDBConnection c = DuckDbSession.connect(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT count(*) > 0 AND count(*) = count(lo) AND count(*) = count(hi) "
+             + "AND bool_and(previous_hi IS NULL OR lo >= previous_hi) FROM (SELECT lo, hi, "
+             + "lag(hi) OVER (ORDER BY file_name, row_group_id) AS previous_hi FROM (" + stats + "))")) {
+      rs.next();
+      return rs.getBoolean(1);
+    } catch (SQLException e) {
+      // The metadata is an optimisation: unreadable, the rows go slice by slice.
+      return false;
+    }
+  }
+
   @Override
   public Optional<String> eventTimeColumn() {
     return Optional.of(timeColumn);
@@ -280,5 +306,11 @@ public final class DuckDbFileSource implements DataSource, DuckDbReadable {
   @Override
   public String toString() {
     return format + " source '" + location + "' (time column " + timeColumn + ")";
+  }
+
+  /** Type {@code parquet} or {@code csv} with the resolved {@code path} and the {@code time-column}. */
+  @Override
+  public Optional<PluginDefinition> definition() {
+    return Optional.of(new PluginDefinition(format, Map.of("path", location, "time-column", timeColumn)));
   }
 }

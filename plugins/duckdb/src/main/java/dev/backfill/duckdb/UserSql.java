@@ -148,6 +148,42 @@ final class UserSql {
   }
 
   /**
+   * Whether a query that passed {@link #checkInSandbox} is row by row: DuckDB's plan of it over
+   * {@code source} is one scan of {@code source} under nothing but projections and filters (no
+   * aggregate, window, join, sort, limit, set operation, CTE or unnest). Each output row of
+   * such a query depends on one input row alone, so running it once over the union of the
+   * slices' input windows gives the union of running it on each: what lets the fast path insert
+   * a range in one scan. False when DuckDB cannot plan it here, or the plan has anything else.
+   */
+  static boolean isRowWise(String query, Schema input) {
+    try (DuckDBConnection c = DuckDbSession.connectSandbox(); Statement s = c.createStatement()) {
+      s.execute("CREATE TEMP TABLE source (" + sourceColumns(input) + ")");
+      String plan;
+      try (ResultSet rs = s.executeQuery("EXPLAIN (FORMAT json) SELECT * FROM " + asSubquery(checkText(query)) + " q")) {
+        rs.next();
+        plan = rs.getString(2);
+      }
+      Matcher operator = PLAN_OPERATOR.matcher(plan);
+      int scans = 0;
+      while (operator.find()) {
+        String name = operator.group(1).strip();
+        if (name.equals("SEQ_SCAN")) {
+          scans++;
+        } else if (!ROW_WISE_OPERATORS.contains(name)) {
+          return false;
+        }
+      }
+      return scans == 1;
+    } catch (SQLException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** An operator of a plan in DuckDB's JSON form: {@code "name": "PROJECTION"}. */
+  private static final Pattern PLAN_OPERATOR = Pattern.compile("\"name\"\\s*:\\s*\"([^\"]*)\"");
+  private static final Set<String> ROW_WISE_OPERATORS = Set.of("PROJECTION", "FILTER");
+
+  /**
    * The query in parentheses, for {@code FROM (...) q}; the line breaks end a trailing
    * {@code --} comment before the closing parenthesis.
    */

@@ -78,6 +78,19 @@ public final class IcebergOfflineStore implements OfflineStore {
     return new IcebergOfflineStore(options, Catalogs.open(options, catalogProperties));
   }
 
+  /** Set once by the provider: the options the store was made from. */
+  private volatile Optional<dev.backfill.spi.PluginDefinition> definition = Optional.empty();
+
+  void definedBy(dev.backfill.spi.PluginDefinition made) {
+    this.definition = Optional.of(made);
+  }
+
+  /** The type {@code iceberg} and the options, when the store was made by its provider. */
+  @Override
+  public Optional<dev.backfill.spi.PluginDefinition> definition() {
+    return definition;
+  }
+
   /** The Iceberg table of a feature set, for tools and tests that use Iceberg's own API. */
   public Table icebergTable(String name) {
     Handle handle = handle(name, "open");

@@ -18,6 +18,8 @@ public final class IcebergOfflineStoreProvider implements OfflineStoreProvider {
 
   @Override
   public OfflineStore create(Map<String, String> options) {
-    return IcebergOfflineStore.open(IcebergOptions.parse(options));
+    IcebergOfflineStore store = IcebergOfflineStore.open(IcebergOptions.parse(options));
+    store.definedBy(new dev.backfill.spi.PluginDefinition(type(), options));
+    return store;
   }
 }

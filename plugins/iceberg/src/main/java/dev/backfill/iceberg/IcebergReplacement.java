@@ -48,7 +48,7 @@ final class IcebergReplacement implements OfflineReplacement {
   private final TableLayout layout;
   private final Optional<TimeRange> range;
   private final String commitId;
-  private final StagedFiles staged;
+  private final StagingLanes staged;
   private final StagedFiles kept;
   /** The latest staged row of each key, with its file: the companion need not read them back. */
   private final Map<EntityKey, LatestRows.Candidate> addedLatest = new HashMap<>();
@@ -59,6 +59,8 @@ final class IcebergReplacement implements OfflineReplacement {
   private Set<EntityKey> deletedKeys;
   private final Map<EntityKey, LatestRows.Candidate> keptLatest = new HashMap<>();
   private List<DataFile> removedFiles = List.of();
+  /** Files written elsewhere ({@link IcebergDataFiles}) for this commit. */
+  private final List<DataFile> external = java.util.Collections.synchronizedList(new ArrayList<>());
 
   private enum State { OPEN, COMMITTED, CLOSED, UNKNOWN }
 
@@ -67,7 +69,7 @@ final class IcebergReplacement implements OfflineReplacement {
     this.layout = handle.layout();
     this.range = range;
     this.commitId = commitId;
-    this.staged = new StagedFiles(handle.main(), commitId);
+    this.staged = new StagingLanes(handle.main(), commitId);
     this.kept = new StagedFiles(handle.main(), commitId + "-kept");
     handle.main().refresh();
     Snapshot current = handle.main().currentSnapshot();
@@ -97,6 +99,42 @@ final class IcebergReplacement implements OfflineReplacement {
     }
   }
 
+  Table table() {
+    return handle.main();
+  }
+
+  String commitId() {
+    return commitId;
+  }
+
+  dev.backfill.spi.TableSpec spec() {
+    return layout.spec();
+  }
+
+  List<String> removedFileLocations() {
+    if (state != State.COMMITTED) {
+      throw new IllegalStateException("the removed files are known after commit()");
+    }
+    return removedFiles.stream().map(DataFile::location).toList();
+  }
+
+  /** Adds files written elsewhere to the commit ({@link IcebergDataFiles#attach}). */
+  void attach(List<DataFile> files) {
+    checkOpen();
+    external.addAll(files);
+  }
+
+  /** The keys of the rows of the files written elsewhere. */
+  private Stream<EntityKey> externalKeys() {
+    Table table = handle.main();
+    Schema keysOnly = table.schema().select(layout.spec().keyColumns());
+    List<DataFile> files;
+    synchronized (external) {
+      files = List.copyOf(external);
+    }
+    return files.stream().flatMap(file -> FileReads.read(table, file, keysOnly, Expressions.alwaysTrue()).map(layout::keyOf));
+  }
+
   @Override
   public void comment(String text) {
     comment = Optional.of(text);
@@ -107,8 +145,12 @@ final class IcebergReplacement implements OfflineReplacement {
     checkOpen();
     Table table = handle.main();
     List<DataFile> added = new ArrayList<>(staged.finish());
+    synchronized (external) {
+      added.addAll(external);
+    }
     long deleted = 0;
     long snapshotId;
+    long parentId;
     handle.lock().lock();
     try {
       table.refresh();
@@ -138,6 +180,7 @@ final class IcebergReplacement implements OfflineReplacement {
           .orElseThrow(() -> new StoreException("offline store (iceberg): the commit of '" + commitId
               + "' to table '" + table.name() + "' is not in its history after committing"));
       snapshotId = committed.snapshotId();
+      parentId = committed.parentId() == null ? -1 : committed.parentId();
       state = State.COMMITTED;
       tagParent(table, committed);
       this.removedFiles = removed;
@@ -166,14 +209,25 @@ final class IcebergReplacement implements OfflineReplacement {
     keptLatest.forEach((key, candidate) -> best.merge(key, candidate, this::later));
     Set<String> files = new HashSet<>();
     added.forEach(file -> files.add(file.location()));
+    List<DataFile> unread;
+    synchronized (external) {
+      unread = List.copyOf(external);
+    }
+    Set<String> removedPaths = new HashSet<>();
+    removedFiles.forEach(file -> removedPaths.add(file.location()));
     try {
-      handle.latest().catchUp(snapshotId, new LatestRows.Hint(files, best));
+      handle.latest().catchUp(snapshotId, new LatestRows.Hint(files, best, parentId, removedPaths, deletedKeys, unread));
     } catch (RuntimeException e) {
       // The main commit stands; the companion catches up on its next read.
       log.warn("offline store (iceberg): table '{}': the latest rows did not follow commit '{}' yet ({}); "
           + "they will on the next read", table.name(), commitId, e.toString());
     }
     long addedRows = staged.rows();
+    synchronized (external) {
+      for (DataFile file : external) {
+        addedRows += file.recordCount();
+      }
+    }
     keptLatest.clear();
     return new Commit(deleted, addedRows);
   }
@@ -315,26 +369,60 @@ final class IcebergReplacement implements OfflineReplacement {
     return lower >= TableLayout.micros(r.start()) && upper < TableLayout.micros(r.stop());
   }
 
+  /**
+   * The keys the commit changed, grouped by their bucket of the table of latest rows, so that the
+   * reconciliation's batches look up one bucket after another and each is read once.
+   */
   @Override
   public Stream<EntityKey> changedKeys() {
+    return byBucket(changed()).stream();
+  }
+
+  /**
+   * The changed keys first, then the keys of {@code others} that are not among them: a reset
+   * changes nearly every key the online store holds, and each key is reconciled once.
+   */
+  @Override
+  public Stream<EntityKey> changedKeysAnd(Stream<EntityKey> others) {
+    Set<EntityKey> changed = changed();
+    return Stream.concat(byBucket(changed).stream(), others.filter(key -> !changed.contains(key)));
+  }
+
+  private Set<EntityKey> changed() {
     if (state != State.COMMITTED) {
       throw new IllegalStateException("changedKeys() is available after commit()");
     }
-    Set<EntityKey> added;
+    Set<EntityKey> keys;
     synchronized (addedLatest) {
-      added = new HashSet<>(addedLatest.keySet());
+      keys = new HashSet<>(addedLatest.keySet());
+    }
+    try (Stream<EntityKey> written = externalKeys()) {
+      written.forEach(keys::add);
     }
     if (deletedKeys != null) {
-      Set<EntityKey> keys = new HashSet<>(deletedKeys);
-      keys.addAll(added);
-      return keys.stream();
+      keys.addAll(deletedKeys);
+      return keys;
     }
     // A reset: the keys of every removed file, read from files the old snapshot still holds.
     Table table = handle.main();
     Schema keysOnly = table.schema().select(layout.spec().keyColumns());
-    Stream<EntityKey> old = removedFiles.stream()
-        .flatMap(file -> FileReads.read(table, file, keysOnly, Expressions.alwaysTrue()).map(layout::keyOf));
-    return Stream.concat(old, added.stream()).distinct();
+    for (DataFile file : removedFiles) {
+      try (Stream<Record> records = FileReads.read(table, file, keysOnly, Expressions.alwaysTrue())) {
+        records.forEach(record -> keys.add(layout.keyOf(record)));
+      }
+    }
+    return keys;
+  }
+
+  private static List<EntityKey> byBucket(Set<EntityKey> keys) {
+    List<List<EntityKey>> buckets = new ArrayList<>();
+    for (int b = 0; b < LatestRows.BUCKETS; b++) {
+      buckets.add(new ArrayList<>());
+    }
+    keys.forEach(key -> buckets.get(LatestRows.bucket(key)).add(key));
+    List<EntityKey> ordered = new ArrayList<>(keys.size());
+    buckets.forEach(ordered::addAll);
+    return ordered;
   }
 
   @Override

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -72,6 +73,7 @@ final class LatestRows {
   private final Table main;
   private final TableLayout layout;
   private final ReentrantLock lock;
+  private final BucketCache cache = new BucketCache(BucketCache.MAX_ROWS);
   private Table companion;
 
   LatestRows(Catalog catalog, TableIdentifier id, Table main, TableLayout layout, ReentrantLock lock) {
@@ -106,7 +108,12 @@ final class LatestRows {
     return Math.floorMod(key.hashCode(), BUCKETS);
   }
 
-  /** The latest row of each key that has rows, as of the main table's current snapshot. */
+  /**
+   * The latest row of each key that has rows, as of the main table's current snapshot. Reads the
+   * buckets of the keys whole, each at most once per companion snapshot while the
+   * {@link BucketCache} holds it: the keys of one batch fall into nearly every bucket, so a
+   * key-filtered read per batch re-read the whole companion for every batch of a reconciliation.
+   */
   Map<EntityKey, Row> latest(Collection<EntityKey> keys) {
     Map<EntityKey, Row> latest = new HashMap<>();
     if (keys.isEmpty()) {
@@ -116,18 +123,56 @@ final class LatestRows {
     if (snapshot == null) {
       return latest;
     }
-    Set<EntityKey> wanted = new HashSet<>(keys);
-    Set<Integer> buckets = new HashSet<>();
-    wanted.forEach(key -> buckets.add(bucket(key)));
-    Expression filter = Expressions.and(Expressions.in(BUCKET, buckets.toArray()), keyFilter(wanted));
-    try (Stream<Record> records = FileReads.stream(IcebergGenerics.read(companion).useSnapshot(snapshot.snapshotId())
-        .where(filter).build(), main.name())) {
-      records.forEach(record -> {
-        EntityKey key = layout.keyOf(record);
-        if (wanted.contains(key)) {
-          latest.put(key, layout.toRow(record));
+    Map<Integer, List<EntityKey>> byBucket = new HashMap<>();
+    for (EntityKey key : keys) {
+      byBucket.computeIfAbsent(bucket(key), b -> new ArrayList<>()).add(key);
+    }
+    Set<EntityKey> wanted = new HashSet<>();
+    Map<Integer, Map<EntityKey, Candidate>> reading = new HashMap<>();
+    byBucket.forEach((b, bucketKeys) -> {
+      Optional<Map<EntityKey, Candidate>> held = cache.get(snapshot.snapshotId(), b);
+      if (held.isPresent()) {
+        for (EntityKey key : bucketKeys) {
+          Candidate candidate = held.get().get(key);
+          if (candidate != null) {
+            latest.put(key, candidate.row);
+          }
         }
-      });
+      } else {
+        wanted.addAll(bucketKeys);
+        reading.put(b, new HashMap<>());
+      }
+    });
+    if (reading.isEmpty()) {
+      return latest;
+    }
+    int columns = layout.spec().schema().size();
+    long held = 0;
+    boolean hold = true;
+    try (Stream<Record> records = FileReads.stream(IcebergGenerics.read(companion).useSnapshot(snapshot.snapshotId())
+        .where(Expressions.in(BUCKET, reading.keySet().toArray())).build(), main.name())) {
+      for (Record record : (Iterable<Record>) records::iterator) {
+        EntityKey key = layout.keyOf(record);
+        boolean asked = wanted.contains(key);
+        if (!asked && !hold) {
+          continue;
+        }
+        Candidate candidate = new Candidate(layout.toRow(record), record.get(columns).toString());
+        if (asked) {
+          latest.put(key, candidate.row);
+        }
+        if (hold) {
+          reading.get((Integer) record.get(columns + 1)).put(key, candidate);
+          // Buckets too large to hold are read for the asked keys only, and again next time.
+          hold = cache.fits(++held);
+          if (!hold) {
+            reading.values().forEach(Map::clear);
+          }
+        }
+      }
+    }
+    if (hold) {
+      reading.forEach((b, whole) -> cache.put(snapshot.snapshotId(), b, whole));
     }
     return latest;
   }
@@ -229,39 +274,53 @@ final class LatestRows {
       // Another process already caught up further along the same history.
       return true;
     }
-    Map<String, DataFile> now = target == -1 ? Map.of() : files(target);
-    Map<String, DataFile> before = fromKnown ? files(from) : null;
-    Map<String, DataFile> added = new HashMap<>(now);
-    Set<String> removed = new HashSet<>();
-    List<DataFile> unchanged = new ArrayList<>();
-    if (before != null) {
-      added.keySet().removeAll(before.keySet());
-      before.forEach((path, file) -> {
-        if (now.containsKey(path)) {
-          unchanged.add(file);
-        } else {
-          removed.add(path);
+    Snapshot targetSnapshot = target == -1 ? null : main.snapshot(target);
+    // The commit this process just made on the very snapshot the companion reflects: its own
+    // lists of added and removed files and of the removed files' keys say what changed, so that
+    // neither snapshot's files are listed (a listing costs in proportion to the whole table).
+    boolean direct = fromKnown && hint.removedKeys != null && hint.parent == from && targetSnapshot != null
+        && targetSnapshot.parentId() != null && targetSnapshot.parentId() == from;
+    Set<String> added;
+    Set<String> removed;
+    Map<String, DataFile> before = null;
+    List<DataFile> unchanged = null;
+    Map<EntityKey, Candidate> best = new HashMap<>();
+    if (direct) {
+      added = hint.files;
+      removed = hint.removed;
+      best.putAll(hint.best);
+      hint.unread.forEach(file -> readLatest(main, file, best));
+    } else {
+      Map<String, DataFile> now = target == -1 ? Map.of() : files(target);
+      before = fromKnown ? files(from) : null;
+      Map<String, DataFile> addedFiles = new HashMap<>(now);
+      removed = new HashSet<>();
+      unchanged = new ArrayList<>();
+      if (before != null) {
+        addedFiles.keySet().removeAll(before.keySet());
+        for (Map.Entry<String, DataFile> file : before.entrySet()) {
+          if (now.containsKey(file.getKey())) {
+            unchanged.add(file.getValue());
+          } else {
+            removed.add(file.getKey());
+          }
+        }
+      }
+      added = addedFiles.keySet();
+      hint.best.forEach((key, candidate) -> {
+        if (addedFiles.containsKey(candidate.file)) {
+          best.merge(key, candidate, this::later);
         }
       });
-    }
-    Map<EntityKey, Candidate> best = new HashMap<>();
-    hint.best.forEach((key, candidate) -> {
-      if (added.containsKey(candidate.file)) {
-        best.merge(key, candidate, this::later);
-      }
-    });
-    for (DataFile file : added.values()) {
-      if (hint.files.contains(file.location())) {
-        continue;
-      }
-      try (Stream<Record> records = FileReads.read(main, file, main.schema(), Expressions.alwaysTrue())) {
-        records.forEach(record -> best.merge(layout.keyOf(record), new Candidate(layout.toRow(record), file.location()),
-            this::later));
+      for (DataFile file : addedFiles.values()) {
+        if (!hint.saw(file.location())) {
+          readLatest(main, file, best);
+        }
       }
     }
     Snapshot base = table.currentSnapshot();
     Map<Integer, Map<EntityKey, Candidate>> buckets = new HashMap<>();
-    boolean rebuild = before == null || unchanged.isEmpty();
+    boolean rebuild = !direct && (before == null || unchanged.isEmpty());
     if (rebuild) {
       for (int b = 0; b < BUCKETS; b++) {
         buckets.put(b, new HashMap<>());
@@ -269,10 +328,14 @@ final class LatestRows {
       best.forEach((key, candidate) -> buckets.get(bucket(key)).put(key, candidate));
     } else {
       Set<EntityKey> touched = new HashSet<>(best.keySet());
-      Schema keysOnly = main.schema().select(layout.spec().keyColumns());
-      for (String path : removed) {
-        try (Stream<Record> records = FileReads.read(main, before.get(path), keysOnly, Expressions.alwaysTrue())) {
-          records.forEach(record -> touched.add(layout.keyOf(record)));
+      if (direct) {
+        touched.addAll(hint.removedKeys);
+      } else {
+        Schema keysOnly = main.schema().select(layout.spec().keyColumns());
+        for (String path : removed) {
+          try (Stream<Record> records = FileReads.read(main, before.get(path), keysOnly, Expressions.alwaysTrue())) {
+            records.forEach(record -> touched.add(layout.keyOf(record)));
+          }
         }
       }
       touched.forEach(key -> buckets.computeIfAbsent(bucket(key), b -> new HashMap<>()));
@@ -297,7 +360,9 @@ final class LatestRows {
           rows.put(key, fresh);
         }
       }
-      search(unchanged, searchAfter, buckets);
+      if (!searchAfter.isEmpty()) {
+        search(unchanged != null ? unchanged : kept(target, added, searchAfter.values()), searchAfter, buckets);
+      }
     }
     commit(table, base, buckets, target, rebuild);
     return true;
@@ -339,6 +404,28 @@ final class LatestRows {
     }
   }
 
+  /**
+   * The files of the main snapshot {@code target} that are not in {@code added} and may hold a
+   * row at or after the earliest of the bounds: partition pruning skips the rest unread.
+   */
+  private List<DataFile> kept(long target, Set<String> added, Collection<Instant> bounds) {
+    Instant earliest = bounds.stream().min(Comparator.naturalOrder()).orElseThrow();
+    Expression filter = earliest.equals(Instant.MIN) ? Expressions.alwaysTrue()
+        : Expressions.greaterThanOrEqual(layout.spec().eventTimeColumn(), TableLayout.micros(earliest));
+    List<DataFile> kept = new ArrayList<>();
+    try (CloseableIterable<FileScanTask> tasks = main.newScan().planWith(FileReads.DIRECT).useSnapshot(target)
+        .filter(filter).includeColumnStats().planFiles()) {
+      tasks.forEach(task -> {
+        if (!added.contains(task.file().location())) {
+          kept.add(task.file());
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return kept;
+  }
+
   private static Instant upper(DataFile file, int fieldId) {
     if (file.upperBounds() == null || !file.upperBounds().containsKey(fieldId)) {
       return Instant.MAX;
@@ -347,10 +434,16 @@ final class LatestRows {
     return TableLayout.instantOfMicros(micros);
   }
 
+  /** Fills each bucket with its rows of the companion snapshot {@code base}, from the cache where it holds them. */
   private void readBuckets(Table table, Snapshot base, Map<Integer, Map<EntityKey, Candidate>> buckets) {
+    Set<Integer> unread = new HashSet<>();
+    buckets.forEach((b, rows) -> cache.get(base.snapshotId(), b).ifPresentOrElse(rows::putAll, () -> unread.add(b)));
+    if (unread.isEmpty()) {
+      return;
+    }
     int columns = layout.spec().schema().size();
     try (Stream<Record> records = FileReads.stream(IcebergGenerics.read(table).useSnapshot(base.snapshotId())
-        .where(Expressions.in(BUCKET, buckets.keySet().toArray())).build(), main.name())) {
+        .where(Expressions.in(BUCKET, unread.toArray())).build(), main.name())) {
       records.forEach(record -> {
         int b = (Integer) record.get(columns + 1);
         Map<EntityKey, Candidate> rows = buckets.get(b);
@@ -400,12 +493,32 @@ final class LatestRows {
       overwrite.conflictDetectionFilter(Expressions.alwaysTrue()).validateNoConflictingData().validateNoConflictingDeletes();
       overwrite.set(MAIN_SNAPSHOT, Long.toString(target));
       overwrite.commit();
+      hold(table, base, buckets, target);
     } catch (RuntimeException e) {
       if (!(e instanceof org.apache.iceberg.exceptions.CommitStateUnknownException)) {
         written.discard();
       }
       throw e;
     }
+  }
+
+  /**
+   * Hands the buckets just written to the cache, as of the companion snapshot the commit made:
+   * the reconciliation that follows a commit looks up exactly the keys of these buckets. The
+   * snapshot is recognised as this commit's (the table's current one right after the commit,
+   * child of the base and naming the target); otherwise nothing is held.
+   */
+  private void hold(Table table, Snapshot base, Map<Integer, Map<EntityKey, Candidate>> buckets, long target) {
+    Snapshot committed = table.currentSnapshot();
+    Long parent = committed == null ? null : committed.parentId();
+    boolean ours = committed != null && Long.toString(target).equals(committed.summary().get(MAIN_SNAPSHOT))
+        && (base == null ? parent == null : parent != null && parent == base.snapshotId());
+    long rows = buckets.values().stream().mapToLong(Map::size).sum();
+    if (!ours || !cache.fits(rows)) {
+      return;
+    }
+    // The maps were built for this commit and are not changed after it.
+    buckets.forEach((b, candidates) -> cache.put(committed.snapshotId(), b, candidates));
   }
 
   private Map<String, DataFile> files(long snapshotId) {
@@ -427,16 +540,35 @@ final class LatestRows {
     return layout.spec().laterOf(a.row, b.row) == a.row ? a : b;
   }
 
+  /** Merges the latest row of every key in one data file into {@code best}. */
+  private void readLatest(Table main, DataFile file, Map<EntityKey, Candidate> best) {
+    try (Stream<Record> records = FileReads.read(main, file, main.schema(), Expressions.alwaysTrue())) {
+      records.forEach(record -> best.merge(layout.keyOf(record), new Candidate(layout.toRow(record), file.location()),
+          this::later));
+    }
+  }
+
   /** A latest row and the main data file that holds it. */
   record Candidate(Row row, String file) {}
 
   /**
-   * Files a committer wrote and the best row per key among their rows.
+   * What a committer knows of the files its commit added and removed.
    *
-   * @param files every file the hint covers (a file without a key's best row included)
+   * @param files every added file the hint covers (a file without a key's best row included)
    * @param best the latest row of each key among those files, with its file
+   * @param parent the main snapshot the commit was made on (-1: unknown)
+   * @param removed the paths of the files the commit removed
+   * @param removedKeys every key with a row in a removed file, or null when not known; with it
+   *     (and {@code files} covering every added file) a catch-up from {@code parent} lists no files
+   * @param unread added files among {@code files} whose rows the committer did not see (written
+   *     elsewhere, by a Spark executor): the catch-up reads them for their keys' latest rows
    */
-  record Hint(Set<String> files, Map<EntityKey, Candidate> best) {
-    static final Hint NONE = new Hint(Set.of(), Map.of());
+  record Hint(Set<String> files, Map<EntityKey, Candidate> best, long parent, Set<String> removed,
+      Set<EntityKey> removedKeys, List<DataFile> unread) {
+    static final Hint NONE = new Hint(Set.of(), Map.of(), -1, Set.of(), null, List.of());
+
+    boolean saw(String file) {
+      return files.contains(file) && unread.stream().noneMatch(f -> f.location().equals(file));
+    }
   }
 }

@@ -8,6 +8,7 @@ import dev.backfill.api.StoreException;
 import dev.backfill.api.TimeRange;
 import dev.backfill.spi.TableSpec;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -130,7 +131,9 @@ final class TableLayout {
     GenericRecord record = template.copy();
     for (int i = 0; i < spec.schema().size(); i++) {
       Object value = row.get(i);
-      record.set(i, value instanceof Instant t ? OffsetDateTime.ofInstant(t, ZoneOffset.UTC) : value);
+      // Not OffsetDateTime.ofInstant: on Java 17 it builds the offset's ZoneRules anew for each value.
+      record.set(i, value instanceof Instant t ? OffsetDateTime.of(
+          LocalDateTime.ofEpochSecond(t.getEpochSecond(), t.getNano(), ZoneOffset.UTC), ZoneOffset.UTC) : value);
     }
     return record;
   }

@@ -1,10 +1,6 @@
 package dev.backfill.iceberg;
 
 import dev.backfill.api.BackfillClient;
-import dev.backfill.api.EntityKey;
-import dev.backfill.api.FeatureSet;
-import dev.backfill.api.Field;
-import dev.backfill.api.FieldType;
 import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.api.TimeRange;
@@ -12,14 +8,11 @@ import dev.backfill.rocksdb.RocksDbOnlineStore;
 import dev.backfill.spi.DataSource;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.OnlineWrite;
+import dev.backfill.testkit.CorrectedReadings;
 import dev.backfill.testkit.ForwardingOnlineStore;
 import dev.backfill.testkit.InMemoryDataSource;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,16 +25,7 @@ import java.util.stream.Stream;
  */
 public final class IcebergCrashChild {
   static final int HALT_STATUS = 77;
-  static final String FEATURE_SET = "readings";
-  static final Instant DAY0 = Instant.parse("2024-05-01T00:00:00Z");
-  static final Clock CLOCK = Clock.fixed(DAY0.plus(Duration.ofDays(10)), ZoneOffset.UTC);
-  static final TimeRange ALL_DAYS = TimeRange.of(DAY0, DAY0.plus(Duration.ofDays(10)));
-  static final TimeRange CORRECTED = TimeRange.of(DAY0.plus(Duration.ofDays(3)), DAY0.plus(Duration.ofDays(7)));
-  static final int SENSORS = 300;
-  /** Sensors from here on have no rows outside the corrected days and none in version 2: they vanish. */
-  static final int TRANSIENT_FROM = 280;
-  static final Schema SCHEMA = Schema.of(new Field("sensor", FieldType.STRING), new Field("ts", FieldType.TIMESTAMP),
-      new Field("value", FieldType.DOUBLE), new Field("version", FieldType.LONG));
+  static final CorrectedReadings READINGS = new CorrectedReadings(300, 280, Duration.ofMinutes(1));
 
   /** Where the child stops. */
   enum Point { BEFORE_COMMIT, DURING_COMMIT, AFTER_COMMIT }
@@ -61,9 +45,9 @@ public final class IcebergCrashChild {
       }
     };
     BackfillClient client = client(dir, online, Map.of("io-impl", HaltingFileIO.class.getName()));
-    client.register(featureSet());
-    DataSource corrected = InMemoryDataSource.of(SCHEMA, "ts", version2());
-    client.backfill(FEATURE_SET).between(CORRECTED.start(), CORRECTED.stop()).source(new Halting(corrected, point))
+    client.register(READINGS.featureSet());
+    DataSource corrected = InMemoryDataSource.of(CorrectedReadings.SCHEMA, "ts", READINGS.version2());
+    client.backfill(CorrectedReadings.FEATURE_SET).between(CorrectedReadings.CORRECTED.start(), CorrectedReadings.CORRECTED.stop()).source(new Halting(corrected, point))
         .comment("crash test " + point).run();
     System.err.println("the backfill finished without reaching the halt point " + point);
     System.exit(1);
@@ -76,56 +60,7 @@ public final class IcebergCrashChild {
 
   static BackfillClient client(Path dir, OnlineStore online, Map<String, String> catalogProperties) {
     return BackfillClient.builder().offlineStore(IcebergOfflineStore.open(options(dir), catalogProperties))
-        .onlineStore(online).jobHistory(dir.resolve("jobs")).clock(CLOCK).build();
-  }
-
-  static FeatureSet featureSet() {
-    return FeatureSet.builder(FEATURE_SET).key("sensor", FieldType.STRING).eventTime("ts")
-        .feature("value", FieldType.DOUBLE).feature("version", FieldType.LONG)
-        .source(InMemoryDataSource.of(SCHEMA, "ts", version1())).backfillStart(DAY0).build();
-  }
-
-  static List<Row> version1() {
-    List<Row> rows = new ArrayList<>();
-    for (int day = 0; day < 10; day++) {
-      for (int s = 0; s < SENSORS; s++) {
-        Instant ts = DAY0.plus(Duration.ofDays(day)).plusSeconds(s * 60L);
-        if (s < TRANSIENT_FROM || CORRECTED.contains(ts)) {
-          rows.add(Row.of(SCHEMA, "s" + s, ts, s * 1.5 + day, 1L));
-        }
-      }
-    }
-    return rows;
-  }
-
-  /** The rows of version 2 inside {@link #CORRECTED}. */
-  static List<Row> version2() {
-    List<Row> rows = new ArrayList<>();
-    for (int day = 3; day < 7; day++) {
-      for (int s = 0; s < TRANSIENT_FROM; s++) {
-        rows.add(Row.of(SCHEMA, "s" + s, DAY0.plus(Duration.ofDays(day)).plusSeconds(s * 60L), -s - day * 0.25, 2L));
-      }
-    }
-    return rows;
-  }
-
-  static List<Row> afterCorrection() {
-    List<Row> rows = new ArrayList<>();
-    for (Row row : version1()) {
-      if (!CORRECTED.contains(row.getInstant("ts"))) {
-        rows.add(row);
-      }
-    }
-    rows.addAll(version2());
-    return rows;
-  }
-
-  static List<EntityKey> keys() {
-    List<EntityKey> keys = new ArrayList<>();
-    for (int s = 0; s < SENSORS; s++) {
-      keys.add(EntityKey.of("s" + s));
-    }
-    return keys;
+        .onlineStore(online).jobHistory(dir.resolve("jobs")).clock(CorrectedReadings.CLOCK).build();
   }
 
   /** Halts while reading (before the commit), or arms the halting file IO once read (during it). */

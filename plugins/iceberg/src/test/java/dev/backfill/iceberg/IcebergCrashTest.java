@@ -9,6 +9,7 @@ import dev.backfill.api.EntityKey;
 import dev.backfill.api.Row;
 import dev.backfill.api.TimeRange;
 import dev.backfill.spi.TableSpec;
+import dev.backfill.testkit.CorrectedReadings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A child JVM running a backfill on an Iceberg store is halted before, during and after its
@@ -37,25 +38,25 @@ class IcebergCrashTest {
   void aBackfillHaltedAroundItsCommitLeavesTheOldOrTheNewSnapshotAndTheNextClientSettlesIt(IcebergCrashChild.Point point)
       throws Exception {
     try (BackfillClient client = client()) {
-      client.register(IcebergCrashChild.featureSet());
-      client.backfill(IcebergCrashChild.FEATURE_SET).between(IcebergCrashChild.ALL_DAYS.start(),
-          IcebergCrashChild.ALL_DAYS.stop()).comment("version 1").run();
+      client.register(IcebergCrashChild.READINGS.featureSet());
+      client.backfill(CorrectedReadings.FEATURE_SET).between(CorrectedReadings.ALL_DAYS.start(),
+          CorrectedReadings.ALL_DAYS.stop()).comment("version 1").run();
     }
 
     String output = runChild(point);
 
     try (BackfillClient client = client()) {
-      client.register(IcebergCrashChild.featureSet());
-      List<BackfillJob> jobs = client.jobs(IcebergCrashChild.FEATURE_SET);
+      client.register(IcebergCrashChild.READINGS.featureSet());
+      List<BackfillJob> jobs = client.jobs(CorrectedReadings.FEATURE_SET);
       assertThat(jobs).as("child output:%n%s", output).hasSize(2);
       BackfillJob crashed = jobs.get(0);
       List<Row> offline = offline(client);
       if (point == IcebergCrashChild.Point.AFTER_COMMIT) {
         assertThat(crashed.status()).isEqualTo(BackfillStatus.SUCCEEDED);
-        assertThat(offline).containsExactlyInAnyOrderElementsOf(IcebergCrashChild.afterCorrection());
+        assertThat(offline).containsExactlyInAnyOrderElementsOf(IcebergCrashChild.READINGS.afterCorrection());
       } else {
         assertThat(crashed.status()).isEqualTo(BackfillStatus.FAILED);
-        assertThat(offline).containsExactlyInAnyOrderElementsOf(IcebergCrashChild.version1());
+        assertThat(offline).containsExactlyInAnyOrderElementsOf(IcebergCrashChild.READINGS.version1());
         assertThat(dataFilesOf(crashed.id())).as("files staged by the job that never committed").isEmpty();
       }
       assertOnlineIsLatestOf(client, offline);
@@ -68,7 +69,7 @@ class IcebergCrashTest {
         .offlineStore("iceberg", Map.of("catalog", "jdbc", "uri", "jdbc:sqlite:" + dir.resolve("catalog.db"),
             "warehouse", dir.resolve("warehouse").toString()))
         .onlineStore("rocksdb", Map.of("path", dir.resolve("online").toString()))
-        .jobHistory(dir.resolve("jobs")).clock(IcebergCrashChild.CLOCK).build();
+        .jobHistory(dir.resolve("jobs")).clock(CorrectedReadings.CLOCK).build();
   }
 
   private String runChild(IcebergCrashChild.Point point) throws Exception {
@@ -84,7 +85,7 @@ class IcebergCrashTest {
   }
 
   private List<Path> dataFilesOf(String jobId) throws Exception {
-    Path folder = dir.resolve("warehouse/backfill/" + IcebergCrashChild.FEATURE_SET + "/data/" + jobId);
+    Path folder = dir.resolve("warehouse/backfill/" + CorrectedReadings.FEATURE_SET + "/data/" + jobId);
     if (!Files.exists(folder)) {
       return List.of();
     }
@@ -94,19 +95,19 @@ class IcebergCrashTest {
   }
 
   private static List<Row> offline(BackfillClient client) {
-    try (Stream<Row> rows = client.readOffline(IcebergCrashChild.FEATURE_SET, TimeRange.all())) {
+    try (Stream<Row> rows = client.readOffline(CorrectedReadings.FEATURE_SET, TimeRange.all())) {
       return rows.toList();
     }
   }
 
   private static void assertOnlineIsLatestOf(BackfillClient client, List<Row> offline) {
-    TableSpec spec = client.featureSet(IcebergCrashChild.FEATURE_SET).orElseThrow().table();
+    TableSpec spec = client.featureSet(CorrectedReadings.FEATURE_SET).orElseThrow().table();
     Map<EntityKey, Row> latest = new HashMap<>();
     for (Row row : offline) {
       latest.merge(spec.keyOf(row), row, spec::laterOf);
     }
-    for (EntityKey key : IcebergCrashChild.keys()) {
-      assertThat(client.readOnline(IcebergCrashChild.FEATURE_SET, key)).as("online row of %s", key)
+    for (EntityKey key : IcebergCrashChild.READINGS.keys()) {
+      assertThat(client.readOnline(CorrectedReadings.FEATURE_SET, key)).as("online row of %s", key)
           .isEqualTo(Optional.ofNullable(latest.get(key)));
     }
   }

@@ -101,6 +101,22 @@ public final class RedisOnlineStore implements OnlineStore {
   private final Map<String, TableSpec> specs = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
+  /** Set once by the provider: the options the store was made from. */
+  private volatile java.util.Optional<dev.backfill.spi.PluginDefinition> definition = java.util.Optional.empty();
+
+  void definedBy(dev.backfill.spi.PluginDefinition made) {
+    this.definition = java.util.Optional.of(made);
+  }
+
+  /**
+   * The type {@code redis} and the options, when the store was made by its provider (a password
+   * given through an environment variable is read again from the opening process's environment).
+   */
+  @Override
+  public java.util.Optional<dev.backfill.spi.PluginDefinition> definition() {
+    return definition;
+  }
+
   private RedisOnlineStore(RedisConnection connection) {
     this.connection = connection;
     this.options = connection.options();

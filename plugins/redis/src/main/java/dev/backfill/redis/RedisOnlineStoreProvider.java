@@ -27,6 +27,8 @@ public final class RedisOnlineStoreProvider implements OnlineStoreProvider {
    */
   @Override
   public OnlineStore create(Map<String, String> options) {
-    return RedisOnlineStore.open(RedisOptions.parse(options, System::getenv));
+    RedisOnlineStore store = RedisOnlineStore.open(RedisOptions.parse(options, System::getenv));
+    store.definedBy(new dev.backfill.spi.PluginDefinition(type(), options));
+    return store;
   }
 }

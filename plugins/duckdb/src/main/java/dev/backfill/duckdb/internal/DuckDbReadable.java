@@ -25,4 +25,16 @@ public interface DuckDbReadable {
   default boolean prunesByRange() {
     return false;
   }
+
+  /**
+   * Whether one scan of {@link #selectSql} gives its rows in event-time order at the grain of
+   * the source's blocks: each block's event times at or after the previous block's (a Parquet
+   * file written in time order). Then the store inserts a range's rows in one scan and still
+   * gets row groups that each cover a short time span, without sorting or a scan per slice.
+   * Implementations must answer false when they cannot tell; a wrong true costs only the
+   * clustering of the store's row groups, never a wrong row. The default is false.
+   */
+  default boolean inTimeOrder() {
+    return false;
+  }
 }

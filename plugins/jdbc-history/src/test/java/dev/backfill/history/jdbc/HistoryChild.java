@@ -1,9 +1,6 @@
 package dev.backfill.history.jdbc;
 
 import dev.backfill.api.BackfillClient;
-import dev.backfill.api.BackfillConflictException;
-import dev.backfill.api.BackfillException;
-import dev.backfill.api.BackfillJob;
 import dev.backfill.api.FeatureSet;
 import dev.backfill.api.FieldType;
 import dev.backfill.api.Row;
@@ -14,7 +11,6 @@ import dev.backfill.testkit.InMemoryOfflineStore;
 import dev.backfill.testkit.InMemoryOnlineStore;
 import dev.backfill.testkit.ReconciliationGate;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +30,6 @@ import java.util.Map;
  * </pre>
  */
 public final class HistoryChild {
-  static final Instant DAY0 = Instant.parse("2024-01-01T00:00:00Z");
-
   private HistoryChild() {}
 
   public static void main(String[] args) throws Exception {
@@ -57,39 +51,18 @@ public final class HistoryChild {
         System.out.println("DONE");
         return;
       }
-      BackfillJob job;
-      try {
-        job = client.backfill("clicks").between(day(Integer.parseInt(args[3])), day(Integer.parseInt(args[4]))).submit();
-      } catch (BackfillConflictException e) {
-        System.out.println("CONFLICT " + e.getMessage());
-        return;
-      }
-      System.out.println("SUBMITTED " + job.id());
-      if (mode.equals("hold-online")) {
-        if (gate.awaitHeld(60)) {
-          System.out.println("COMMITTED " + job.id());
-        }
-      }
-      try {
-        job.await();
-      } catch (BackfillException e) {
-        // the status says how it ended
-      }
-      System.out.println("ENDED " + job.status());
+      ChildSubmission.run(client, Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+          mode.equals("hold-online") ? gate : null);
     }
-  }
-
-  static Instant day(int n) {
-    return DAY0.plus(n, ChronoUnit.DAYS);
   }
 
   private static FeatureSet clicks(String mode) {
     FeatureSet fs = FeatureSet.builder("clicks").key("user", FieldType.STRING).eventTime("ts")
-        .feature("n", FieldType.LONG).backfillStart(DAY0).build();
+        .feature("n", FieldType.LONG).backfillStart(ChildSubmission.DAY0).build();
     List<Row> rows = new ArrayList<>();
     for (int d = 0; d < 10; d++) {
       for (int h = 0; h < 24; h += 6) {
-        rows.add(Row.of(fs.schema(), "u" + (d % 3), day(d).plus(h, ChronoUnit.HOURS), (long) d));
+        rows.add(Row.of(fs.schema(), "u" + (d % 3), ChildSubmission.day(d).plus(h, ChronoUnit.HOURS), (long) d));
       }
     }
     long pause = switch (mode) {

@@ -1,5 +1,8 @@
 package dev.backfill.history.jdbc;
 
+import dev.backfill.api.BackfillJob;
+import dev.backfill.api.BackfillStatus;
+import dev.backfill.api.JobHistorySnapshot;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -7,6 +10,7 @@ import java.sql.Statement;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A schema of its own in the test database on 127.0.0.1:5432 for one test class, so that parallel
@@ -40,6 +44,21 @@ final class PostgresSchema implements AutoCloseable {
          var rs = s.executeQuery(sql)) {
       return rs.next() ? rs.getObject(1) : null;
     }
+  }
+
+  /**
+   * Waits up to 60 s until the history in this schema, read without a client (a client would
+   * take over expired jobs itself), records the job with the status.
+   */
+  void awaitRecorded(String lease, String job, BackfillStatus status) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (JobHistorySnapshot.read("jdbc", options(lease)).job(job).map(BackfillJob::status).orElse(null) == status) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("job " + job + " was not recorded " + status + " within 60 s");
   }
 
   @Override

@@ -9,17 +9,11 @@ import dev.backfill.api.BackfillStatus;
 import dev.backfill.api.JobHistorySnapshot;
 import dev.backfill.testkit.InMemoryOfflineStore;
 import dev.backfill.testkit.InMemoryOnlineStore;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class SharedHistoryProcessesTest {
   private static final String LEASE = "PT4S";
   private static PostgresSchema schema;
-  private final List<Child> children = new ArrayList<>();
+  private final List<ChildJvm> children = new ArrayList<>();
 
   @BeforeAll
   static void createSchema() {
@@ -47,7 +41,7 @@ class SharedHistoryProcessesTest {
 
   @AfterEach
   void stopChildren() {
-    for (Child child : children) {
+    for (ChildJvm child : children) {
       child.process.destroyForcibly();
     }
     // Every test starts from an empty history.
@@ -58,55 +52,8 @@ class SharedHistoryProcessesTest {
     }
   }
 
-  /** A child JVM, its output lines (standard output and error) collected as they come. */
-  private static final class Child {
-    final Process process;
-    final List<String> lines = new CopyOnWriteArrayList<>();
-
-    Child(Process process) {
-      this.process = process;
-      Thread reader = new Thread(() -> {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String line = in.readLine(); line != null; line = in.readLine()) {
-            lines.add(line);
-          }
-        } catch (IOException ignored) {
-          // the process ended
-        }
-      });
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    /** The first line that starts with the prefix, waited for (bounded), without the prefix. */
-    String await(String prefix) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (System.nanoTime() < deadline) {
-        Optional<String> line = lines.stream().filter(l -> l.startsWith(prefix)).findFirst();
-        if (line.isPresent()) {
-          return line.get().substring(prefix.length());
-        }
-        if (!process.isAlive() && lines.stream().noneMatch(l -> l.startsWith(prefix))) {
-          Thread.sleep(200);
-          return lines.stream().filter(l -> l.startsWith(prefix)).findFirst().map(l -> l.substring(prefix.length()))
-              .orElseThrow(() -> new AssertionError("child ended without '" + prefix + "':\n" + String.join("\n", lines)));
-        }
-        Thread.sleep(20);
-      }
-      throw new AssertionError("no '" + prefix + "' within 60 s:\n" + String.join("\n", lines));
-    }
-
-    long count(Predicate<String> which) {
-      return lines.stream().filter(which).count();
-    }
-  }
-
-  private Child start(String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        HistoryChild.class.getName()));
-    command.addAll(List.of(args));
-    Child child = new Child(new ProcessBuilder(command).redirectErrorStream(true).start());
+  private ChildJvm start(String... args) throws IOException {
+    ChildJvm child = ChildJvm.start(HistoryChild.class, "256m", Duration.ofSeconds(60), List.of(args));
     children.add(child);
     return child;
   }
@@ -118,12 +65,12 @@ class SharedHistoryProcessesTest {
 
   @Test
   void overlappingSubmissionsOfThreeProcessesConflictNamingJobHostAndProcessAndDisjointOnesRunAtOnce() throws Exception {
-    Child first = start("blocked", schema.name, LEASE, "0", "5");
+    ChildJvm first = start("blocked", schema.name, LEASE, "0", "5");
     String firstJob = first.await("SUBMITTED ");
     long firstPid = Long.parseLong(first.await("PID "));
-    Child disjoint = start("blocked", schema.name, LEASE, "5", "10");
+    ChildJvm disjoint = start("blocked", schema.name, LEASE, "5", "10");
     String disjointJob = disjoint.await("SUBMITTED ");
-    Child overlapping = start("blocked", schema.name, LEASE, "2", "4");
+    ChildJvm overlapping = start("blocked", schema.name, LEASE, "2", "4");
 
     String conflict = overlapping.await("CONFLICT ");
     assertThat(conflict).contains("backfill job " + firstJob + " is running on host ")
@@ -147,15 +94,15 @@ class SharedHistoryProcessesTest {
 
   @Test
   void aJobWhoseProcessWasKilledIsTakenOverByExactlyOneOfThreeRacingProcessesAndFailed() throws Exception {
-    Child doomed = start("blocked", schema.name, LEASE, "0", "10");
+    ChildJvm doomed = start("blocked", schema.name, LEASE, "0", "10");
     String job = doomed.await("SUBMITTED ");
     // Read without a client: every client takes over expired jobs, and only the racers may.
-    awaitRecorded(job, BackfillStatus.RUNNING);
-    doomed.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    schema.awaitRecorded(LEASE, job, BackfillStatus.RUNNING);
+    doomed.kill();
 
-    List<Child> racers = List.of(start("take-over", schema.name, LEASE), start("take-over", schema.name, LEASE),
+    List<ChildJvm> racers = List.of(start("take-over", schema.name, LEASE), start("take-over", schema.name, LEASE),
         start("take-over", schema.name, LEASE));
-    for (Child racer : racers) {
+    for (ChildJvm racer : racers) {
       racer.await("DONE");
     }
     long takeovers = racers.stream().mapToLong(r -> r.count(l -> l.contains("took over backfill " + job))).sum();
@@ -163,29 +110,18 @@ class SharedHistoryProcessesTest {
     BackfillJob settled = JobHistorySnapshot.read("jdbc", schema.options(LEASE)).job(job).orElseThrow();
     assertThat(settled.status()).isEqualTo(BackfillStatus.FAILED);
     assertThat(settled.failure()).get().asString().contains("stopped before its offline commit");
-    Child taker = racers.stream().filter(r -> r.count(l -> l.contains("took over backfill " + job)) == 1).findFirst()
+    ChildJvm taker = racers.stream().filter(r -> r.count(l -> l.contains("took over backfill " + job)) == 1).findFirst()
         .orElseThrow();
     assertThat(schema.queryValue("SELECT pid FROM \"" + schema.name + "\".backfill_jobs WHERE id = '" + job + "'"))
         .isEqualTo(Long.parseLong(taker.await("PID ")));
   }
 
-  private static void awaitRecorded(String job, BackfillStatus status) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      if (JobHistorySnapshot.read("jdbc", schema.options(LEASE)).job(job).map(BackfillJob::status).orElse(null) == status) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("job " + job + " was not recorded " + status + " within 30 s");
-  }
-
   @Test
   void aJobKilledAfterItsOfflineCommitIsTakenOverReconciledAndSucceeds() throws Exception {
-    Child doomed = start("hold-online", schema.name, LEASE, "0", "10");
+    ChildJvm doomed = start("hold-online", schema.name, LEASE, "0", "10");
     String job = doomed.await("COMMITTED ");
-    doomed.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-    Child taker = start("take-over", schema.name, LEASE);
+    doomed.kill();
+    ChildJvm taker = start("take-over", schema.name, LEASE);
     taker.await("DONE");
     assertThat(taker.count(l -> l.contains("took over backfill " + job))).isEqualTo(1);
     assertThat(taker.count(l -> l.contains("had committed offline; online reconciled"))).isEqualTo(1);
@@ -198,7 +134,7 @@ class SharedHistoryProcessesTest {
 
   @Test
   void anotherProcessWatchesTheLiveProgressToTheEnd() throws Exception {
-    Child worker = start("slow", schema.name, LEASE, "0", "10");
+    ChildJvm worker = start("slow", schema.name, LEASE, "0", "10");
     String job = worker.await("SUBMITTED ");
     List<BackfillProgress> seen = new ArrayList<>();
     try (BackfillClient watcher = watcher()) {

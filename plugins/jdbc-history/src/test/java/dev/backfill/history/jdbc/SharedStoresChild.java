@@ -1,9 +1,6 @@
 package dev.backfill.history.jdbc;
 
 import dev.backfill.api.BackfillClient;
-import dev.backfill.api.BackfillConflictException;
-import dev.backfill.api.BackfillException;
-import dev.backfill.api.BackfillJob;
 import dev.backfill.api.FeatureSet;
 import dev.backfill.api.FieldType;
 import dev.backfill.api.Row;
@@ -18,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,9 +39,8 @@ import java.util.concurrent.TimeUnit;
  * backfill wrote it.
  */
 public final class SharedStoresChild {
-  static final Instant DAY0 = Instant.parse("2024-01-01T00:00:00Z");
   static final FeatureSet CLICKS = FeatureSet.builder("clicks").key("user", FieldType.STRING).eventTime("ts")
-      .feature("n", FieldType.LONG).backfillStart(DAY0).build();
+      .feature("n", FieldType.LONG).backfillStart(ChildSubmission.DAY0).build();
 
   private SharedStoresChild() {}
 
@@ -93,31 +88,12 @@ public final class SharedStoresChild {
         System.out.println("DONE");
         return;
       }
-      BackfillJob job;
-      try {
-        job = client.backfill("clicks").between(day(Integer.parseInt(args[8])), day(Integer.parseInt(args[9]))).submit();
-      } catch (BackfillConflictException e) {
-        System.out.println("CONFLICT " + e.getMessage());
-        return;
-      }
-      System.out.println("SUBMITTED " + job.id());
-      if (mode.equals("hold-online") && gate.awaitHeld(60)) {
-        System.out.println("COMMITTED " + job.id());
-      }
-      try {
-        job.await();
-      } catch (BackfillException e) {
-        // the status says how it ended
-      }
-      System.out.println("ENDED " + job.status());
+      ChildSubmission.run(client, Integer.parseInt(args[8]), Integer.parseInt(args[9]),
+          mode.equals("hold-online") ? gate : null);
     } finally {
       iceberg.close();
       redis.close();
     }
-  }
-
-  static Instant day(int n) {
-    return DAY0.plus(n, ChronoUnit.DAYS);
   }
 
   /** The source's rows of a version: four a day for ten days, over three users. */
@@ -125,7 +101,7 @@ public final class SharedStoresChild {
     List<Row> rows = new ArrayList<>();
     for (int d = 0; d < 10; d++) {
       for (int h = 0; h < 24; h += 6) {
-        rows.add(Row.of(CLICKS.schema(), "u" + (d % 3), day(d).plus(h, ChronoUnit.HOURS), 100 * version + d));
+        rows.add(Row.of(CLICKS.schema(), "u" + (d % 3), ChildSubmission.day(d).plus(h, ChronoUnit.HOURS), 100 * version + d));
       }
     }
     return rows;

@@ -12,25 +12,19 @@ import dev.backfill.redis.RedisServer;
 import dev.backfill.spi.OfflineStore;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.Plugins;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -49,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SharedStoresProcessesTest {
   private static final String LEASE = "PT4S";
   private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
-  private static final TimeRange ALL = TimeRange.of(SharedStoresChild.day(0), SharedStoresChild.day(10));
+  private static final TimeRange ALL = TimeRange.of(ChildSubmission.day(0), ChildSubmission.day(10));
   private static PostgresSchema schema;
   private static String database;
   private static RedisServer redis;
@@ -58,7 +52,7 @@ class SharedStoresProcessesTest {
   @TempDir
   static Path warehouse;
 
-  private final List<Child> children = new ArrayList<>();
+  private final List<ChildJvm> children = new ArrayList<>();
   private String namespace;
 
   @BeforeAll
@@ -101,10 +95,10 @@ class SharedStoresProcessesTest {
 
   @AfterEach
   void stopChildren() throws Exception {
-    for (Child child : children) {
+    for (ChildJvm child : children) {
       child.process.destroyForcibly();
     }
-    for (Child child : children) {
+    for (ChildJvm child : children) {
       child.process.waitFor(30, TimeUnit.SECONDS);
     }
     schema.execute("DELETE FROM \"" + schema.name + "\".backfill_jobs");
@@ -118,62 +112,11 @@ class SharedStoresProcessesTest {
     return Plugins.onlineStore("redis", SharedStoresChild.redisOptions(redis.uri(), namespace));
   }
 
-  /** A child JVM, its output lines (standard output and error) collected as they come. */
-  private static final class Child {
-    final Process process;
-    final List<String> lines = new CopyOnWriteArrayList<>();
-
-    Child(Process process) {
-      this.process = process;
-      Thread reader = new Thread(() -> {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String line = in.readLine(); line != null; line = in.readLine()) {
-            lines.add(line);
-          }
-        } catch (IOException ignored) {
-          // the process ended
-        }
-      });
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    /** The first line that starts with the prefix, waited for (bounded), without the prefix. */
-    String await(String prefix) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (System.nanoTime() < deadline) {
-        Optional<String> line = lines.stream().filter(l -> l.startsWith(prefix)).findFirst();
-        if (line.isPresent()) {
-          return line.get().substring(prefix.length());
-        }
-        if (!process.isAlive()) {
-          Thread.sleep(200);
-          return lines.stream().filter(l -> l.startsWith(prefix)).findFirst().map(l -> l.substring(prefix.length()))
-              .orElseThrow(() -> new AssertionError("child ended without '" + prefix + "':\n" + String.join("\n", lines)));
-        }
-        Thread.sleep(20);
-      }
-      throw new AssertionError("no '" + prefix + "' within 120 s:\n" + String.join("\n", lines));
-    }
-
-    long count(Predicate<String> which) {
-      return lines.stream().filter(which).count();
-    }
-
-    void say(String line) throws IOException {
-      OutputStream in = process.getOutputStream();
-      in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-      in.flush();
-    }
-  }
-
-  private Child start(String mode, String... rest) throws IOException {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx384m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        SharedStoresChild.class.getName(), mode, schema.name, LEASE, catalogUri(), namespace, warehouse.toString(),
+  private ChildJvm start(String mode, String... rest) throws IOException {
+    List<String> args = new ArrayList<>(List.of(mode, schema.name, LEASE, catalogUri(), namespace, warehouse.toString(),
         redis.uri(), namespace));
-    command.addAll(List.of(rest));
-    Child child = new Child(new ProcessBuilder(command).redirectErrorStream(true).start());
+    args.addAll(List.of(rest));
+    ChildJvm child = ChildJvm.start(SharedStoresChild.class, "384m", Duration.ofSeconds(120), args);
     children.add(child);
     return child;
   }
@@ -193,25 +136,14 @@ class SharedStoresProcessesTest {
     }
   }
 
-  private static void awaitRecorded(String job, BackfillStatus status) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      if (JobHistorySnapshot.read("jdbc", schema.options(LEASE)).job(job).map(BackfillJob::status).orElse(null) == status) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("job " + job + " was not recorded " + status + " within 60 s");
-  }
-
   @Test
   void overlappingSubmissionsOfTwoProcessesConflictAndBothStoresHoldExactlyTheWinnersResult() throws Exception {
-    Child winner = start("gated", "0", "10", "1");
+    ChildJvm winner = start("gated", "0", "10", "1");
     String job = winner.await("SUBMITTED ");
     long pid = Long.parseLong(winner.await("PID "));
-    awaitRecorded(job, BackfillStatus.RUNNING);
+    schema.awaitRecorded(LEASE, job, BackfillStatus.RUNNING);
 
-    Child loser = start("gated", "2", "4", "2");
+    ChildJvm loser = start("gated", "2", "4", "2");
     String conflict = loser.await("CONFLICT ");
     assertThat(conflict).matches("feature set 'clicks': backfill job " + job + " is running on host \\S+, process " + pid
         + " over \\[2024-01-01T00:00:00Z, 2024-01-11T00:00:00Z\\).*");
@@ -237,7 +169,7 @@ class SharedStoresProcessesTest {
   @Test
   void aProcessKilledAfterItsOfflineCommitIsTakenOverAndRedisIsReconciledToTheLatestOfflineRows() throws Exception {
     // A first backfill puts version 1 in both stores.
-    Child first = start("run", "0", "10", "1");
+    ChildJvm first = start("run", "0", "10", "1");
     assertThat(first.await("ENDED ")).isEqualTo("SUCCEEDED");
     Map<EntityKey, Row> before = latestOf(SharedStoresChild.rows(1));
     try (OnlineStore online = online()) {
@@ -245,7 +177,7 @@ class SharedStoresProcessesTest {
     }
 
     // The second commits version 2 to Iceberg and is killed (kill -9) before it updates Redis.
-    Child doomed = start("hold-online", "0", "10", "2");
+    ChildJvm doomed = start("hold-online", "0", "10", "2");
     String job = doomed.await("COMMITTED ");
     long pid = Long.parseLong(doomed.await("PID "));
     assertThat(new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor()).isZero();
@@ -260,7 +192,7 @@ class SharedStoresProcessesTest {
       assertThat(online.getAll("clicks", after.keySet())).as("Redis, not yet reconciled").isEqualTo(before);
     }
 
-    Child taker = start("take-over");
+    ChildJvm taker = start("take-over");
     taker.await("DONE");
     assertThat(taker.count(l -> l.contains("took over backfill " + job))).isEqualTo(1);
     assertThat(taker.count(l -> l.contains("had committed offline; online reconciled"))).isEqualTo(1);
