@@ -108,6 +108,7 @@ public final class OnlineReconciler {
     return reconcile(table, keys, fence, (batch, read, done) -> { });
   }
 
+  /** {@link #reconcile(TableSpec, Stream, Optional)}, telling {@code listener} of each batch once it is written. */
   Outcome reconcile(TableSpec table, Stream<EntityKey> keys, Optional<Instant> fence, BatchListener listener) {
     WriteCondition condition = fence
         .map(f -> WriteCondition.storedBeforeFence(table.eventTimeColumn(), f))
