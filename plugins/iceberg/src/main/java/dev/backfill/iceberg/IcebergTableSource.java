@@ -128,8 +128,9 @@ public final class IcebergTableSource implements DataSource {
       fields.add(new Field(column.name(), typeOf(t, column)));
       names.add(column.name());
     }
-    Types.NestedField time = t.schema().findField(timeColumn);
-    if (time == null || t.schema().columns().stream().noneMatch(c -> c.name().equals(timeColumn))) {
+    Types.NestedField time = t.schema().columns().stream().filter(c -> c.name().equals(timeColumn)).findFirst()
+        .orElse(null);
+    if (time == null) {
       throw new IllegalArgumentException("option time-column '" + timeColumn + "' is not a column of table '"
           + t.name() + "'; its columns: " + names);
     }
