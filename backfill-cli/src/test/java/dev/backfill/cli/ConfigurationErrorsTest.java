@@ -92,7 +92,7 @@ class ConfigurationErrorsTest {
   void anEntryWithoutATypeShowsAnExampleOfItsOwnKind() throws IOException {
     assertConfigError(CliHarness.CONFIG.replace("source: {type: csv, path: trips.csv", "source: {path: trips.csv"),
         "bad.yaml:11: feature-sets.driver_trips.source: the key 'type' is missing; name a source's plugin, such as "
-            + "{type: parquet, path: data/events.parquet, time-column: ts} (types on the class path: csv, jdbc, parquet, slow)");
+            + "{type: parquet, path: data/events.parquet, time-column: ts} (types on the class path: csv, iceberg, jdbc, parquet, slow)");
     assertConfigError(CliHarness.CONFIG.replace("source: {type: csv, path: trips.csv, time-column: day}\n    backfill-start: 2024-01-01\n  broken",
             "source: {type: csv, path: trips.csv, time-column: day}\n    transform: {query: \"SELECT * FROM source\"}\n"
                 + "    backfill-start: 2024-01-01\n  broken"),

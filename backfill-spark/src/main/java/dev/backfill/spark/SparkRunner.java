@@ -163,19 +163,16 @@ final class SparkRunner implements Runner {
   private static Dataset<Row> output(SparkSession session, RunnerTask task, LongAccumulator read) {
     PluginDefinition definition = task.source().definition().orElseThrow();
     List<Slice> slices = task.slices();
-    String timeColumn = definition.options().get("time-column");
     if (identityInOneScan(task)) {
       Dataset<Row> rows = SparkSources.read(session, definition, task.source().schema(), task.plan().range());
       // Every row is inside the range: placed by one slice covering it (placements()).
       return rows.withColumn(SLICE_COLUMN, lit(0));
     }
-    TimeRange whole = TimeRange.of(slices.get(0).inputStart(), slices.get(slices.size() - 1).range().stop());
-    Dataset<Row> source = SparkSources.read(session, definition, task.source().schema(), whole);
     List<Dataset<Row>> parts = new ArrayList<>();
     for (int i = 0; i < slices.size(); i++) {
-      TimeRange window = slices.get(i).input();
-      Dataset<Row> input = source.where(col(SparkSources.quoted(timeColumn)).geq(lit(SparkTypes.timestamp(window.start())))
-          .and(col(SparkSources.quoted(timeColumn)).lt(lit(SparkTypes.timestamp(window.stop())))));
+      // Each window read on its own, so that every source prunes by it: Spark pushes a filter
+      // into Parquet and JDBC, but an iceberg source's files are planned once per read.
+      Dataset<Row> input = SparkSources.read(session, definition, task.source().schema(), slices.get(i).input());
       input = input.mapPartitions(new InputCount(read), Encoders.row(input.schema()));
       Dataset<Row> out;
       if (task.transform() instanceof SparkSqlTransform sql) {

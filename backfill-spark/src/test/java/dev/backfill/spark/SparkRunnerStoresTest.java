@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The spark engine with a real Redis online store (a redis-server of its own) and the Iceberg
  * store on SQLite: both stores updated, a cancel before the commit gate and a conflicting
- * submission, and the csv and jdbc (PostgreSQL) sources read by Spark giving what the in-process
- * engine gives.
+ * submission, and the csv, jdbc (PostgreSQL) and iceberg sources read by Spark giving what the
+ * in-process engine gives.
  */
 class SparkRunnerStoresTest {
   private static final Instant DAY0 = Instant.parse("2024-01-01T00:00:00Z");
@@ -177,6 +177,35 @@ class SparkRunnerStoresTest {
       try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
         s.execute("DROP TABLE IF EXISTS " + table);
       }
+    }
+  }
+
+  @Test
+  void anIcebergSourceTableIsReadBySparkAsInProcess() {
+    // The source table is written by the Iceberg store itself, in a catalog of its own, in
+    // three appends: several snapshots and files, read at the latest one.
+    Map<String, String> catalog = Map.of("catalog", "jdbc", "uri", "jdbc:sqlite:" + dir.resolve("source/catalog.db"),
+        "warehouse", dir.resolve("source/warehouse").toString(), "namespace", "raw");
+    dev.backfill.api.Schema schema = dev.backfill.api.Schema.of(new dev.backfill.api.Field("user_id", FieldType.STRING),
+        new dev.backfill.api.Field("ts", FieldType.TIMESTAMP), new dev.backfill.api.Field("n", FieldType.LONG),
+        new dev.backfill.api.Field("amount", FieldType.DOUBLE));
+    try (dev.backfill.spi.OfflineStore store = Plugins.offlineStore("iceberg", catalog)) {
+      store.createTable(new dev.backfill.spi.TableSpec("events_raw", schema, List.of("user_id"), "ts"));
+      for (int part = 0; part < 3; part++) {
+        int first = part;
+        store.append("events_raw", IntStream.range(0, 389).filter(i -> i % 3 == first).mapToObj(i -> Row.of(schema,
+            "u" + (i % 40), Instant.ofEpochSecond(1704067200L + i * 37L * 60), (long) i, (i % 13) / 4.0)).toList());
+      }
+    }
+    Map<String, String> options = new java.util.HashMap<>(catalog);
+    options.put("table", "events_raw");
+    options.put("time-column", "ts");
+    DataSource iceberg = Plugins.dataSource("iceberg", options);
+    assertSameAsInProcess(iceberg, 8);
+    try (BackfillClient onSpark = client("spark-8", true, 8)) {
+      onSpark.register(featureSet(iceberg));
+      // One row every 37 minutes: rows 0 to 311 fall in the eight days.
+      assertThat(offline(onSpark)).hasSize(312);
     }
   }
 

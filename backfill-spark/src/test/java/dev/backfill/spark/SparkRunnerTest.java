@@ -205,7 +205,7 @@ class SparkRunnerTest {
       onSpark.register(featureSet(parquet));
       assertThatThrownBy(() -> onSpark.backfill("events").reset().between(DAY0, day(1)).source(javaSource).submit())
           .isInstanceOf(InvalidBackfillRequestException.class)
-          .hasMessageContaining("the spark engine cannot read the source").hasMessageContaining("[csv, jdbc, parquet]");
+          .hasMessageContaining("the spark engine cannot read the source").hasMessageContaining("[csv, iceberg, jdbc, parquet]");
       Transform map = Transform.map(featureSet(parquet).schema(), r -> r);
       assertThatThrownBy(() -> onSpark.backfill("events").reset().between(DAY0, day(1)).transform(map).submit())
           .isInstanceOf(InvalidBackfillRequestException.class)

@@ -48,19 +48,30 @@ public record IcebergOptions(String catalog, Optional<String> uri, String wareho
    * @throws IllegalArgumentException in one line naming the option at fault and what is valid
    */
   public static IcebergOptions parse(Map<String, String> options) {
+    return parse(options, VALID);
+  }
+
+  /**
+   * Parses the catalog options of a plugin that has options of its own besides them (the
+   * {@code iceberg} source): {@code valid} lists every option the plugin takes, with its meaning,
+   * for the error messages; the plugin checks its own ones.
+   *
+   * @throws IllegalArgumentException in one line naming the option at fault and what is valid
+   */
+  static IcebergOptions parse(Map<String, String> options, Map<String, String> valid) {
     Set<String> unknown = new TreeSet<>(options.keySet());
-    unknown.removeAll(VALID.keySet());
+    unknown.removeAll(valid.keySet());
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("unknown option(s) " + unknown + "; valid options: " + describe());
+      throw new IllegalArgumentException("unknown option(s) " + unknown + "; valid options: " + describe(valid));
     }
-    String catalog = required(options, "catalog");
+    String catalog = required(options, "catalog", valid);
     if (!catalog.equals("jdbc") && !catalog.equals("hadoop")) {
       throw new IllegalArgumentException("option catalog '" + catalog + "' must be jdbc (a catalog database, "
           + "for many processes) or hadoop (catalog files in the warehouse, for one writer only)");
     }
     Optional<String> uri = Optional.ofNullable(options.get("uri"));
     if (catalog.equals("jdbc")) {
-      String u = required(options, "uri");
+      String u = required(options, "uri", valid);
       if (!u.startsWith("jdbc:postgresql:") && !u.startsWith("jdbc:sqlite:")) {
         throw new IllegalArgumentException("option uri '" + u + "' must be a PostgreSQL or SQLite JDBC URL, such as "
             + "jdbc:postgresql://127.0.0.1:5432/features or jdbc:sqlite:/srv/features/catalog.db");
@@ -69,7 +80,7 @@ public record IcebergOptions(String catalog, Optional<String> uri, String wareho
       throw new IllegalArgumentException("option uri is for catalog jdbc; catalog hadoop keeps its catalog in the "
           + "warehouse folder: leave uri out");
     }
-    String warehouse = required(options, "warehouse");
+    String warehouse = required(options, "warehouse", valid);
     String namespace = options.getOrDefault("namespace", "backfill");
     if (!namespace.matches("[A-Za-z_][A-Za-z0-9_]*")) {
       throw new IllegalArgumentException("option namespace '" + namespace + "' must be a name of letters, digits and "
@@ -86,18 +97,23 @@ public record IcebergOptions(String catalog, Optional<String> uri, String wareho
     return new IcebergOptions(catalog, uri, warehouse, namespace, parsed);
   }
 
-  private static String required(Map<String, String> options, String key) {
+  static String required(Map<String, String> options, String key, Map<String, String> valid) {
     String value = options.get(key);
     if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException("missing option '" + key + "' (" + VALID.get(key) + "); valid options: "
-          + describe());
+      throw new IllegalArgumentException("missing option '" + key + "' (" + valid.get(key) + "); valid options: "
+          + describe(valid));
     }
     return value;
   }
 
-  private static String describe() {
+  /** The store's options and their meanings, in the order the README lists them. */
+  static Map<String, String> valid() {
+    return java.util.Collections.unmodifiableMap(VALID);
+  }
+
+  static String describe(Map<String, String> valid) {
     StringBuilder text = new StringBuilder();
-    VALID.forEach((key, meaning) -> text.append(text.length() == 0 ? "" : ", ").append(key).append(" (")
+    valid.forEach((key, meaning) -> text.append(text.length() == 0 ? "" : ", ").append(key).append(" (")
         .append(meaning).append(')'));
     return text.toString();
   }
