@@ -74,9 +74,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisOnlineStore implements OnlineStore {
   private static final Logger LOG = LoggerFactory.getLogger(RedisOnlineStore.class);
-  private static final String SCRIPT = loadScript("write.lua");
+  /** What write.lua and reconcile.lua share: the comparison of event times as decimal text. */
+  private static final String DECIMAL = loadScript("decimal.lua");
+  private static final String SCRIPT = DECIMAL + loadScript("write.lua");
   private static final String READ_SCRIPT = loadScript("read.lua");
-  private static final String RECONCILE_SCRIPT = loadScript("reconcile.lua");
+  private static final String RECONCILE_SCRIPT = DECIMAL + loadScript("reconcile.lua");
   private static final int SCAN_COUNT = 1_000;
   private static final long APPLIED = 1;
   private static final long TIE = 2;

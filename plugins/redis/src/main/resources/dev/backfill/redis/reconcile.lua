@@ -3,6 +3,7 @@
 -- and writes only when the hash is not already the target. So the reconciliation needs no read
 -- pass of its own, and an unchanged key is neither rewritten nor counted. One call covers many
 -- keys (in a cluster, keys of one slot), so that the cost of a script call is shared.
+-- compare(a, b): decimal.lua, which the store sends in front of this script.
 -- KEYS     the row hashes
 -- ARGV     the condition of every key of the call and its bound: 'a' always; 'f' the stored
 --          event time is before the bound (a fence), compared as signed decimal text because
@@ -14,23 +15,6 @@
 -- Returns  per key: 1 set, 7 deleted, 6 already the target (nothing done), 0 refused by the
 --          fence, 4 the key holds another type, 5 a hash without @event_time. Keys of 4 and 5
 --          are left alone.
-
-local function compare(a, b)
-  local negA = string.sub(a, 1, 1) == '-'
-  local negB = string.sub(b, 1, 1) == '-'
-  if negA ~= negB then
-    if negA then return -1 end
-    return 1
-  end
-  local c = 0
-  if #a ~= #b then
-    if #a < #b then c = -1 else c = 1 end
-  elseif a ~= b then
-    if a < b then c = -1 else c = 1 end
-  end
-  if negA then return -c end
-  return c
-end
 
 local condition, bound = ARGV[1], ARGV[2]
 local m = tonumber(ARGV[3])

@@ -1,6 +1,7 @@
 -- The conditional writes of a batch of row keys, each key once, all atomic together because
 -- Redis runs a script without interleaving. One call covers many keys (in a cluster, keys of one
 -- slot), so the cost of a script call is shared.
+-- compare(a, b): decimal.lua, which the store sends in front of this script.
 -- KEYS     the row hashes
 -- ARGV     per key, in the order of KEYS: the condition, its bound, the number of expected
 --          field/value pairs (-1: the key must be absent), the number of new pairs (0: delete
@@ -13,23 +14,6 @@
 -- Returns  per key: 1 applied, 0 not permitted, 2 tie on the event time, 3 the hash is not the
 --          expected one, 4 the key holds another type, 5 a hash without @event_time. Keys of
 --          4 and 5 are left alone.
-
-local function compare(a, b)
-  local negA = string.sub(a, 1, 1) == '-'
-  local negB = string.sub(b, 1, 1) == '-'
-  if negA ~= negB then
-    if negA then return -1 end
-    return 1
-  end
-  local c = 0
-  if #a ~= #b then
-    if #a < #b then c = -1 else c = 1 end
-  elseif a ~= b then
-    if a < b then c = -1 else c = 1 end
-  end
-  if negA then return -c end
-  return c
-end
 
 local function apply(key, condition, bound, expected, expectedAt, new, newAt)
   local kind = redis.call('TYPE', key)['ok']
