@@ -210,7 +210,7 @@ class SparkRunnerStoresTest {
   }
 
   @Test
-  void aCancelBeforeTheGateAndAConflictChangeNothing() throws Exception {
+  void bothStoresServeTheirOldRowsWhileSparkRunsAndACancelBeforeTheGateAndAConflictChangeNothing() throws Exception {
     DataSource source = DuckDbFileSource.parquet(parquet().toString(), "ts");
     try (BackfillClient client = client("cancel", true, 6)) {
       client.register(featureSet(source));
@@ -225,6 +225,10 @@ class SparkRunnerStoresTest {
         assertThat(System.nanoTime()).as("the job's Spark job started").isLessThan(deadline);
         Thread.sleep(50);
       }
+      // While Spark's executors stage the interval, everything stays readable, at its old values.
+      assertThat(offline(client)).as("offline rows while the job runs").isEqualTo(offlineBefore);
+      assertThat(online(client)).as("online rows while the job runs").isEqualTo(onlineBefore);
+      assertThat(job.status()).as("still running after the reads").isEqualTo(BackfillStatus.RUNNING);
       assertThatThrownBy(() -> client.backfill("events").between(day(3), day(5)).submit())
           .isInstanceOf(BackfillConflictException.class).hasMessageContaining(job.id());
 
