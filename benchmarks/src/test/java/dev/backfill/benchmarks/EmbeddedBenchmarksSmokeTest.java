@@ -83,14 +83,14 @@ class EmbeddedBenchmarksSmokeTest {
 
   @Test
   void bothEnginePathsAndTheCtasBaselineLoadTheSameRows() throws Exception {
-    Path parquet = EmbeddedBenchmarks.writeEvents(dir, ROWS, KEYS);
+    EmbeddedBenchmarks.ParquetReset events = EmbeddedBenchmarks.events(ROWS, KEYS);
     Path fastDir = dir.resolve("fast");
     Path jvmDir = dir.resolve("jvm");
     Path ctasDir = dir.resolve("ctas");
     Files.createDirectories(ctasDir);
-    BackfillResult fast = EmbeddedBenchmarks.resetFromParquet(parquet, fastDir, true);
-    BackfillResult jvm = EmbeddedBenchmarks.resetFromParquet(parquet, jvmDir, false);
-    EmbeddedBenchmarks.ctas(parquet, ctasDir);
+    BackfillResult fast = EmbeddedBenchmarks.resetFromParquet(events, fastDir, true);
+    BackfillResult jvm = EmbeddedBenchmarks.resetFromParquet(events, jvmDir, false);
+    EmbeddedBenchmarks.ctas(events, ctasDir);
 
     assertThat(fast.rowsWritten()).isEqualTo(ROWS);
     assertThat(jvm.rowsWritten()).isEqualTo(ROWS);
@@ -111,9 +111,32 @@ class EmbeddedBenchmarksSmokeTest {
   }
 
   @Test
+  void theFlightsResetAndItsBaselineLoadTheSameRows() throws Exception {
+    EmbeddedBenchmarks.ParquetReset flights = EmbeddedBenchmarks.flights(ROWS, 12);
+    Path fastDir = dir.resolve("fast");
+    Path ctasDir = dir.resolve("ctas");
+    Files.createDirectories(ctasDir);
+    BackfillResult fast = EmbeddedBenchmarks.resetFromParquet(flights, fastDir, true);
+    EmbeddedBenchmarks.ctas(flights, ctasDir);
+
+    assertThat(fast.rowsWritten()).isEqualTo(ROWS);
+    assertThat(fast.onlineKeysWritten()).isEqualTo(12);
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + ctasDir.resolve("ctas.duckdb"));
+         Statement s = c.createStatement()) {
+      s.execute("ATTACH '" + fastDir.resolve("offline.duckdb") + "' AS fast (READ_ONLY)");
+      String columns = "origin, epoch_us(date), delay, distance, destination";
+      assertThat(count(s, "SELECT count(*) FROM fast.main.airport_delays")).isEqualTo(ROWS);
+      assertThat(count(s, "SELECT count(*) FROM (SELECT " + columns + " FROM t EXCEPT ALL SELECT " + columns
+          + " FROM fast.main.airport_delays)")).isZero();
+      assertThat(count(s, "SELECT count(DISTINCT origin) FROM latest")).isEqualTo(12);
+    }
+  }
+
+  @Test
   void everyHarnessRunsToItsRatioOnSmallSizes() throws Exception {
     assertThat(run("raw", "2000", "50")).contains("ratio engine time / raw time:");
     assertThat(run("fastpath", "2000", "50")).contains("engine reset, fast path", "ratio");
+    assertThat(run("flights", "2000", "12")).contains("2,000-row flights Parquet file, 12 airports", "ratio");
     assertThat(run("interval", "200", "20")).contains("last day of a 60-day feature set", "ratio");
     assertThat(run("keys", "8000", "2000", "300")).contains("lookup of 2,048 keys", "ratio 8,000 / 2,000 keys")
         .contains("wrote 300 rows and 300 online keys");

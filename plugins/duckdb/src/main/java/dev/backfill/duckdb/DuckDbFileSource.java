@@ -230,6 +230,32 @@ public final class DuckDbFileSource implements DataSource, DuckDbReadable {
     }
   }
 
+  /**
+   * For Parquet, from the files' metadata: true when every row group of every file has each of
+   * the columns with a null count of zero. False for CSV, for a row group whose statistics lack
+   * a null count or the column (a file of a glob without it), and for files without row groups.
+   */
+  @Override
+  public boolean provablyNoNulls(java.util.List<String> columns) {
+    if (!format.equals("parquet") || columns.isEmpty()) {
+      return false;
+    }
+    java.util.Set<String> wanted = new java.util.TreeSet<>();
+    columns.forEach(column -> wanted.add(column.toLowerCase(java.util.Locale.ROOT)));
+    String listed = wanted.stream().map(DuckDbTypes::literal).collect(java.util.stream.Collectors.joining(", "));
+    try (DuckDBConnection c = DuckDbSession.connect(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT count(*) > 0 AND bool_and(without_nulls = " + wanted.size() + ") FROM ("
+             + "SELECT count(DISTINCT lower(path_in_schema)) FILTER (WHERE lower(path_in_schema) IN (" + listed + ") "
+             + "AND stats_null_count = 0) AS without_nulls FROM parquet_metadata(" + DuckDbTypes.literal(location) + ") "
+             + "GROUP BY file_name, row_group_id)")) {
+      rs.next();
+      return rs.getBoolean(1);
+    } catch (SQLException e) {
+      // The metadata is an optimisation: unreadable, the rows are scanned for nulls.
+      return false;
+    }
+  }
+
   @Override
   public Optional<String> eventTimeColumn() {
     return Optional.of(timeColumn);

@@ -85,6 +85,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
   private final Map<String, Set<LatestReadAhead>> readAheads = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong stagedInStore = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong insertedInOneScan = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong checkedByMetadata = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong tableLookups = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
@@ -543,11 +544,19 @@ public final class DuckDbOfflineStore implements OfflineStore {
     return stagedInStore.get();
   }
 
-  void countStagedInStore(boolean inOneScan) {
+  void countStagedInStore(boolean inOneScan, boolean byMetadata) {
     stagedInStore.incrementAndGet();
     if (inOneScan) {
       insertedInOneScan.incrementAndGet();
     }
+    if (byMetadata) {
+      checkedByMetadata.incrementAndGet();
+    }
+  }
+
+  /** How many of the {@link #stagedInStore()} replacements were checked without a scan of their rows; for tests. */
+  long checkedByMetadata() {
+    return checkedByMetadata.get();
   }
 
   /** How many of the {@link #stagedInStore()} replacements insert their range in one scan; for tests. */

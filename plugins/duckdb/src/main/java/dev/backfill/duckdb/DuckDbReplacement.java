@@ -117,26 +117,31 @@ final class DuckDbReplacement implements OfflineReplacement {
     }
     String transformQuery;
     boolean rowWise;
+    Schema output;
     if (transform == Transform.identity()) {
       transformQuery = "SELECT * FROM source";
       rowWise = true;
+      output = source.schema();
     } else if (transform instanceof DuckDbQueryTransform query && !query.allowsExternalAccess()) {
-      transformQuery = checkedInSandbox(query.query(), source);
+      transformQuery = query.query();
+      output = checkedInSandbox(transformQuery, source);
       rowWise = UserSql.isRowWise(transformQuery, source.schema());
     } else {
       return Optional.empty();
     }
     String sourceTime = source.eventTimeColumn().get();
     boolean keepsEventTime = rowWise && UserSql.keepsColumn(transformQuery, sql.spec.eventTimeColumn(), sourceTime);
+    boolean keepsRowsAndKeys = keepsEventTime && UserSql.keepsEveryRow(transformQuery) && keepsKeysAndTypes(transformQuery, output);
     Optional<String> sourceVersion = source.fingerprint();
-    SlicedStaging staging = new SlicedStaging(sql, slices, sourceTime, rowWise, keepsEventTime);
+    SlicedStaging staging = new SlicedStaging(sql, slices, sourceTime,
+        new SlicedStaging.QueryShape(rowWise, keepsEventTime, keepsRowsAndKeys));
     try (Statement s = connection.createStatement()) {
       StagedRows staged = guard.run(() -> staging.stage(s, readable, transformQuery));
       stagedInserts = staging.insertQueries();
       stagedRows = staged.rowsStaged();
       stagedSource = source;
       stagedSourceVersion = sourceVersion;
-      store.countStagedInStore(staging.insertsInOneScan());
+      store.countStagedInStore(staging.insertsInOneScan(), staging.checkedByMetadata());
       return Optional.of(staged);
     } catch (SQLException e) {
       throw store.failure("running the source and transform of '" + sql.spec.name() + "' in DuckDB", e);
@@ -144,17 +149,32 @@ final class DuckDbReplacement implements OfflineReplacement {
   }
 
   /**
-   * The query, once it has passed {@link UserSql#checkInSandbox} over the source's columns. This
-   * database reads the source's files, so a user's query runs here only if, in the sandbox,
-   * it touched nothing but {@code source}.
+   * The output columns of the query, once it has passed {@link UserSql#checkInSandbox} over the
+   * source's columns. This database reads the source's files, so a user's query runs here only
+   * if, in the sandbox, it touched nothing but {@code source}.
    */
-  private String checkedInSandbox(String query, DataSource source) {
+  private Schema checkedInSandbox(String query, DataSource source) {
     try {
-      UserSql.checkInSandbox(query, source.schema());
-      return query;
+      return UserSql.checkInSandbox(query, source.schema());
     } catch (IllegalArgumentException e) {
       throw new StoreException("offline table '" + sql.spec.name() + "': the sql transform was not run: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Whether the query gives each key column as the source's column of that name, unchanged, and
+   * every column of the table in the table's type: then an output key is null only where the
+   * source's is, and no cast of the insert can fail.
+   */
+  private boolean keepsKeysAndTypes(String query, Schema output) {
+    for (dev.backfill.api.Field column : sql.spec.schema().fields()) {
+      boolean sameType = output.fields().stream()
+          .anyMatch(f -> f.name().equalsIgnoreCase(column.name()) && f.type() == column.type());
+      if (!sameType) {
+        return false;
+      }
+    }
+    return sql.spec.keyColumns().stream().allMatch(key -> UserSql.keepsColumn(query, key, key));
   }
 
   /** Interrupts a running {@link #stageFrom} and makes any later one fail; never the commit. */

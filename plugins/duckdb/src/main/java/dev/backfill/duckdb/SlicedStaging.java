@@ -57,24 +57,35 @@ final class SlicedStaging {
   private final TableSql sql;
   private final List<Slice> slices;
   private final String sourceTime;
-  private final boolean rowWise;
-  private final boolean keepsEventTime;
+  private final QueryShape shape;
   private String produced;
   private List<String> branches = List.of();
   private String oneScan;
+  private boolean checkedByMetadata;
 
   /**
-   * @param rowWise whether each output row of the transform depends on one input row alone
-   *     (the identity, or a query {@link UserSql#isRowWise})
-   * @param keepsEventTime whether the transform's event-time column is the source's time
-   *     column, unchanged ({@link UserSql#keepsColumn})
+   * What DuckDB's plan and parse of the transform's query tell of its rows ({@link UserSql}).
+   *
+   * @param rowWise whether each output row depends on one input row alone (the identity, or a
+   *     query {@link UserSql#isRowWise})
+   * @param keepsEventTime whether the output's event-time column is the source's time column,
+   *     unchanged ({@link UserSql#keepsColumn})
+   * @param keepsRowsAndKeys whether, besides, every input row gives one output row
+   *     ({@link UserSql#keepsEveryRow}) whose key columns are the source's columns of those
+   *     names, unchanged, and every column has the table's type
    */
-  SlicedStaging(TableSql sql, List<Slice> slices, String sourceTimeColumn, boolean rowWise, boolean keepsEventTime) {
+  record QueryShape(boolean rowWise, boolean keepsEventTime, boolean keepsRowsAndKeys) {}
+
+  SlicedStaging(TableSql sql, List<Slice> slices, String sourceTimeColumn, QueryShape shape) {
     this.sql = sql;
     this.slices = List.copyOf(slices);
     this.sourceTime = quote(sourceTimeColumn);
-    this.rowWise = rowWise;
-    this.keepsEventTime = keepsEventTime;
+    this.shape = shape;
+  }
+
+  /** Whether {@link #stage} checked the rows by the source's metadata, without a scan ({@link #checkedByMetadata(DuckDbReadable)}). */
+  boolean checkedByMetadata() {
+    return checkedByMetadata;
   }
 
   /** Whether {@link #insertQueries()} is one query for the whole range; known after {@link #stage}. */
@@ -155,8 +166,8 @@ final class SlicedStaging {
     TimeRange all = slices.get(0).backfill();
     String wholeRange = "WITH source AS (" + window.apply(all) + ") SELECT " + castColumns() + " FROM "
         + UserSql.asSubquery(transformQuery) + " q";
-    boolean rowByRow = rowWise && slices.get(0).lookback().isZero();
-    if (rowByRow && keepsEventTime) {
+    boolean rowByRow = shape.rowWise() && slices.get(0).lookback().isZero();
+    if (rowByRow && shape.keepsEventTime()) {
       // Every output row keeps its input row's event time, so it lies in its own slice: no row
       // is out of range, context or a breach, and what is left to check (nulls, timestamps) is
       // the row's own. One scan of the whole range checks that; 16 branches took 3 times longer.
@@ -165,11 +176,29 @@ final class SlicedStaging {
     } else {
       produced = String.join(" UNION ALL ", branches);
     }
-    StagedRows staged = checkAndCount(s, read);
+    checkedByMetadata = rowByRow && checkedByMetadata(source);
+    StagedRows staged = checkedByMetadata ? new StagedRows(read, read, 0, 0) : checkAndCount(s, read);
     if (rowByRow && source.prunesByRange() && source.inTimeOrder()) {
       oneScan = "SELECT " + sql.columns + " FROM (" + wholeRange + ") WHERE " + within(sql.eventTime, all);
     }
     return staged;
+  }
+
+  /**
+   * Whether the rows are known good without a scan: each source row in the range gives one
+   * output row ({@link QueryShape#keepsRowsAndKeys}) with the source's event time, which the
+   * window has put inside the range, so every row is {@code IN_SLICE}, has an event time and as
+   * many rows are staged as were read; the keys are the source's own, which its metadata shows
+   * to hold no null; and no other column is a TIMESTAMP that could lie outside the supported
+   * range. On the 3,000,000-row flights benchmark the scan this saves took 25 to 35 ms, a tenth
+   * of plain DuckDB's whole load of the file. The caller has checked that the transform is
+   * row-wise without a lookback.
+   */
+  private boolean checkedByMetadata(DuckDbReadable source) {
+    boolean otherTimestamps = sql.spec.schema().fields().stream()
+        .anyMatch(f -> f.type() == FieldType.TIMESTAMP && !f.name().equals(sql.spec.eventTimeColumn()));
+    return shape.keepsEventTime() && shape.keepsRowsAndKeys() && !otherTimestamps
+        && source.provablyNoNulls(sql.spec.keyColumns());
   }
 
   private StagedRows checkAndCount(Statement s, long read) throws SQLException {

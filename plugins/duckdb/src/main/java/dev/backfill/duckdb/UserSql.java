@@ -236,6 +236,34 @@ final class UserSql {
     }
   }
 
+  /**
+   * Whether a query that passed {@link #checkInSandbox} and {@link #isRowWise} gives exactly one
+   * output row for each input row, by DuckDB's parse of it: one SELECT straight from
+   * {@code source} with no WHERE, GROUP BY, HAVING, QUALIFY, sample, CTE or modifier (DISTINCT,
+   * ORDER BY, LIMIT). With a row-wise plan (no set-returning function, aggregate or window) the
+   * output then has the input's row count, which the fast path reads from the source's metadata
+   * instead of counting. False for anything unexpected.
+   */
+  static boolean keepsEveryRow(String query) {
+    String node = "json_extract(json_serialize_sql(?::VARCHAR), '$.statements[0].node')";
+    try (DuckDBConnection c = DuckDbSession.connectSandbox();
+         PreparedStatement shape = c.prepareStatement("SELECT json_extract_string(n, '$.type') = 'SELECT_NODE' "
+             + "AND json_extract_string(n, '$.from_table.type') = 'BASE_TABLE' "
+             + "AND lower(json_extract_string(n, '$.from_table.table_name')) = 'source' "
+             + "AND json_type(n, '$.from_table.sample') = 'NULL' AND json_array_length(n, '$.cte_map.map') = 0 "
+             + "AND json_array_length(n, '$.modifiers') = 0 AND json_array_length(n, '$.group_expressions') = 0 "
+             + "AND json_array_length(n, '$.group_sets') = 0 AND json_type(n, '$.where_clause') = 'NULL' "
+             + "AND json_type(n, '$.having') = 'NULL' AND json_type(n, '$.qualify') = 'NULL' "
+             + "AND json_type(n, '$.sample') = 'NULL' FROM (SELECT " + node + " AS n)")) {
+      shape.setString(1, checkText(query));
+      try (ResultSet rs = shape.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    } catch (SQLException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   /** An operator of a plan in DuckDB's JSON form: {@code "name": "PROJECTION"}. */
   private static final Pattern PLAN_OPERATOR = Pattern.compile("\"name\"\\s*:\\s*\"([^\"]*)\"");
   private static final Set<String> ROW_WISE_OPERATORS = Set.of("PROJECTION", "FILTER");

@@ -116,6 +116,69 @@ class OneScanInsertTest {
   }
 
   @Test
+  void aQueryThatGivesOneRowForEachInputRowIsToldFromOneThatDropsOrAddsRows() {
+    for (String keeps : List.of("SELECT * FROM source", "SELECT user_id, ts, n * 2 AS n, amount FROM source",
+        "select user_id, ts, CASE WHEN n > 3 THEN 1 ELSE 0 END AS n, amount from source;")) {
+      assertThat(UserSql.keepsEveryRow(keeps)).as(keeps).isTrue();
+    }
+    for (String changes : List.of("SELECT * FROM source WHERE n > 3", "SELECT DISTINCT * FROM source",
+        "SELECT * FROM source LIMIT 10", "SELECT * FROM source ORDER BY ts", "SELECT * FROM source USING SAMPLE 10%",
+        "WITH s AS (SELECT * FROM source) SELECT * FROM s", "SELECT * FROM (SELECT * FROM source)",
+        "SELECT user_id, max(ts) AS ts FROM source GROUP BY user_id", "SELECT * FROM source UNION ALL SELECT * FROM source")) {
+      assertThat(UserSql.keepsEveryRow(changes)).as(changes).isFalse();
+    }
+  }
+
+  @Test
+  void aParquetSourceShowsByItsMetadataWhetherAColumnCanHoldANull() throws Exception {
+    DuckDbFileSource ordered = DuckDbFileSource.parquet(events("ordered.parquet", true).toString(), "ts");
+    assertThat(ordered.provablyNoNulls(List.of("user_id"))).isTrue();
+    assertThat(ordered.provablyNoNulls(List.of("USER_ID", "ts"))).as("names compare as DuckDB compares them").isTrue();
+    assertThat(ordered.provablyNoNulls(List.of("user_id", "no_such_column"))).isFalse();
+    DuckDbFileSource oneNull = DuckDbFileSource.parquet(eventsWithANullUser().toString(), "ts");
+    assertThat(oneNull.provablyNoNulls(List.of("user_id"))).as("one null in row group 7 of 12").isFalse();
+    assertThat(oneNull.provablyNoNulls(List.of("n"))).isTrue();
+    Path csv = dir.resolve("no-nulls.csv");
+    Files.writeString(csv, "user_id,ts,n,amount\nu1,2024-01-01 00:00:00,1,0.5\n");
+    assertThat(DuckDbFileSource.csv(csv, "ts").provablyNoNulls(List.of("user_id"))).as("a CSV file has no metadata").isFalse();
+  }
+
+  @Test
+  void aNullKeyIsFoundWhenTheMetadataCannotRuleItOut() throws Exception {
+    DataSource noNulls = DuckDbFileSource.parquet(events("ordered.parquet", true).toString(), "ts");
+    DataSource oneNull = DuckDbFileSource.parquet(eventsWithANullUser().toString(), "ts");
+    Transform keeps = SqlTransform.of("SELECT user_id, ts, n, amount FROM source", Duration.ZERO);
+    Transform makesANull = SqlTransform.of("SELECT NULLIF(user_id, 'u7') AS user_id, ts, n, amount FROM source", Duration.ZERO);
+    try (BothPaths paths = new BothPaths(dir, featureSet(noNulls))) {
+      for (BackfillClient client : paths.clients()) {
+        client.backfill("events").reset().between(DAY0, DAY0.plus(Duration.ofDays(9))).transform(keeps).run();
+        List<Row> before = offline(client);
+        assertThatThrownBy(() -> client.backfill("events").reset().between(DAY0, DAY0.plus(Duration.ofDays(9)))
+            .source(oneNull).transform(keeps).run())
+            .as("the source's metadata shows a null").isInstanceOf(BackfillFailedException.class)
+            .cause().isInstanceOfSatisfying(InvalidRowException.class, e -> assertThat(e.column()).isEqualTo("user_id"));
+        assertThatThrownBy(() -> client.backfill("events").reset().between(DAY0, DAY0.plus(Duration.ofDays(9)))
+            .transform(makesANull).run())
+            .as("the query computes its key").isInstanceOf(BackfillFailedException.class)
+            .cause().isInstanceOfSatisfying(InvalidRowException.class, e -> assertThat(e.column()).isEqualTo("user_id"));
+        assertThat(offline(client)).as("nothing changed").isEqualTo(before);
+      }
+      assertThat(paths.fastStore.checkedByMetadata()).as("only the first reset").isEqualTo(1);
+    }
+  }
+
+  /** The rows of {@link #events} in time order, the user of the one on day 5 (row group 7 of 12) null. */
+  private Path eventsWithANullUser() throws Exception {
+    Path file = dir.resolve("one-null.parquet");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+      s.execute("COPY (SELECT CASE WHEN i = 3000 THEN NULL ELSE 'u' || (i % 50) END AS user_id, "
+          + "make_timestamp((1704067200 + i * 144)::BIGINT * 1000000) AS ts, i AS n, (i % 13) / 4.0 AS amount "
+          + "FROM range(6000) r(i) ORDER BY i) TO '" + file + "' (FORMAT parquet, ROW_GROUP_SIZE 500)");
+    }
+    return file;
+  }
+
+  @Test
   void oneScanAndSliceBySliceInsertWhatTheJvmPathWrites() throws Exception {
     Transform times10 = SqlTransform.of("SELECT user_id, ts, n * 10 AS n, amount FROM source WHERE n % 7 <> 0", Duration.ZERO);
     Transform window = SqlTransform.of("SELECT user_id, ts, count(*) OVER (PARTITION BY user_id ORDER BY ts) AS n, amount "
@@ -138,6 +201,8 @@ class OneScanInsertTest {
         assertThat(paths.fastStore.stagedInStore()).isEqualTo(3);
         assertThat(paths.fastStore.insertedInOneScan()).as("the identity and the row-wise query, in time order only")
             .isEqualTo(inTimeOrder ? 2 : 0);
+        assertThat(paths.fastStore.checkedByMetadata()).as("the identity only: the query drops rows, the window is not row-wise")
+            .isEqualTo(1);
       }
     }
   }

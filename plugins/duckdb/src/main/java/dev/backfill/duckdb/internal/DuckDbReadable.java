@@ -37,4 +37,15 @@ public interface DuckDbReadable {
   default boolean inTimeOrder() {
     return false;
   }
+
+  /**
+   * Whether no row of the source holds a null in any of the columns, known from metadata alone
+   * without reading a row (Parquet's null counts per row group). The fast path then need not scan
+   * the rows to find a null key. Implementations must answer false when they cannot tell (a
+   * column without statistics, a file without the column, a read error): a wrong true lets a
+   * row with a null key into the store. The default is false.
+   */
+  default boolean provablyNoNulls(java.util.List<String> columns) {
+    return false;
+  }
 }
