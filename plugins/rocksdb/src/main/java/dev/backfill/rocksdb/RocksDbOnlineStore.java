@@ -187,6 +187,11 @@ public final class RocksDbOnlineStore implements OnlineStore {
           .setBottommostCompressionType(CompressionType.LZ4_COMPRESSION)
           .setLevelCompactionDynamicLevelBytes(true)
           .setWriteBufferSize(16L << 20)
+          // The same for the keys still in a memtable: a reconciliation reads every key it
+          // writes, and on a new table none is there. 100,000 absent keys took 27 ms to look up
+          // instead of 57 (the filter takes 1/10 of the memtable's budget).
+          .setMemtablePrefixBloomSizeRatio(0.1)
+          .setMemtableWholeKeyFiltering(true)
           .setTableFormatConfig(new BlockBasedTableConfig()
               .setBlockCache(cache)
               // Gets of absent keys are common (a new key's first putIfLater): a Bloom filter
