@@ -148,15 +148,20 @@ public final class OnlineReconciler {
         // The store skips keys that already hold their latest row: one pass a key where it can
         // compare on its side (a server-side script, encoded rows), a read and a write else.
         ChangedKeys changed = online.writeChanged(table.name(), writes);
-        Ahead next = await(ahead);
-        ahead = null;
-        if (!keepLock || next.batch() == null) {
+        if (!keepLock) {
           lock.unlock();
           locked = false;
         }
         written += changed.written();
         deleted += changed.deleted();
+        // Told before the next batch is waited for: progress and a recovery's record follow the writes.
         listener.done(batch.keys(), batch.read(), new Outcome(changed.written(), changed.deleted()));
+        Ahead next = await(ahead);
+        ahead = null;
+        if (locked && next.batch() == null) {
+          lock.unlock();
+          locked = false;
+        }
         batch = next.batch();
         readAhead = next.latest();
       }

@@ -1,20 +1,16 @@
 package dev.backfill.examples.crash;
 
 import dev.backfill.api.BackfillClient;
-import dev.backfill.api.Row;
-import dev.backfill.api.Schema;
-import dev.backfill.api.TimeRange;
 import dev.backfill.spi.DataSource;
 import dev.backfill.spi.OnlineStore;
 import dev.backfill.spi.OnlineWrite;
 import dev.backfill.testkit.CorrectedReadings;
 import dev.backfill.testkit.ForwardingOnlineStore;
 import dev.backfill.testkit.InMemoryDataSource;
+import dev.backfill.testkit.ObservedSource;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * The child JVM of {@link EmbeddedDefaultCrashTest}: runs the corrected backfill on the stores
@@ -43,34 +39,12 @@ public final class HaltingBackfill {
     BackfillClient client = CrashScenario.client(dir, online);
     client.register(CrashScenario.featureSet());
     DataSource corrected = InMemoryDataSource.of(CorrectedReadings.SCHEMA, "ts", CrashScenario.version2());
-    DataSource source = point == Point.WHILE_READING ? new HaltingSource(corrected) : corrected;
+    DataSource source = point == Point.WHILE_READING
+        ? ObservedSource.atRow(corrected, 5_000, () -> Runtime.getRuntime().halt(HALT_STATUS)) : corrected;
     client.backfill(CorrectedReadings.FEATURE_SET).between(CorrectedReadings.CORRECTED.start(), CorrectedReadings.CORRECTED.stop())
         .source(source).comment("crash test " + point).run();
     System.err.println("the backfill finished without reaching the halt point " + point);
     System.exit(1);
-  }
-
-  private static final class HaltingSource implements DataSource {
-    private final DataSource delegate;
-    private final AtomicLong read = new AtomicLong();
-
-    HaltingSource(DataSource delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public Schema schema() {
-      return delegate.schema();
-    }
-
-    @Override
-    public Stream<Row> read(TimeRange range) {
-      return delegate.read(range).peek(row -> {
-        if (read.incrementAndGet() == 5_000) {
-          Runtime.getRuntime().halt(HALT_STATUS);
-        }
-      });
-    }
   }
 
   private static final class HaltingOnlineStore extends ForwardingOnlineStore {

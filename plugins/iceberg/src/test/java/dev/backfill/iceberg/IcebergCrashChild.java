@@ -1,9 +1,6 @@
 package dev.backfill.iceberg;
 
 import dev.backfill.api.BackfillClient;
-import dev.backfill.api.Row;
-import dev.backfill.api.Schema;
-import dev.backfill.api.TimeRange;
 import dev.backfill.rocksdb.RocksDbOnlineStore;
 import dev.backfill.spi.DataSource;
 import dev.backfill.spi.OnlineStore;
@@ -11,12 +8,11 @@ import dev.backfill.spi.OnlineWrite;
 import dev.backfill.testkit.CorrectedReadings;
 import dev.backfill.testkit.ForwardingOnlineStore;
 import dev.backfill.testkit.InMemoryDataSource;
+import dev.backfill.testkit.ObservedSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * The child JVM of {@link IcebergCrashTest}: runs a corrected interval backfill on the Iceberg
@@ -47,10 +43,23 @@ public final class IcebergCrashChild {
     BackfillClient client = client(dir, online, Map.of("io-impl", HaltingFileIO.class.getName()));
     client.register(READINGS.featureSet());
     DataSource corrected = InMemoryDataSource.of(CorrectedReadings.SCHEMA, "ts", READINGS.version2());
-    client.backfill(CorrectedReadings.FEATURE_SET).between(CorrectedReadings.CORRECTED.start(), CorrectedReadings.CORRECTED.stop()).source(new Halting(corrected, point))
+    client.backfill(CorrectedReadings.FEATURE_SET).between(CorrectedReadings.CORRECTED.start(), CorrectedReadings.CORRECTED.stop()).source(halting(corrected, point))
         .comment("crash test " + point).run();
     System.err.println("the backfill finished without reaching the halt point " + point);
     System.exit(1);
+  }
+
+  /** Halts while reading (before the commit), or arms the halting file IO once read (during it). */
+  private static DataSource halting(DataSource corrected, Point point) {
+    return new ObservedSource(corrected, read -> {
+      if (point == Point.BEFORE_COMMIT && read == 500) {
+        Runtime.getRuntime().halt(HALT_STATUS);
+      }
+    }, () -> {
+      if (point == Point.DURING_COMMIT) {
+        System.setProperty(HaltingFileIO.ARM, "true");
+      }
+    });
   }
 
   static IcebergOptions options(Path dir) {
@@ -61,35 +70,5 @@ public final class IcebergCrashChild {
   static BackfillClient client(Path dir, OnlineStore online, Map<String, String> catalogProperties) {
     return BackfillClient.builder().offlineStore(IcebergOfflineStore.open(options(dir), catalogProperties))
         .onlineStore(online).jobHistory(dir.resolve("jobs")).clock(CorrectedReadings.CLOCK).build();
-  }
-
-  /** Halts while reading (before the commit), or arms the halting file IO once read (during it). */
-  private static final class Halting implements DataSource {
-    private final DataSource delegate;
-    private final Point point;
-    private final AtomicLong read = new AtomicLong();
-
-    Halting(DataSource delegate, Point point) {
-      this.delegate = delegate;
-      this.point = point;
-    }
-
-    @Override
-    public Schema schema() {
-      return delegate.schema();
-    }
-
-    @Override
-    public Stream<Row> read(TimeRange range) {
-      return delegate.read(range).peek(row -> {
-        if (point == Point.BEFORE_COMMIT && read.incrementAndGet() == 500) {
-          Runtime.getRuntime().halt(HALT_STATUS);
-        }
-      }).onClose(() -> {
-        if (point == Point.DURING_COMMIT) {
-          System.setProperty(HaltingFileIO.ARM, "true");
-        }
-      });
-    }
   }
 }
