@@ -471,7 +471,8 @@ public final class RocksDbOnlineStore implements OnlineStore {
    * no decoding unless its condition must read the stored row (a fence); the encoding is
    * deterministic, so an unchanged row is always skipped. Against the default (decode every
    * stored row, compare, then {@link #write}, which reads the keys again when a condition needs
-   * them) a reset's online update of 100,000 keys took about half the time. Nothing is written
+   * them) the calls of a reset's online update of 100,000 keys took 84 ms instead of 109 ms.
+   * Nothing is written
    * when a row does not fit the table or a key cannot be encoded.
    */
   @Override
