@@ -88,7 +88,9 @@ public interface OfflineReplacement extends AutoCloseable {
   /**
    * After {@link #commit()}: every key that had a row deleted or added by the commit, each once.
    * The stream is lazy; the caller closes it. May be called more than once (the engine retries
-   * a failed reconciliation).
+   * a failed reconciliation). A stream whose spliterator knows its exact size
+   * ({@link java.util.Spliterator#SIZED}) is counted by that for the job's progress; any other is
+   * counted by one more listing before it is read.
    *
    * @throws IllegalStateException before {@link #commit()}
    */
@@ -97,8 +99,15 @@ public interface OfflineReplacement extends AutoCloseable {
   /**
    * After {@link #commit()}: the keys of {@link #changedKeys()} and those of {@code others},
    * each once. A reset reconciles both the keys it changed and every online key, and most keys
-   * are in both; listing each once halves the lookups of its reconciliation. The stream is lazy;
-   * the caller closes it, which closes {@code others}. May be called more than once.
+   * are in both; listing each once halves the lookups of its reconciliation. The caller closes
+   * the stream, which closes {@code others}; a store may read {@code others} when it makes the
+   * stream (the DuckDB store unions them in the database) or as it is read. May be called more
+   * than once.
+   *
+   * <p>As for {@link #changedKeys()}, a stream whose spliterator knows its exact size
+   * ({@link java.util.Spliterator#SIZED}) gives the engine the total of its progress: otherwise
+   * the engine counts the keys by a listing of their own first, which for a reset lists the
+   * online store twice.
    *
    * <p>The default concatenates the two listings, so a key in both comes twice (and is
    * reconciled twice: harmless, but twice the work). A store should drop the repeats without

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Spliterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -34,6 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -488,10 +490,8 @@ final class BackfillExecution implements Runnable {
     Optional<Instant> fence = plan.reset() ? Optional.empty() : Optional.of(plan.range().stop());
     for (int attempt = 1; ; attempt++) {
       try {
-        // Counted before the listing is opened: a store may serve one open listing at a time.
-        job.onlineUpdate(countKeys(table, replacement, plan));
         OnlineReconciler.Outcome outcome;
-        try (Stream<EntityKey> keys = keysToReconcile(table, replacement, plan)) {
+        try (Stream<EntityKey> keys = countedKeysToReconcile(table, replacement, plan)) {
           outcome = reconciler.reconcile(table, keys, fence, (batch, read, done) -> job.addKeysDone(read));
         }
         // Durable before the job is recorded reconciled: the history must not outlive the writes.
@@ -509,12 +509,34 @@ final class BackfillExecution implements Runnable {
   }
 
   /**
-   * The keys the online update checks, for its progress: a listing more of the changed keys (and,
-   * for a reset, of the online keys), which costs little beside reading and writing their rows.
+   * The keys to reconcile, their number given to the job's progress first. A listing that knows
+   * its exact size (the DuckDB store counts its keys in the database) is counted by that and
+   * reconciled as it is: the online store is scanned once. Any other is closed unread, counted by
+   * a listing of its own and opened again, so that a store serving one open listing at a time
+   * never has two; that costs one more scan of the keys (of the online store's, for a reset).
    */
-  private long countKeys(TableSpec table, OfflineReplacement replacement, BackfillPlan plan) {
-    try (Stream<EntityKey> keys = keysToReconcile(table, replacement, plan)) {
-      return keys.count();
+  private Stream<EntityKey> countedKeysToReconcile(TableSpec table, OfflineReplacement replacement, BackfillPlan plan) {
+    Stream<EntityKey> listed = keysToReconcile(table, replacement, plan);
+    Spliterator<EntityKey> keys = spliteratorOf(listed);
+    long total = keys.getExactSizeIfKnown();
+    if (total < 0) {
+      listed.close();
+      try (Stream<EntityKey> counted = keysToReconcile(table, replacement, plan)) {
+        total = counted.count();
+      }
+      listed = keysToReconcile(table, replacement, plan);
+      keys = spliteratorOf(listed);
+    }
+    job.onlineUpdate(total);
+    return StreamSupport.stream(keys, false).onClose(listed::close);
+  }
+
+  private static Spliterator<EntityKey> spliteratorOf(Stream<EntityKey> listed) {
+    try {
+      return listed.spliterator();
+    } catch (RuntimeException | Error e) {
+      listed.close();
+      throw e;
     }
   }
 

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A reset reconciles each key once: the keys it changed and the online keys, which are mostly
  * the same, are listed once each by the DuckDB store ({@code changedKeysAnd}), so each key's
- * online row is read once and its latest offline row looked up once.
+ * online row is read once and its latest offline row looked up once; and the online keys are
+ * listed once, since that listing (counted by DuckDB) gives the progress its total too.
  */
 class ReconciledOnceTest {
   private static final Instant T0 = Instant.parse("2024-01-01T00:00:00Z");
@@ -36,9 +37,16 @@ class ReconciledOnceTest {
   /** Remembers every key whose online row the engine read. */
   static final class CountingOnlineStore extends ForwardingOnlineStore {
     final List<EntityKey> read = new ArrayList<>();
+    final java.util.concurrent.atomic.AtomicInteger keyListings = new java.util.concurrent.atomic.AtomicInteger();
 
     CountingOnlineStore() {
       super(InMemoryOnlineStore.create());
+    }
+
+    @Override
+    public java.util.stream.Stream<EntityKey> keys(String table) {
+      keyListings.incrementAndGet();
+      return super.keys(table);
     }
 
     @Override
@@ -70,6 +78,7 @@ class ReconciledOnceTest {
       online.write("clicks", List.of(OnlineWrite.put(EntityKey.of("orphan"),
           Row.of(table.schema(), "orphan", T0, 1L))));
       online.read.clear();
+      online.keyListings.set(0);
       long lookups = offline.tableLookups();
 
       FeatureSet moved = featureSet(1_000, 3_000);
@@ -80,6 +89,7 @@ class ReconciledOnceTest {
       assertThat(online.read).hasSize(4_001);
       assertThat(new HashSet<>(online.read)).hasSize(4_001);
       assertThat(job.progress().keysTotal()).isEqualTo(4_001);
+      assertThat(online.keyListings).as("the online keys are listed once: the store's listing knows its size").hasValue(1);
       assertThat(offline.tableLookups()).as("every latest row came with its key, read ahead").isEqualTo(lookups);
       assertThat(result.onlineKeysDeleted()).isEqualTo(1_001);
       assertThat(client.readOnline("clicks", EntityKey.of("orphan"))).isEmpty();

@@ -416,12 +416,19 @@ final class IcebergReplacement implements OfflineReplacement {
 
   /**
    * The changed keys first, then the keys of {@code others} that are not among them: a reset
-   * changes nearly every key the online store holds, and each key is reconciled once.
+   * changes nearly every key the online store holds, and each key is reconciled once. The others
+   * are read here, beside the changed keys already on the heap (those the online store has and
+   * the table never had: few), so that the stream knows its size and the engine counts it
+   * without listing the changed keys and the online store a second time.
    */
   @Override
   public Stream<EntityKey> changedKeysAnd(Stream<EntityKey> others) {
     Set<EntityKey> changed = changed();
-    return Stream.concat(byBucket(changed).stream(), others.filter(key -> !changed.contains(key)));
+    List<EntityKey> onlyOthers;
+    try (others) {
+      onlyOthers = others.filter(key -> !changed.contains(key)).distinct().toList();
+    }
+    return Stream.concat(byBucket(changed).stream(), onlyOthers.stream());
   }
 
   private Set<EntityKey> changed() {
