@@ -26,7 +26,8 @@ public final class SparkRunnerProvider implements RunnerProvider {
       Class.forName("org.apache.spark.sql.SparkSession", false, SparkRunnerProvider.class.getClassLoader());
     } catch (ClassNotFoundException e) {
       throw new dev.backfill.api.BackfillException("engine 'spark': Spark's jars are not on the class path; bin/backfill "
-          + "adds them when the environment's engine is spark, spark-submit provides them on a cluster, and a library "
+          + "adds them when the environment's engine is spark (or BACKFILL_SPARK=1), spark-submit provides them on a cluster, "
+          + "and a library "
           + "user adds org.apache.spark:spark-sql_2.13 (4.1.x)", e);
     }
     SparkSession existing = SparkSession.getActiveSession().getOrElse(() -> SparkSession.getDefaultSession().getOrElse(() -> null));
