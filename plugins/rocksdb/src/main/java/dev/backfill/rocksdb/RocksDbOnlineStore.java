@@ -472,8 +472,7 @@ public final class RocksDbOnlineStore implements OnlineStore {
    * deterministic, so an unchanged row is always skipped. Against the default (decode every
    * stored row, compare, then {@link #write}, which reads the keys again when a condition needs
    * them) the calls of a reset's online update of 100,000 keys took 84 ms instead of 109 ms.
-   * Nothing is written
-   * when a row does not fit the table or a key cannot be encoded.
+   * Nothing is written when a row does not fit the table or a key cannot be encoded.
    */
   @Override
   public ChangedKeys writeChanged(String table, List<OnlineWrite> writes) {
