@@ -294,7 +294,15 @@ final class DuckDbReplacement implements OfflineReplacement {
     // rows before the range (rows after it would have been later than those).
     s.execute("CREATE OR REPLACE TEMP TABLE old_latest AS SELECT l.* FROM " + sql.latest + " l SEMI JOIN temp.changed c ON "
         + sql.keysEqual("l", "c"));
-    s.execute("CREATE OR REPLACE TEMP TABLE history_keys AS SELECT DISTINCT " + sql.keyColumns + " FROM temp.old_latest WHERE " + inR);
+    // A key that has a row in the range now has its latest rows there or after it, so its rows
+    // before the range cannot be latest: only a key whose latest rows were in the range and that
+    // has no row left there needs its history. When every changed key gets new rows (a day of
+    // data backfilled again) none does; collecting a day of history for each key anyway doubled
+    // the rows the latest rows were computed from, and made a one-day interval on a 60-day
+    // feature set 1.3 times as slow as on a one-day one.
+    s.execute("CREATE OR REPLACE TEMP TABLE history_keys AS SELECT DISTINCT " + sql.keyColumns + " FROM temp.old_latest o WHERE "
+        + inR.replace(sql.eventTime, "o." + sql.eventTime) + " AND NOT EXISTS (SELECT 1 FROM " + sql.log + " t WHERE "
+        + sql.keysEqual("t", "o") + " AND " + inR.replace(sql.eventTime, "t." + sql.eventTime) + ")");
     s.execute("CREATE OR REPLACE TEMP TABLE history AS SELECT * FROM " + sql.log + " WHERE FALSE");
     collectHistory(s, r.start());
     s.execute("CREATE OR REPLACE TEMP TABLE candidates AS SELECT * FROM ("
@@ -320,16 +328,16 @@ final class DuckDbReplacement implements OfflineReplacement {
   private void collectHistory(Statement s, Instant start) throws SQLException {
     Instant upper = start;
     for (Duration window : HISTORY_WINDOWS) {
-      Instant lower = window == null ? Instant.MIN : minusSaturating(start, window);
-      s.execute("INSERT INTO temp.history " + sql.rowsOfKeysBetween("temp.history_keys", lower, upper));
-      s.execute("DELETE FROM temp.history_keys h USING (SELECT DISTINCT " + sql.keyColumns + " FROM temp.history) f WHERE "
-          + sql.keysEqual("h", "f"));
       try (ResultSet rs = s.executeQuery("SELECT count(*) FROM temp.history_keys")) {
         rs.next();
         if (rs.getLong(1) == 0) {
           return;
         }
       }
+      Instant lower = window == null ? Instant.MIN : minusSaturating(start, window);
+      s.execute("INSERT INTO temp.history " + sql.rowsOfKeysBetween("temp.history_keys", lower, upper));
+      s.execute("DELETE FROM temp.history_keys h USING (SELECT DISTINCT " + sql.keyColumns + " FROM temp.history) f WHERE "
+          + sql.keysEqual("h", "f"));
       upper = lower;
     }
   }
