@@ -300,9 +300,7 @@ final class DuckDbReplacement implements OfflineReplacement {
     // data backfilled again) none does; collecting a day of history for each key anyway doubled
     // the rows the latest rows were computed from, and made a one-day interval on a 60-day
     // feature set 1.3 times as slow as on a one-day one.
-    s.execute("CREATE OR REPLACE TEMP TABLE history_keys AS SELECT DISTINCT " + sql.keyColumns + " FROM temp.old_latest o WHERE "
-        + inR.replace(sql.eventTime, "o." + sql.eventTime) + " AND NOT EXISTS (SELECT 1 FROM " + sql.log + " t WHERE "
-        + sql.keysEqual("t", "o") + " AND " + inR.replace(sql.eventTime, "t." + sql.eventTime) + ")");
+    s.execute("CREATE OR REPLACE TEMP TABLE history_keys AS " + sql.keysLeftWithoutRowsIn("temp.old_latest", r));
     s.execute("CREATE OR REPLACE TEMP TABLE history AS SELECT * FROM " + sql.log + " WHERE FALSE");
     collectHistory(s, r.start());
     s.execute("CREATE OR REPLACE TEMP TABLE candidates AS SELECT * FROM ("

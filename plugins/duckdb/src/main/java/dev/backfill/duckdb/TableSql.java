@@ -142,6 +142,18 @@ final class TableSql {
         + " >= " + timestampLiteral(lower) + " AND t." + eventTime + " < " + timestampLiteral(upper);
   }
 
+  /**
+   * The keys of {@code latestRows} (rows of the table's columns, a key's latest rows) whose
+   * latest rows lie in the range and that have no row in the range in the history: after a
+   * replacement of the range, the keys whose latest rows must be looked for before it.
+   */
+  String keysLeftWithoutRowsIn(String latestRows, TimeRange range) {
+    String inRange = inRange(range);
+    return "SELECT DISTINCT " + keyColumns + " FROM " + latestRows + " o WHERE " + inRange.replace(eventTime, "o." + eventTime)
+        + " AND NOT EXISTS (SELECT 1 FROM " + log + " t WHERE " + keysEqual("t", "o") + " AND "
+        + inRange.replace(eventTime, "t." + eventTime) + ")";
+  }
+
   /** The latest rows of at most {@link #INDEX_SCAN_KEYS} keys, by the index. */
   String latestOf(Collection<EntityKey> keys) {
     return "SELECT " + columns + " FROM " + latest + " WHERE " + keysIn(keys);

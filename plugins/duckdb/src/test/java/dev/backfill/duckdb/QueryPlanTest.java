@@ -104,7 +104,8 @@ class QueryPlanTest {
     TableSql sql = store.sql("events");
     List<String> queries = List.of(sql.selectInRange(ONE_DAY), sql.countInRange(ONE_DAY),
         "SELECT DISTINCT " + sql.keyColumns + " FROM " + sql.keysFrom(ONE_DAY), sql.deleteRange(Optional.of(ONE_DAY)),
-        sql.rowsOfKeysBetween("temp.some_keys", ONE_DAY.start().minus(Duration.ofDays(7)), ONE_DAY.start()));
+        sql.rowsOfKeysBetween("temp.some_keys", ONE_DAY.start().minus(Duration.ofDays(7)), ONE_DAY.start()),
+        sql.keysLeftWithoutRowsIn(sql.latest, ONE_DAY));
     for (String query : queries) {
       List<Scan> scans = plan(query).stream().filter(scan -> scan.table().equals("events")).toList();
       assertThat(scans).as(query).isNotEmpty().allSatisfy(scan -> assertThat(scan.filters()).as(query)
