@@ -49,9 +49,10 @@ class StageProgressTest {
     Run run = running.get(60, TimeUnit.SECONDS);
 
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(held).containsPattern("progress: reading: \\d/4 slices, [\\d,]+ rows read, [\\d,]+ written, [\\d,]+ rows/s, "
-        + "\\d+:\\d\\d elapsed\n")
-        .containsPattern("progress: committing offline: 4/4 slices, 5,000 rows read, 5,000 written, \\d+:\\d\\d elapsed\n");
+    // Only the commit is held: the 5,000 rows may be read in less than one interval, so a
+    // "reading" line is not certain here (BackfillCommandTest sees them with a slow source).
+    assertThat(held).containsPattern("progress: committing offline: 4/4 slices, 5,000 rows read, 5,000 written, "
+        + "\\d+:\\d\\d elapsed\n");
     assertThat(run.err()).containsPattern("progress: updating online keys [\\d,]+/5,000: 4/4 slices")
         .containsPattern("progress: finished: 4/4 slices, 5,000 rows read, 5,000 written, 5,000/5,000 online keys "
             + "checked, ");
