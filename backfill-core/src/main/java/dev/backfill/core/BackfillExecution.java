@@ -511,18 +511,18 @@ final class BackfillExecution implements Runnable {
   /**
    * The keys to reconcile, their number given to the job's progress first. A listing that knows
    * its exact size (the DuckDB store counts its keys in the database) is counted by that and
-   * reconciled as it is: the online store is scanned once. Any other is closed unread, counted by
-   * a listing of its own and opened again, so that a store serving one open listing at a time
-   * never has two; that costs one more scan of the keys (of the online store's, for a reset).
+   * reconciled as it is: the online store is scanned once. Any other is counted to its end,
+   * closed, and listed again to be reconciled (closed first, so that a store serving one open
+   * listing at a time never has two): one more scan of the keys, of the online store's for a
+   * reset.
    */
   private Stream<EntityKey> countedKeysToReconcile(TableSpec table, OfflineReplacement replacement, BackfillPlan plan) {
     Stream<EntityKey> listed = keysToReconcile(table, replacement, plan);
     Spliterator<EntityKey> keys = spliteratorOf(listed);
     long total = keys.getExactSizeIfKnown();
     if (total < 0) {
-      listed.close();
-      try (Stream<EntityKey> counted = keysToReconcile(table, replacement, plan)) {
-        total = counted.count();
+      try (Stream<EntityKey> counted = listed) {
+        total = StreamSupport.stream(keys, false).count();
       }
       listed = keysToReconcile(table, replacement, plan);
       keys = spliteratorOf(listed);

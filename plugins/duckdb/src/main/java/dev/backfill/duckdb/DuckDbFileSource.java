@@ -218,16 +218,9 @@ public final class DuckDbFileSource implements DataSource, DuckDbReadable {
     String stats = "SELECT TRY_CAST(stats_min_value AS TIMESTAMPTZ) AS lo, TRY_CAST(stats_max_value AS TIMESTAMPTZ) AS hi, "
         + "file_name, row_group_id FROM parquet_metadata(" + DuckDbTypes.literal(location) + ") WHERE lower(path_in_schema) = "
         + DuckDbTypes.literal(timeColumn.toLowerCase(java.util.Locale.ROOT));
-    try (DuckDBConnection c = DuckDbSession.connect(); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT count(*) > 0 AND count(*) = count(lo) AND count(*) = count(hi) "
-             + "AND bool_and(previous_hi IS NULL OR lo >= previous_hi) FROM (SELECT lo, hi, "
-             + "lag(hi) OVER (ORDER BY file_name, row_group_id) AS previous_hi FROM (" + stats + "))")) {
-      rs.next();
-      return rs.getBoolean(1);
-    } catch (SQLException e) {
-      // The metadata is an optimisation: unreadable, the rows go slice by slice.
-      return false;
-    }
+    return metadataShows("SELECT count(*) > 0 AND count(*) = count(lo) AND count(*) = count(hi) "
+        + "AND bool_and(previous_hi IS NULL OR lo >= previous_hi) FROM (SELECT lo, hi, "
+        + "lag(hi) OVER (ORDER BY file_name, row_group_id) AS previous_hi FROM (" + stats + "))");
   }
 
   /**
@@ -243,15 +236,21 @@ public final class DuckDbFileSource implements DataSource, DuckDbReadable {
     java.util.Set<String> wanted = new java.util.TreeSet<>();
     columns.forEach(column -> wanted.add(column.toLowerCase(java.util.Locale.ROOT)));
     String listed = wanted.stream().map(DuckDbTypes::literal).collect(java.util.stream.Collectors.joining(", "));
+    return metadataShows("SELECT count(*) > 0 AND bool_and(without_nulls = " + wanted.size() + ") FROM ("
+        + "SELECT count(DISTINCT lower(path_in_schema)) FILTER (WHERE lower(path_in_schema) IN (" + listed + ") "
+        + "AND stats_null_count = 0) AS without_nulls FROM parquet_metadata(" + DuckDbTypes.literal(location) + ") "
+        + "GROUP BY file_name, row_group_id)");
+  }
+
+  /**
+   * The answer of a query of the files' metadata; false when it cannot be read. The metadata is
+   * an optimisation: without it the rows are scanned (checked, inserted slice by slice) instead.
+   */
+  private static boolean metadataShows(String booleanQuery) {
     try (DuckDBConnection c = DuckDbSession.connect(); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT count(*) > 0 AND bool_and(without_nulls = " + wanted.size() + ") FROM ("
-             + "SELECT count(DISTINCT lower(path_in_schema)) FILTER (WHERE lower(path_in_schema) IN (" + listed + ") "
-             + "AND stats_null_count = 0) AS without_nulls FROM parquet_metadata(" + DuckDbTypes.literal(location) + ") "
-             + "GROUP BY file_name, row_group_id)")) {
-      rs.next();
-      return rs.getBoolean(1);
+         ResultSet rs = s.executeQuery(booleanQuery)) {
+      return rs.next() && rs.getBoolean(1);
     } catch (SQLException e) {
-      // The metadata is an optimisation: unreadable, the rows are scanned for nulls.
       return false;
     }
   }

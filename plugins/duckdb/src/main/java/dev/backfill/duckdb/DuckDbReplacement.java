@@ -288,10 +288,9 @@ final class DuckDbReplacement implements OfflineReplacement {
   }
 
   private void updateLatest(Statement s, TimeRange r) throws SQLException {
-    String inR = sql.inRange(r);
     // A changed key's new latest rows: its old latest rows if outside the range (they were not
-    // deleted), its new rows, and, only when its old latest rows were inside the range, its
-    // rows before the range (rows after it would have been later than those).
+    // deleted), its new rows, and, only when its old latest rows were inside the range and it
+    // has no row left there, its rows before the range (rows after it would have been later).
     s.execute("CREATE OR REPLACE TEMP TABLE old_latest AS SELECT l.* FROM " + sql.latest + " l SEMI JOIN temp.changed c ON "
         + sql.keysEqual("l", "c"));
     // A key that has a row in the range now has its latest rows there or after it, so its rows
@@ -304,9 +303,9 @@ final class DuckDbReplacement implements OfflineReplacement {
     s.execute("CREATE OR REPLACE TEMP TABLE history AS SELECT * FROM " + sql.log + " WHERE FALSE");
     collectHistory(s, r.start());
     s.execute("CREATE OR REPLACE TEMP TABLE candidates AS SELECT * FROM ("
-        + "SELECT * FROM temp.old_latest WHERE NOT (" + inR + ") "
+        + "SELECT * FROM temp.old_latest WHERE NOT (" + sql.inRange(r) + ") "
         + "UNION ALL SELECT t.* FROM " + sql.log + " t SEMI JOIN temp.changed c ON " + sql.keysEqual("t", "c") + " WHERE "
-        + inR.replace(sql.eventTime, "t." + sql.eventTime) + " "
+        + sql.inRange("t", r) + " "
         + "UNION ALL SELECT * FROM temp.history)" + sql.latestPerKey());
     s.execute("DELETE FROM " + sql.latest + " l USING temp.changed c WHERE " + sql.keysEqual("l", "c"));
     s.execute("INSERT INTO " + sql.latest + " SELECT * FROM temp.candidates");

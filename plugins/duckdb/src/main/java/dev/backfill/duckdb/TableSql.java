@@ -108,6 +108,12 @@ final class TableSql {
     return eventTime + " >= " + timestampLiteral(range.start()) + " AND " + eventTime + " < " + timestampLiteral(range.stop());
   }
 
+  /** {@link #inRange(TimeRange)} over the event time of the relation named {@code alias} in the query. */
+  String inRange(String alias, TimeRange range) {
+    String time = alias + "." + eventTime;
+    return time + " >= " + timestampLiteral(range.start()) + " AND " + time + " < " + timestampLiteral(range.stop());
+  }
+
   // The queries that must follow the range or the keys, named so that QueryPlanTest checks
   // the plans of the very text the store runs.
 
@@ -148,10 +154,8 @@ final class TableSql {
    * replacement of the range, the keys whose latest rows must be looked for before it.
    */
   String keysLeftWithoutRowsIn(String latestRows, TimeRange range) {
-    String inRange = inRange(range);
-    return "SELECT DISTINCT " + keyColumns + " FROM " + latestRows + " o WHERE " + inRange.replace(eventTime, "o." + eventTime)
-        + " AND NOT EXISTS (SELECT 1 FROM " + log + " t WHERE " + keysEqual("t", "o") + " AND "
-        + inRange.replace(eventTime, "t." + eventTime) + ")";
+    return "SELECT DISTINCT " + keyColumns + " FROM " + latestRows + " o WHERE " + inRange("o", range)
+        + " AND NOT EXISTS (SELECT 1 FROM " + log + " t WHERE " + keysEqual("t", "o") + " AND " + inRange("t", range) + ")";
   }
 
   /** The latest rows of at most {@link #INDEX_SCAN_KEYS} keys, by the index. */

@@ -191,19 +191,16 @@ final class UserSql {
    */
   static boolean keepsColumn(String query, String output, String sourceColumn) {
     String want = output.toLowerCase(Locale.ROOT);
-    String node = "json_extract(json_serialize_sql(?::VARCHAR), '$.statements[0].node')";
     String lastName = "lower(it->>('$.column_names[' || (json_array_length(it->'$.column_names') - 1) || ']'))";
     try (DuckDBConnection c = DuckDbSession.connectSandbox();
-         PreparedStatement from = c.prepareStatement("SELECT n->>'$.type', n->>'$.from_table.type', "
-             + "lower(n->>'$.from_table.table_name'), json_array_length(n->'$.cte_map.map') FROM (SELECT " + node + " AS n)");
+         PreparedStatement from = c.prepareStatement("SELECT " + STRAIGHT_FROM_SOURCE + " FROM " + PARSED);
          PreparedStatement items = c.prepareStatement("SELECT it->>'class', lower(it->>'alias'), " + lastName + ", "
              + "coalesce(json_array_length(it->'$.replace_list'), 0) + coalesce(json_array_length(it->'$.exclude_list'), 0) "
-             + "FROM (SELECT unnest(json_extract(" + node + ", '$.select_list[*]')) AS it)")) {
+             + "FROM (SELECT unnest(json_extract(n, '$.select_list[*]')) AS it FROM " + PARSED + ")")) {
       String checked = checkText(query);
       from.setString(1, checked);
       try (ResultSet rs = from.executeQuery()) {
-        if (!rs.next() || !"SELECT_NODE".equals(rs.getString(1)) || !"BASE_TABLE".equals(rs.getString(2))
-            || !"source".equals(rs.getString(3)) || rs.getLong(4) != 0) {
+        if (!rs.next() || !rs.getBoolean(1)) {
           return false;
         }
       }
@@ -245,16 +242,13 @@ final class UserSql {
    * instead of counting. False for anything unexpected.
    */
   static boolean keepsEveryRow(String query) {
-    String node = "json_extract(json_serialize_sql(?::VARCHAR), '$.statements[0].node')";
     try (DuckDBConnection c = DuckDbSession.connectSandbox();
-         PreparedStatement shape = c.prepareStatement("SELECT json_extract_string(n, '$.type') = 'SELECT_NODE' "
-             + "AND json_extract_string(n, '$.from_table.type') = 'BASE_TABLE' "
-             + "AND lower(json_extract_string(n, '$.from_table.table_name')) = 'source' "
-             + "AND json_type(n, '$.from_table.sample') = 'NULL' AND json_array_length(n, '$.cte_map.map') = 0 "
+         PreparedStatement shape = c.prepareStatement("SELECT " + STRAIGHT_FROM_SOURCE
+             + " AND json_type(n, '$.from_table.sample') = 'NULL' "
              + "AND json_array_length(n, '$.modifiers') = 0 AND json_array_length(n, '$.group_expressions') = 0 "
              + "AND json_array_length(n, '$.group_sets') = 0 AND json_type(n, '$.where_clause') = 'NULL' "
              + "AND json_type(n, '$.having') = 'NULL' AND json_type(n, '$.qualify') = 'NULL' "
-             + "AND json_type(n, '$.sample') = 'NULL' FROM (SELECT " + node + " AS n)")) {
+             + "AND json_type(n, '$.sample') = 'NULL' FROM " + PARSED)) {
       shape.setString(1, checkText(query));
       try (ResultSet rs = shape.executeQuery()) {
         return rs.next() && rs.getBoolean(1);
@@ -263,6 +257,17 @@ final class UserSql {
       return false;
     }
   }
+
+  /**
+   * DuckDB's parse of the query given as the statement's one parameter, as a relation whose
+   * column {@code n} is its first statement's node (JSON).
+   */
+  private static final String PARSED = "(SELECT json_extract(json_serialize_sql(?::VARCHAR), '$.statements[0].node') AS n)";
+  /** Over {@link #PARSED}: one SELECT straight from the relation {@code source}, without a CTE. */
+  private static final String STRAIGHT_FROM_SOURCE = "json_extract_string(n, '$.type') = 'SELECT_NODE' "
+      + "AND json_extract_string(n, '$.from_table.type') = 'BASE_TABLE' "
+      + "AND lower(json_extract_string(n, '$.from_table.table_name')) = 'source' "
+      + "AND json_array_length(n, '$.cte_map.map') = 0";
 
   /** An operator of a plan in DuckDB's JSON form: {@code "name": "PROJECTION"}. */
   private static final Pattern PLAN_OPERATOR = Pattern.compile("\"name\"\\s*:\\s*\"([^\"]*)\"");

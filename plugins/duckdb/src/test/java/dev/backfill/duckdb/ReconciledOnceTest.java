@@ -12,16 +12,13 @@ import dev.backfill.api.Row;
 import dev.backfill.api.Schema;
 import dev.backfill.spi.OnlineWrite;
 import dev.backfill.spi.TableSpec;
-import dev.backfill.testkit.ForwardingOnlineStore;
+import dev.backfill.testkit.CountingOnlineStore;
 import dev.backfill.testkit.InMemoryDataSource;
 import dev.backfill.testkit.InMemoryOnlineStore;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -33,28 +30,6 @@ import org.junit.jupiter.api.Test;
  */
 class ReconciledOnceTest {
   private static final Instant T0 = Instant.parse("2024-01-01T00:00:00Z");
-
-  /** Remembers every key whose online row the engine read. */
-  static final class CountingOnlineStore extends ForwardingOnlineStore {
-    final List<EntityKey> read = new ArrayList<>();
-    final java.util.concurrent.atomic.AtomicInteger keyListings = new java.util.concurrent.atomic.AtomicInteger();
-
-    CountingOnlineStore() {
-      super(InMemoryOnlineStore.create());
-    }
-
-    @Override
-    public java.util.stream.Stream<EntityKey> keys(String table) {
-      keyListings.incrementAndGet();
-      return super.keys(table);
-    }
-
-    @Override
-    public synchronized Map<EntityKey, Row> getAll(String table, Collection<EntityKey> keys) {
-      read.addAll(keys);
-      return super.getAll(table, keys);
-    }
-  }
 
   private static FeatureSet featureSet(int firstKey, int keys) {
     FeatureSet shape = FeatureSet.builder("clicks").key("user", FieldType.STRING).eventTime("ts")
@@ -68,7 +43,7 @@ class ReconciledOnceTest {
 
   @Test
   void aResetReadsAndLooksUpEachKeyOnce() {
-    CountingOnlineStore online = new CountingOnlineStore();
+    CountingOnlineStore online = new CountingOnlineStore(InMemoryOnlineStore.create());
     try (DuckDbOfflineStore offline = DuckDbOfflineStore.inMemory();
          BackfillClient client = BackfillClient.builder().offlineStore(offline).onlineStore(online).build()) {
       client.register(featureSet(0, 3_000));
@@ -77,8 +52,7 @@ class ReconciledOnceTest {
       // A key only the online store has (an ingest that died between its two writes): a reset removes it.
       online.write("clicks", List.of(OnlineWrite.put(EntityKey.of("orphan"),
           Row.of(table.schema(), "orphan", T0, 1L))));
-      online.read.clear();
-      online.keyListings.set(0);
+      online.clear();
       long lookups = offline.tableLookups();
 
       FeatureSet moved = featureSet(1_000, 3_000);
@@ -86,10 +60,10 @@ class ReconciledOnceTest {
       BackfillResult result = job.await();
 
       // u0..u3999 (the old and the new rows) and the orphan, each once.
-      assertThat(online.read).hasSize(4_001);
-      assertThat(new HashSet<>(online.read)).hasSize(4_001);
+      assertThat(online.keysRead()).hasSize(4_001);
+      assertThat(new HashSet<>(online.keysRead())).hasSize(4_001);
       assertThat(job.progress().keysTotal()).isEqualTo(4_001);
-      assertThat(online.keyListings).as("the online keys are listed once: the store's listing knows its size").hasValue(1);
+      assertThat(online.keyListings()).as("the online keys are listed once: the store's listing knows its size").isEqualTo(1);
       assertThat(offline.tableLookups()).as("every latest row came with its key, read ahead").isEqualTo(lookups);
       assertThat(result.onlineKeysDeleted()).isEqualTo(1_001);
       assertThat(client.readOnline("clicks", EntityKey.of("orphan"))).isEmpty();
